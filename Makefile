@@ -1,0 +1,54 @@
+# needsbook: one-command set-up, book build and tests. Every target installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+AREA ?= E10000034
+NBVAL_AREAS ?= E10000034 E06000017
+
+.PHONY: setup book test lint snapshot validate bench nbval-prepare lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## Build the book for the default area (Worcestershire) from the committed snapshot.
+book: setup
+	$(BIN)/needsbook build --area $(AREA)
+
+## Lint, then unit + expectation tests, nbval on two areas' executed notebooks, book smoke test.
+test: setup lint nbval-prepare
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  tests _build/nbval
+
+lint: setup
+	$(BIN)/ruff check src tests
+
+nbval-prepare: setup
+	$(BIN)/python -m needsbook.testing.nbval_prepare --out _build/nbval $(NBVAL_AREAS)
+
+snapshot: setup
+	$(BIN)/needsbook snapshot
+
+validate: setup
+	$(BIN)/needsbook validate
+
+bench: setup
+	$(BIN)/python -m needsbook.bench
+
+## Re-resolve the dependency set from pyproject.toml into requirements.lock.
+lock:
+	rm -rf /tmp/needsbook-lock && $(PYTHON) -m venv /tmp/needsbook-lock
+	/tmp/needsbook-lock/bin/pip install --quiet ".[test]"
+	{ head -2 requirements.lock; /tmp/needsbook-lock/bin/pip freeze | grep -vi '^needsbook'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	$(BIN)/python -m needsbook.testing.environment
+
+clean:
+	rm -rf _build

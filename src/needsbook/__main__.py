@@ -1,0 +1,7 @@
+"""``python -m needsbook``: the same command line as ``needsbook``."""
+
+import sys
+
+from needsbook.cli import main
+
+sys.exit(main())

@@ -1,0 +1,30 @@
+"""The chapters of every book, in order: each is a parameterised papermill template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str  # notebook file stem under notebooks/
+    title: str
+
+    @property
+    def notebook(self) -> str:
+        return f"notebooks/{self.slug}.ipynb"
+
+    @property
+    def html(self) -> str:
+        return f"notebooks/{self.slug}.html"
+
+
+CHAPTERS: tuple[Chapter, ...] = (Chapter("01_population", "Population"),)
+
+# Static pages every book must contain (relative to the built HTML root).
+STATIC_PAGES = (
+    "book/intro.html",
+    "book/methods/index.html",
+    "book/methods/statistics.html",
+    "book/data-sources.html",
+)

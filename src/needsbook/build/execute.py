@@ -1,0 +1,50 @@
+"""Run one chapter template with papermill and turn failures into a BuildError."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from needsbook.errors import BuildError
+
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
+
+
+def execute_notebook(template: Path, output: Path, parameters: dict[str, Any]) -> None:
+    """Execute ``template`` into ``output``; on error name the notebook, cell and exception."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(template),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            cwd=str(template.parent),
+        )
+    except PapermillExecutionError as exc:
+        first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+        raise BuildError(
+            f"notebook {template.name} failed in cell {exc.cell_index} "
+            f"(execution count {exc.exec_count}, starting `{first_line.strip()}`): "
+            f"{exc.ename}: {exc.evalue}\n  executed copy with the traceback: {output}"
+        ) from exc
+    hide_parameter_cells(output)
+
+
+def hide_parameter_cells(path: Path) -> None:
+    """Tag parameter cells ``remove-cell`` so the book does not show them."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if HIDDEN_TAGS & set(tags) and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(nb, path)

@@ -1,0 +1,119 @@
+"""Build one area's book: a straight line of named steps, published only if all succeed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from needsbook import paths
+from needsbook.areas import Area, resolve_area
+from needsbook.build.book import check_html, run_jupyter_book, stage_book
+from needsbook.build.chapters import CHAPTERS
+from needsbook.build.execute import execute_notebook
+from needsbook.errors import ValidationFailedError
+from needsbook.years import resolve_year
+
+
+@dataclass
+class BuildOptions:
+    area: str
+    year: int | None = None
+    out: Path | None = None
+    data_dir: Path | None = None
+    local_dir: Path | None = None
+    quiet: bool = False
+    validate: bool = True
+
+
+@dataclass
+class BuildResult:
+    area: Area
+    year: int
+    out: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+Reporter = Callable[[str], None]
+
+
+def default_out(area: Area) -> Path:
+    return paths.repo_root() / "_build" / "html" / area.code
+
+
+@contextmanager
+def _step(name: str, timings: dict[str, float], report: Reporter) -> Iterator[None]:
+    report(f"[{len(timings) + 1}] {name} ...")
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    report(f"    {name} done in {timings[name]:.1f} s")
+
+
+def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
+    """Validate, execute each chapter, build the book and move it to ``out`` on success."""
+    if opts.quiet:
+        report = _silent
+    root = paths.repo_root()
+    data_dir = Path(opts.data_dir) if opts.data_dir else paths.default_data_dir()
+    snapshot = paths.snapshot_dir(data_dir)
+    timings: dict[str, float] = {}
+
+    with _step("resolve area and year", timings, report):
+        area = resolve_area(opts.area, data_dir)
+        year = resolve_year(opts.year, area, data_dir)
+        out = Path(opts.out) if opts.out else default_out(area)
+        report(f"    {area.name} ({area.code}), data year {year} -> {out}")
+    if opts.validate:
+        with _step("validate data", timings, report):
+            from needsbook.validate import validate_snapshot
+
+            result = validate_snapshot(data_dir)
+            if not result.success:
+                raise ValidationFailedError(result.text())
+    build_root = root / "_build"
+    build_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{area.code}-", dir=build_root))
+    try:
+        params = {
+            "area_code": area.code,
+            "year": year,
+            "data_dir": str(data_dir),
+            "local_dir": str(opts.local_dir or ""),
+        }
+        for chapter in CHAPTERS:
+            with _step(f"execute {chapter.slug}", timings, report):
+                execute_notebook(root / chapter.notebook, staging / chapter.notebook, params)
+        with _step("assemble book", timings, report):
+            stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
+        with _step("jupyter-book build", timings, report):
+            html = run_jupyter_book(staging)
+        with _step("check pages", timings, report):
+            check_html(html, area)
+        _publish(html, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report(f"Built {area.name} ({year}): {out / 'index.html'}")
+    return BuildResult(area=area, year=year, out=out, timings=timings)
+
+
+def _publish(html: Path, out: Path) -> None:
+    """Move the finished HTML into place, replacing any earlier build of the same book."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    incoming = out.with_name(f".{out.name}.incoming")
+    old = out.with_name(f".{out.name}.old")
+    for p in (incoming, old):
+        shutil.rmtree(p, ignore_errors=True)
+    shutil.move(str(html), str(incoming))
+    if out.exists():
+        out.rename(old)
+    incoming.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _silent(_: str) -> None:
+    return None

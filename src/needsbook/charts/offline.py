@@ -1,0 +1,56 @@
+"""Serve Vega, Vega-Lite and Vega-Embed from the book itself so charts render offline.
+
+Altair's HTML output loads the libraries from a CDN unless ``window.VEGA_DEBUG`` says the
+expected versions are already present. We write one bundle (from vl-convert) into the book's
+``_static/``, wrapped in an IIFE so its names do not clash with Sphinx's scripts, and set
+``VEGA_DEBUG`` to Altair's versions first. Jupyter Book adds every ``_static/*.js`` to each page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import altair as alt
+
+BUNDLE_NAME = "vega-offline.js"
+
+
+def versions() -> dict[str, str]:
+    """The versions Altair's HTML template checks, keyed as it keys them."""
+    return {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
+
+
+def bundle_text() -> str:
+    import vl_convert as vlc
+
+    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    library = vlc.javascript_bundle(vl_version=major_minor)
+    header = (
+        f"/* Vega {vlc.get_vega_version()}, Vega-Lite {alt.VEGALITE_VERSION}, "
+        f"Vega-Embed {vlc.get_vega_embed_version()}: vl-convert bundle for offline use */\n"
+        f"window.VEGA_DEBUG = Object.assign(window.VEGA_DEBUG || {{}}, "
+        f"{json.dumps(versions())});\n"
+    )
+    return header + "(function () {\n" + library + "\n})();\n"
+
+
+def write_bundle(static_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Write the bundle into ``static_dir`` (reusing a cached copy keyed by versions)."""
+    static_dir.mkdir(parents=True, exist_ok=True)
+    target = static_dir / BUNDLE_NAME
+    key = "-".join(versions().values()).replace(".", "_")
+    cached = cache_dir / f"vega-offline-{key}.js" if cache_dir else None
+    if cached and cached.is_file():
+        target.write_bytes(cached.read_bytes())
+        return target
+    text = bundle_text()
+    target.write_text(text)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text)
+    return target

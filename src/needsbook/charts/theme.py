@@ -1,0 +1,65 @@
+"""Chart styling: the Government Analysis Function categorical palette and GOV.UK RAG colours.
+
+Colour is never the only cue: charts pair colour with shape, dash or direct labels, and every
+chart in the book is followed by its data table and a text summary.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+
+# Analysis Function accessible categorical palette (dark blue, turquoise, dark pink, orange,
+# dark grey, light purple), in the order it is meant to be used.
+PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+# GOV.UK colours for benchmark comparisons (Better / Similar / Worse / not compared).
+RAG = {
+    "Better": "#00703c",
+    "Similar": "#ffdd00",
+    "Worse": "#d4351c",
+    "Best": "#005a30",
+    "Worst": "#942514",
+    "Higher": "#1d70b8",
+    "Lower": "#5694ca",
+    "Not compared": "#b1b4b6",
+}
+TEXT = "#0b0c0c"
+FONT = "Arial, Helvetica, sans-serif"
+
+
+def _theme() -> alt.theme.ThemeConfig:
+    return alt.theme.ThemeConfig(
+        config={
+            "font": FONT,
+            "background": "#ffffff",
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
+            "range": {"category": PALETTE},
+            "axis": {
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "labelFontSize": 12,
+                "titleFontSize": 13,
+                "gridColor": "#e5e5e5",
+            },
+            "legend": {
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "labelFontSize": 12,
+                "titleFontSize": 13,
+                "orient": "bottom",
+            },
+            "title": {"color": TEXT, "fontSize": 15, "anchor": "start"},
+            "line": {"strokeWidth": 2.5},
+        }
+    )
+
+
+@alt.theme.register("needsbook", enable=False)
+def needsbook_theme() -> alt.theme.ThemeConfig:
+    return _theme()
+
+
+def enable() -> None:
+    """Use the needsbook theme and the plain HTML renderer (offline via the vendored bundle)."""
+    alt.theme.enable("needsbook")
+    alt.renderers.enable("html")
+    alt.data_transformers.disable_max_rows()

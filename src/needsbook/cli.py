@@ -1,0 +1,197 @@
+"""The needsbook command line (a contract: tests and users depend on these commands)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from needsbook import __version__
+from needsbook.errors import NeedsbookError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _console() -> Console:
+    from rich.console import Console  # imported late: keeps `needsbook areas` fast
+
+    return Console(stderr=True, highlight=False)
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    from needsbook.areas import all_areas
+
+    for a in all_areas(args.data_dir):
+        print(f"{a.code}\t{a.dfe_la_code or '':>3}\t{a.name}\t{a.kind}\t{a.region_name}")
+    return 0
+
+
+def _area_list(args: argparse.Namespace) -> list[str]:
+    from needsbook.areas import all_areas
+
+    if args.all:
+        return [a.code for a in all_areas(args.data_dir)]
+    if args.areas:
+        return [a.strip() for a in args.areas.split(",") if a.strip()]
+    if args.area:
+        return [args.area]
+    raise NeedsbookError(
+        "say which area to build: --area NAME_OR_CODE, --areas A,B or --all "
+        "(run `needsbook areas` to list them)"
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from needsbook.build import BuildOptions, build_area
+
+    areas = _area_list(args)
+    console = _console()
+    report = console.print if not args.quiet else (lambda _m: None)
+    failures: list[tuple[str, str]] = []
+    for query in areas:
+        opts = BuildOptions(
+            area=query,
+            year=args.year,
+            out=args.out if len(areas) == 1 else None,
+            data_dir=args.data_dir,
+            local_dir=args.local_dir,
+            quiet=args.quiet,
+        )
+        try:
+            build_area(opts, report=lambda m: report(m, markup=False))
+        except NeedsbookError as exc:
+            if len(areas) == 1:
+                raise
+            failures.append((query, str(exc).splitlines()[0]))
+            console.print(f"[red]FAILED[/red] {query}: {exc}", markup=True)
+    if len(areas) > 1:
+        console.print(f"{len(areas) - len(failures)} built, {len(failures)} failed", markup=False)
+        for query, reason in failures:
+            console.print(f"  {query}: {reason}", markup=False)
+    return 1 if failures else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from needsbook.validate import validate_snapshot
+
+    report = validate_snapshot(args.data_dir)
+    print(report.text())
+    return 0 if report.success else 3
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from needsbook import paths
+    from needsbook.snapshot import build_snapshot
+
+    if args.from_cache:
+        raise NeedsbookError(
+            "--from-cache rebuilds from `needsbook fetch` downloads, which are "
+            "not available yet; run `needsbook snapshot` with ../shared/data-raw"
+        )
+    raw = Path(args.raw_dir) if args.raw_dir else paths.default_raw_dir()
+    out = paths.snapshot_dir(args.data_dir)
+    entries = build_snapshot(raw, out, log=lambda m: print(m, file=sys.stderr))
+    print(
+        f"snapshot written to {out}: {len(entries)} tables, "
+        f"{sum(e.rows for e in entries):,} rows (see {out / 'MANIFEST'})"
+    )
+    return 0
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    raise NeedsbookError(f"`needsbook {args.command}` is not available in this version yet")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="needsbook",
+        description=(
+            "Build children and young people's (0-19) early-help needs assessment books for "
+            "English upper-tier local authorities from open national statistics."
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"needsbook {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def data_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--data-dir",
+            type=Path,
+            default=None,
+            help="folder holding snapshot/ (default: the project's data/)",
+        )
+
+    sp = sub.add_parser("areas", help="list the 153 current upper-tier local authorities")
+    data_opt(sp)
+    sp.set_defaults(func=cmd_areas)
+
+    sp = sub.add_parser("build", help="build the book for an area (or several)")
+    sp.add_argument("--area", help="name, ONS code or DfE number, e.g. Worcestershire, E10000034")
+    sp.add_argument("--areas", help="comma-separated list of areas")
+    sp.add_argument("--all", action="store_true", help="build every area")
+    sp.add_argument("--year", type=int, default=None, help="data year (default: the latest)")
+    sp.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder for the HTML book (default: _build/html/<area code>)",
+    )
+    data_opt(sp)
+    sp.add_argument(
+        "--local-dir",
+        type=Path,
+        default=None,
+        help="folder with the council's own service data (CSV templates)",
+    )
+    sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sp.add_argument("--jobs", type=int, default=1, help="parallel builds with --all/--areas")
+    sp.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    sp.set_defaults(func=cmd_build)
+
+    sp = sub.add_parser("validate", help="run every data expectation over the snapshot")
+    data_opt(sp)
+    sp.set_defaults(func=cmd_validate)
+
+    sp = sub.add_parser("snapshot", help="derive data/snapshot from ../shared/data-raw")
+    data_opt(sp)
+    sp.add_argument("--raw-dir", default=None, help="raw data (default: ../shared/data-raw)")
+    sp.add_argument(
+        "--from-cache",
+        action="store_true",
+        help="rebuild from `needsbook fetch` downloads instead of data-raw",
+    )
+    sp.set_defaults(func=cmd_snapshot)
+
+    sp = sub.add_parser("local-template", help="write empty local service data templates")
+    sp.add_argument("--area", required=True)
+    sp.set_defaults(func=cmd_not_yet)
+    sp = sub.add_parser("fetch", help="download fresh data from the official APIs")
+    sp.add_argument("--sources", nargs="*")
+    sp.set_defaults(func=cmd_not_yet)
+    sp = sub.add_parser("export", help="export an area's data tables")
+    sp.add_argument("--area", required=True)
+    sp.add_argument("--out", type=Path, required=True)
+    sp.set_defaults(func=cmd_not_yet)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NeedsbookError as exc:
+        print(f"needsbook: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # e.g. `needsbook areas | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("needsbook: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Read snapshot tables (cached per process; the files are immutable once built)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from needsbook import paths
+from needsbook.errors import DataError
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path, mtime: float) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """A snapshot table by name, e.g. ``load_table("areas")``. Returns a copy."""
+    path = paths.snapshot_dir(Path(data_dir) if data_dir else None) / f"{name}.parquet"
+    if not path.is_file():
+        raise DataError(
+            f"snapshot table '{name}' not found at {path}; run `needsbook snapshot` "
+            "to derive it, or pass --data-dir"
+        )
+    return _read(path, path.stat().st_mtime).copy()

@@ -1,0 +1,167 @@
+"""Run the expectation suites over snapshot tables (or any frame) and collect failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from needsbook import paths
+from needsbook.snapshot.manifest import read_manifest
+from needsbook.validate.checks import run_checks
+from needsbook.validate.report import MAX_EXAMPLES, Failure, SnapshotReport, TableReport
+
+
+def load_suite_json(name: str, expectations_dir: Path | None = None) -> dict[str, Any]:
+    path = (expectations_dir or paths.expectations_dir()) / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no expectation suite for table '{name}': {path}")
+    return json.loads(path.read_text())
+
+
+@cache
+def _batch_definition() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = ctx.data_sources.add_pandas("needsbook")
+    return source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("whole")
+
+
+def _column_of(kwargs: dict[str, Any]) -> str:
+    if "column" in kwargs:
+        return str(kwargs["column"])
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']} vs {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return "(table)"
+
+
+def _describe(kwargs: dict[str, Any]) -> str:
+    shown = {
+        k: v
+        for k, v in kwargs.items()
+        if k not in {"column", "column_A", "column_B", "column_list", "result_format"}
+    }
+    return ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "rule broken"
+
+
+def _example_rows(df: pd.DataFrame, result: dict[str, Any], kwargs: dict[str, Any]) -> pd.DataFrame:
+    idx = result.get("unexpected_index_list") or []
+    if idx and isinstance(idx[0], int | float):
+        return df.loc[df.index.isin(idx[: MAX_EXAMPLES * 4])].head(MAX_EXAMPLES)
+    values = result.get("partial_unexpected_list") or []
+    if values and "column" in kwargs:
+        return pd.DataFrame({kwargs["column"]: values[:MAX_EXAMPLES]})
+    return pd.DataFrame()
+
+
+def validate_frame(
+    table: str,
+    df: pd.DataFrame,
+    suite: dict[str, Any] | None = None,
+    expectations_dir: Path | None = None,
+) -> TableReport:
+    """Validate one frame against its suite (default ``expectations/<table>.json``)."""
+    import great_expectations as gx
+
+    suite_json = suite or load_suite_json(table, expectations_dir)
+    gx_suite = gx.ExpectationSuite(**suite_json)
+    frame = df.reset_index(drop=True)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        gx_suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": [],
+            "partial_unexpected_count": MAX_EXAMPLES,
+        },
+    )
+    report = TableReport(table=table, rows=len(frame), evaluated=len(result.results))
+    for r in result.results:
+        if r.success:
+            continue
+        conf = r.expectation_config
+        kwargs = dict(conf.kwargs)
+        info = r.exception_info or {}
+        raised = info.get("raised_exception") if isinstance(info, dict) else False
+        res = r.result or {}
+        message = (
+            f"could not be evaluated: {info.get('exception_message')}"
+            if raised
+            else _describe(kwargs)
+        )
+        if "observed_value" in res and res.get("observed_value") is not None:
+            message += f"; observed {res['observed_value']!r}"
+        report.failures.append(
+            Failure(
+                table=table,
+                expectation=conf.type,
+                column=_column_of(kwargs),
+                message=message,
+                unexpected_count=res.get("unexpected_count"),
+                examples=_example_rows(frame, res, kwargs),
+            )
+        )
+    checks = run_checks(table, frame)
+    report.evaluated += len(checks.evaluated)
+    report.failures += checks.failures
+    return report
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def validate_snapshot(
+    data_dir: Path | None = None,
+    tables: list[str] | None = None,
+    expectations_dir: Path | None = None,
+) -> SnapshotReport:
+    """Check the snapshot against its MANIFEST (files, hashes) and every table's suite."""
+    snap = paths.snapshot_dir(data_dir)
+    report = SnapshotReport()
+    manifest = read_manifest(snap)
+    for entry in manifest:
+        if tables and entry.table not in tables:
+            continue
+        path = snap / entry.file
+        if not path.is_file():
+            report.problems.append(
+                Failure(
+                    entry.table,
+                    "file_exists",
+                    "(table)",
+                    f"{path} is listed in MANIFEST but missing",
+                )
+            )
+            continue
+        if _sha256(path) != entry.sha256:
+            report.problems.append(
+                Failure(
+                    entry.table,
+                    "sha256_matches_manifest",
+                    "(table)",
+                    f"{path} differs from the MANIFEST hash: "
+                    "re-run `needsbook snapshot` or restore the file",
+                )
+            )
+        report.tables.append(
+            validate_frame(entry.table, pd.read_parquet(path), expectations_dir=expectations_dir)
+        )
+    return report

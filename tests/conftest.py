@@ -1,0 +1,36 @@
+"""Shared fixtures: the repo root, the committed snapshot, and a throw-away copy of it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT.parent / "shared" / "data-raw"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_raw = pytest.mark.skip(reason=f"needs {RAW} beside the project")
+    for item in items:
+        if "needs_raw" in item.keywords and not RAW.is_dir():
+            item.add_marker(skip_raw)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return ROOT / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the committed data folder (for corrupting tables)."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "snapshot", target / "snapshot")
+    return target

@@ -1,0 +1,100 @@
+"""The committed snapshot passes its expectations; deliberately broken copies fail precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from needsbook.cli import main
+from needsbook.snapshot.build import write_parquet
+from needsbook.validate import validate_snapshot
+
+
+def corrupt(data_dir: Path, table: str, change) -> pd.DataFrame:
+    path = data_dir / "snapshot" / f"{table}.parquet"
+    df = pd.read_parquet(path)
+    df = change(df)
+    write_parquet(df, path)
+    return df
+
+
+def test_committed_snapshot_passes(data_dir: Path) -> None:
+    report = validate_snapshot(data_dir)
+    assert report.success, report.text()
+    names = {t.table for t in report.tables}
+    assert {
+        "areas",
+        "indicators",
+        "population_0_17",
+        "population_syoa",
+        "population_projections",
+        "imd2019_lsoa11",
+        "statistical_neighbours",
+    } <= names
+
+
+def test_negative_count_names_table_expectation_column_and_rows(data_copy: Path) -> None:
+    def negative(df: pd.DataFrame) -> pd.DataFrame:
+        i = df.index[(df["area_code"] == "E10000034") & df["count"].notna()][0]
+        df.loc[i, "count"] = -7.0
+        return df
+
+    corrupt(data_copy, "indicators", negative)
+    report = validate_snapshot(data_copy, tables=["indicators"])
+    assert not report.success
+    hits = [
+        f
+        for f in report.failures
+        if f.column == "count" and f.expectation == "expect_column_values_to_be_between"
+    ]
+    assert hits, report.text()
+    assert hits[0].table == "indicators"
+    assert (hits[0].examples["count"] == -7.0).any()
+    assert "E10000034" in set(hits[0].examples["area_code"])
+    text = report.text()
+    assert "table 'indicators'" in text and "column 'count'" in text and "-7.0" in text
+
+
+def test_swapped_confidence_interval_is_caught(data_copy: Path) -> None:
+    def swap(df: pd.DataFrame) -> pd.DataFrame:
+        i = df.index[df["lower_ci_95"].notna() & (df["upper_ci_95"] > df["lower_ci_95"])][0]
+        df.loc[i, ["lower_ci_95", "upper_ci_95"]] = df.loc[
+            i, ["upper_ci_95", "lower_ci_95"]
+        ].to_numpy()
+        return df
+
+    corrupt(data_copy, "indicators", swap)
+    report = validate_snapshot(data_copy, tables=["indicators"])
+    ci = [f for f in report.failures if "lower_ci_95" in f.column or "upper_ci_95" in f.column]
+    assert ci, report.text()
+    assert all(f.expectation.startswith("expect_column_pair_values") for f in ci)
+    assert ci[0].examples is not None and len(ci[0].examples) >= 1
+
+
+def test_negative_population_and_hash_mismatch_are_reported(data_copy: Path) -> None:
+    def negative(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[df.index[0], "population"] = -1
+        return df
+
+    corrupt(data_copy, "population_0_17", negative)  # rewriting the file also changes its hash
+    report = validate_snapshot(data_copy, tables=["population_0_17"])
+    kinds = {(f.expectation, f.column) for f in report.failures}
+    assert ("sha256_matches_manifest", "(table)") in kinds
+    assert any(col == "population" for _, col in kinds), report.text()
+
+
+def test_validate_command_exit_codes(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--data-dir", str(data_copy)]) == 0
+    assert "Validation passed" in capsys.readouterr().out
+    corrupt(data_copy, "population_0_17", lambda df: df.assign(population=-df["population"]))
+    assert main(["validate", "--data-dir", str(data_copy)]) == 3
+    out = capsys.readouterr().out
+    assert "Validation FAILED" in out and "population_0_17" in out
+
+
+def test_missing_table_file_is_reported(data_copy: Path) -> None:
+    (data_copy / "snapshot" / "areas.parquet").unlink()
+    report = validate_snapshot(data_copy)
+    assert any(f.expectation == "file_exists" and f.table == "areas" for f in report.failures)
