@@ -89,3 +89,11 @@ def test_former_area_names_its_successors() -> None:
     msg = str(exc.value)
     assert "E10000006 (Cumbria) is a former area" in msg
     assert "Cumberland (E06000063)" in msg and "Westmorland and Furness (E06000064)" in msg
+
+
+def test_district_names_follow_their_codes() -> None:
+    # The raw master list has Essex's district names out of order; names are joined by code.
+    essex = dict(resolve_area("Essex").districts)
+    assert essex["E07000066"] == "Basildon"
+    assert essex["E07000067"] == "Braintree"
+    assert len(essex) == 12

@@ -9,6 +9,7 @@ import pandas as pd
 from needsbook.snapshot.codes import CROSSWALK, CURRENT, REGION_NAMES, crosswalk, current_areas
 from needsbook.snapshot.spec import TableSpec
 
+LADS = "geography/lookups/dfe_lads.csv"
 TYPE_NAMES = {
     "E06": "Unitary authority",
     "E08": "Metropolitan district",
@@ -41,13 +42,16 @@ def build_areas(raw_dir: Path) -> pd.DataFrame:
 
 
 def build_area_districts(raw_dir: Path) -> pd.DataFrame:
+    """Member districts by code; names come from the DfE LAD list joined by code (the master
+    list's ``lad_names`` is out of order for Essex)."""
     cur = current_areas(Path(raw_dir))
-    rows = []
-    for r in cur.itertuples(index=False):
-        codes = str(r.lad_codes).split(";")
-        names = str(r.lad_names).split(";")
-        for code, name in zip(codes, names, strict=True):
-            rows.append((r.UTLACD, code.strip(), name.strip()))
+    lads = pd.read_csv(Path(raw_dir) / LADS, dtype=str)
+    names = dict(zip(lads["lad_code"], lads["lad_name"], strict=True))
+    rows = [
+        (r.UTLACD, code.strip(), names[code.strip()])
+        for r in cur.itertuples(index=False)
+        for code in str(r.lad_codes).split(";")
+    ]
     out = pd.DataFrame(rows, columns=["area_code", "district_code", "district_name"])
     return out.sort_values(["area_code", "district_code"], ignore_index=True)
 
@@ -86,7 +90,7 @@ TABLES = [
         description="Member lower-tier districts (LAD 2023/2025) of each current upper-tier LA",
         source_dataset="ONS LAD to UTLA lookup (2023); DfE LA-LAD hierarchy",
         publisher="ONS; Department for Education",
-        source_files=(CURRENT,),
+        source_files=(CURRENT, LADS),
         build=build_area_districts,
         key=("area_code", "district_code"),
     ),
