@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 ## Build the book for the default area (Worcestershire) from the committed snapshot.
@@ -23,7 +23,7 @@ book: setup
 
 ## Lint, then unit + expectation tests, nbval on two areas' executed notebooks, book smoke test.
 test: setup lint nbval-prepare
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+	$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  tests _build/nbval
 

@@ -28,6 +28,7 @@ def execute_notebook(template: Path, output: Path, parameters: dict[str, Any]) -
             kernel_name="python3",
             progress_bar=False,
             request_save_on_cell_execute=False,
+            extra_arguments=["--log-level=CRITICAL"],  # kernel start/stop chatter, not errors
             cwd=str(template.parent),
         )
     except PapermillExecutionError as exc:
