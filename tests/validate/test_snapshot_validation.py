@@ -98,3 +98,15 @@ def test_missing_table_file_is_reported(data_copy: Path) -> None:
     (data_copy / "snapshot" / "areas.parquet").unlink()
     report = validate_snapshot(data_copy)
     assert any(f.expectation == "file_exists" and f.table == "areas" for f in report.failures)
+
+
+def test_cached_pass_never_hides_a_changed_table(data_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = validate_snapshot(data_copy, cache_dir=cache)
+    assert first.success and not first.from_cache
+    again = validate_snapshot(data_copy, cache_dir=cache)
+    assert again.success and again.from_cache
+    corrupt(data_copy, "population_0_17", lambda df: df.assign(population=-df["population"]))
+    after = validate_snapshot(data_copy, cache_dir=cache)
+    assert not after.success and not after.from_cache
+    assert any(f.expectation == "sha256_matches_manifest" for f in after.failures)

@@ -72,7 +72,8 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         with _step("validate data", timings, report):
             from needsbook.validate import validate_snapshot
 
-            result = validate_snapshot(data_dir)
+            result = validate_snapshot(data_dir, cache_dir=paths.repo_root() / "_build" / ".cache")
+            report(f"    {result.text()}")
             if not result.success:
                 raise ValidationFailedError(result.text())
     build_root = root / "_build"

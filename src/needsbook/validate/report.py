@@ -48,6 +48,7 @@ class TableReport:
 class SnapshotReport:
     tables: list[TableReport] = field(default_factory=list)
     problems: list[Failure] = field(default_factory=list)  # missing files, hash mismatches
+    from_cache: bool = False  # an identical snapshot and suites passed before
 
     @property
     def success(self) -> bool:
@@ -59,6 +60,11 @@ class SnapshotReport:
 
     def text(self) -> str:
         n_exp = sum(t.evaluated for t in self.tables)
+        if self.success and self.from_cache:
+            return (
+                f"Validation passed (unchanged since last full validation): "
+                f"{len(self.tables)} tables."
+            )
         if self.success:
             return (
                 f"Validation passed: {len(self.tables)} tables, "
