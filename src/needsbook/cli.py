@@ -14,6 +14,8 @@ from needsbook.errors import NeedsbookError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from needsbook.build import BuildOptions
+
 
 def _console() -> Console:
     from rich.console import Console  # imported late: keeps `needsbook areas` fast
@@ -48,30 +50,66 @@ def cmd_build(args: argparse.Namespace) -> int:
     from needsbook.build import BuildOptions, build_area
 
     areas = _area_list(args)
-    console = _console()
-    report = console.print if not args.quiet else (lambda _m: None)
-    failures: list[tuple[str, str]] = []
-    for query in areas:
-        opts = BuildOptions(
-            area=query,
-            year=args.year,
-            out=args.out if len(areas) == 1 else None,
-            data_dir=args.data_dir,
-            local_dir=args.local_dir,
-            quiet=args.quiet,
+    template = BuildOptions(
+        area="",
+        year=args.year,
+        data_dir=args.data_dir,
+        local_dir=args.local_dir,
+        quiet=args.quiet,
+        force=args.force,
+    )
+    if len(areas) == 1 and not (args.all or args.areas):
+        console = _console()
+        report = (lambda m: console.print(m, markup=False)) if not args.quiet else None
+        opts = BuildOptions(**{**template.__dict__, "area": areas[0], "out": args.out})
+        build_area(opts, **({"report": report} if report else {}))
+        return 0
+    if args.out is not None:
+        raise NeedsbookError(
+            "--out names one book's folder: use it with --area, not with "
+            "--areas/--all (books go to _build/html/<area code>)"
         )
-        try:
-            build_area(opts, report=lambda m: report(m, markup=False))
-        except NeedsbookError as exc:
-            if len(areas) == 1:
-                raise
-            failures.append((query, str(exc).splitlines()[0]))
-            console.print(f"[red]FAILED[/red] {query}: {exc}", markup=True)
-    if len(areas) > 1:
-        console.print(f"{len(areas) - len(failures)} built, {len(failures)} failed", markup=False)
-        for query, reason in failures:
-            console.print(f"  {query}: {reason}", markup=False)
-    return 1 if failures else 0
+    return _build_batch(areas, template, args.jobs, args.quiet)
+
+
+def _build_batch(areas: list[str], template: BuildOptions, jobs: int, quiet: bool) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from needsbook.build.batch import build_many
+
+    console = _console()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task(f"Building {len(areas)} books ({jobs} jobs)", total=len(areas))
+        outcomes = build_many(areas, template, jobs=jobs, on_done=lambda _o: progress.advance(task))
+    table = Table(title="needsbook build summary")
+    for column in ("Area", "Code", "Status", "Seconds", "Output or reason"):
+        table.add_column(column)
+    for o in outcomes:
+        colour = {"built": "green", "skipped": "blue", "failed": "red"}[o.status]
+        table.add_row(
+            o.area_name or o.query,
+            o.area_code,
+            f"[{colour}]{o.status}[/{colour}]",
+            f"{o.seconds:.1f}",
+            o.out if o.status != "failed" else o.reason,
+        )
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
+    if not quiet or counts["failed"]:
+        console.print(table)
+    console.print(
+        f"{counts['built']} built, {counts['skipped']} skipped (unchanged), "
+        f"{counts['failed']} failed. Logs: _build/logs/",
+        markup=False,
+    )
+    return 1 if counts["failed"] else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -137,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="output folder for the HTML book (default: _build/html/<area code>)",
+        help="folder for the HTML book (default: _build/html/<area code>); with "
+        "--areas/--all, the folder that holds one book per area code",
     )
     data_opt(sp)
     sp.add_argument(

@@ -15,6 +15,7 @@ from needsbook.areas import Area, resolve_area
 from needsbook.build.book import check_html, run_jupyter_book, stage_book
 from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
+from needsbook.build.fingerprint import fingerprint, is_unchanged, write_stamp
 from needsbook.errors import ValidationFailedError
 from needsbook.years import resolve_year
 
@@ -28,6 +29,7 @@ class BuildOptions:
     local_dir: Path | None = None
     quiet: bool = False
     validate: bool = True
+    force: bool = False
 
 
 @dataclass
@@ -36,6 +38,7 @@ class BuildResult:
     year: int
     out: Path
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False
 
 
 Reporter = Callable[[str], None]
@@ -68,6 +71,13 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         year = resolve_year(opts.year, area, data_dir)
         out = Path(opts.out) if opts.out else default_out(area)
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
+        key = fingerprint(area.code, year, data_dir, opts.local_dir)
+    if not opts.force and is_unchanged(out, key):
+        report(
+            f"Unchanged since the last build (same data, templates and code): {out} "
+            "(use --force to rebuild)"
+        )
+        return BuildResult(area=area, year=year, out=out, timings=timings, skipped=True)
     if opts.validate:
         with _step("validate data", timings, report):
             from needsbook.validate import validate_snapshot
@@ -95,6 +105,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             html = run_jupyter_book(staging)
         with _step("check pages", timings, report):
             check_html(html, area)
+        write_stamp(html, key, area.code, year)
         _publish(html, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

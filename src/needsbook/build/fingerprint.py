@@ -1,0 +1,61 @@
+"""A build's fingerprint: everything that can change a book's content, hashed.
+
+An area whose fingerprint matches the one stored in its output is unchanged and is skipped
+unless ``--force``: same snapshot (table hashes), same local data, same templates and pages,
+same needsbook code and the same area and year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from needsbook import __version__, paths
+from needsbook.snapshot.manifest import read_manifest
+
+STAMP = "_needsbook_build.json"
+TEMPLATE_PATHS = ("notebooks", "book", "_config.yml", "_toc.yml")
+
+
+def _hash_tree(h: Any, base: Path, rel: str, suffixes: tuple[str, ...] = ()) -> None:
+    path = base / rel
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if (suffixes and f.suffix not in suffixes) or "__pycache__" in f.parts:
+            continue
+        h.update(str(f.relative_to(base)).encode())
+        h.update(f.read_bytes())
+
+
+def fingerprint(area_code: str, year: int, data_dir: Path, local_dir: Path | None) -> str:
+    root = paths.repo_root()
+    h = hashlib.sha256(f"{area_code}|{year}|{__version__}".encode())
+    for entry in read_manifest(paths.snapshot_dir(data_dir)):
+        h.update(f"{entry.table}:{entry.sha256}".encode())
+    for rel in TEMPLATE_PATHS:
+        _hash_tree(h, root, rel)
+    _hash_tree(h, paths.PACKAGE_DIR.parent, "needsbook", suffixes=(".py", ".js", ".json"))
+    if local_dir and Path(local_dir).is_dir():
+        _hash_tree(h, Path(local_dir), ".")
+    return h.hexdigest()
+
+
+def is_unchanged(out: Path, key: str) -> bool:
+    stamp = out / STAMP
+    if not stamp.is_file():
+        return False
+    try:
+        return json.loads(stamp.read_text()).get("fingerprint") == key
+    except json.JSONDecodeError:
+        return False
+
+
+def write_stamp(html: Path, key: str, area_code: str, year: int) -> None:
+    (html / STAMP).write_text(
+        json.dumps(
+            {"fingerprint": key, "area_code": area_code, "year": year, "needsbook": __version__},
+            indent=1,
+        )
+    )
