@@ -139,6 +139,14 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from needsbook.export import export_area
+
+    path = export_area(args.area, args.out, args.data_dir)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     raise NeedsbookError(f"`needsbook {args.command}` is not available in this version yet")
 
@@ -210,10 +218,11 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("fetch", help="download fresh data from the official APIs")
     sp.add_argument("--sources", nargs="*")
     sp.set_defaults(func=cmd_not_yet)
-    sp = sub.add_parser("export", help="export an area's data tables")
+    sp = sub.add_parser("export", help="export an area's data as a zip of tidy CSV files")
     sp.add_argument("--area", required=True)
-    sp.add_argument("--out", type=Path, required=True)
-    sp.set_defaults(func=cmd_not_yet)
+    sp.add_argument("--out", type=Path, required=True, help="the .zip file to write")
+    data_opt(sp)
+    sp.set_defaults(func=cmd_export)
     return p
 
 

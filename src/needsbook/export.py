@@ -1,0 +1,96 @@
+"""Export an area's data as tidy CSV files in a zip, safe to open in a spreadsheet.
+
+Cells that start with ``=``, ``+``, ``-`` or ``@`` (and are not numbers) are prefixed with an
+apostrophe so a spreadsheet never runs them as formulas (CSV injection).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from needsbook import __version__, paths
+from needsbook.areas import Area, resolve_area
+from needsbook.data import load_table
+from needsbook.errors import InputError
+from needsbook.snapshot.manifest import read_manifest
+
+ENGLAND = "E92000001"
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text that a spreadsheet would treat as a formula; numbers pass unchanged."""
+    if isinstance(value, str) and _FORMULA.match(value) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def area_tables(area: Area, data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """The snapshot rows that concern an area (with its region and England for comparison)."""
+    codes = {area.code, area.region_code, ENGLAND}
+    districts = {d for d, _ in area.districts}
+    tables: dict[str, pd.DataFrame] = {}
+    snap = paths.snapshot_dir(Path(data_dir) if data_dir else None)
+    available = {e.table for e in read_manifest(snap)}
+    for name in ("population_0_17", "population_syoa", "population_projections", "indicators"):
+        if name in available:
+            df = load_table(name, data_dir)
+            tables[name] = df[df["area_code"].isin(codes | districts)].reset_index(drop=True)
+    if "statistical_neighbours" in available:
+        sn = load_table("statistical_neighbours", data_dir)
+        tables["statistical_neighbours"] = sn[sn["area_code"] == area.code].reset_index(drop=True)
+    for name, key in (("imd2019_lsoa11", "utla_code"), ("imd2025_lsoa21", "utla_code")):
+        if name in available:
+            df = load_table(name, data_dir)
+            tables[name] = df[df[key] == area.code].reset_index(drop=True)
+    return tables
+
+
+def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Path:
+    """Write ``out`` (a .zip) holding one CSV per table plus a README with sources."""
+    area = resolve_area(query, data_dir)
+    out = Path(out)
+    if out.suffix.lower() != ".zip":
+        raise InputError(f"--out must name a .zip file, got '{out}'")
+    tables = area_tables(area, data_dir)
+    snap = paths.snapshot_dir(Path(data_dir) if data_dir else None)
+    sources = {e.table: e for e in read_manifest(snap)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        lines = [
+            f"needsbook {__version__} data export for {area.name} ({area.code})",
+            "",
+            "Licence: Open Government Licence v3.0 unless stated. Files:",
+        ]
+        for name, df in tables.items():
+            zf.writestr(f"{name}.csv", to_csv_bytes(df))
+            e = sources[name]
+            lines.append(
+                f"- {name}.csv ({len(df):,} rows): {e.description}. Source: "
+                f"{e.source_dataset}; {e.publisher}; {e.licence}; {e.periods}"
+            )
+        zf.writestr("README.txt", "\n".join(lines) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(out)
+    return out
