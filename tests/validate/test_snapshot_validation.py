@@ -110,3 +110,21 @@ def test_cached_pass_never_hides_a_changed_table(data_copy: Path, tmp_path: Path
     after = validate_snapshot(data_copy, cache_dir=cache)
     assert not after.success and not after.from_cache
     assert any(f.expectation == "sha256_matches_manifest" for f in after.failures)
+
+
+def test_a_misspelt_expectation_is_an_error_not_silently_dropped() -> None:
+    from needsbook.errors import DataError
+    from needsbook.validate import validate_frame
+
+    suite = {
+        "name": "t",
+        "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}},
+            {
+                "type": "expect_column_pair_values_A_to_be_greater_than_B",
+                "kwargs": {"column_A": "a", "column_B": "b"},
+            },
+        ],
+    }
+    with pytest.raises(DataError, match=r"expect_column_pair_values_A_to_be_greater_than_B"):
+        validate_frame("t", pd.DataFrame({"a": [1.0], "b": [0.0]}), suite=suite)

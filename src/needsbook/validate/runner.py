@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from needsbook import paths
+from needsbook.errors import DataError
 from needsbook.snapshot.manifest import ManifestEntry, read_manifest
 from needsbook.validate.checks import run_checks
 from needsbook.validate.report import MAX_EXAMPLES, Failure, SnapshotReport, TableReport
@@ -67,6 +68,31 @@ def _example_rows(df: pd.DataFrame, result: dict[str, Any], kwargs: dict[str, An
     return pd.DataFrame()
 
 
+def load_suite(table: str, suite_json: dict[str, Any]) -> Any:
+    """Build the GX suite, refusing any expectation GX would silently drop (e.g. a misspelling)."""
+    import great_expectations as gx
+
+    gx_logger = logging.getLogger("great_expectations")
+    level = gx_logger.level
+    gx_logger.setLevel(logging.CRITICAL)  # GX logs and discards invalid expectations
+    try:
+        gx_suite = gx.ExpectationSuite(**suite_json)
+    finally:
+        gx_logger.setLevel(level)
+    wanted = [e.get("type", "?") for e in suite_json.get("expectations", [])]
+    kept = [e.expectation_type for e in gx_suite.expectations]
+    if len(kept) != len(wanted):
+        dropped = list(wanted)
+        for name in kept:
+            dropped.remove(name)
+        raise DataError(
+            f"expectation suite for table '{table}' has {len(dropped)} expectation(s) that "
+            f"Great Expectations cannot use (misspelt type or bad arguments): "
+            f"{', '.join(sorted(set(dropped)))}"
+        )
+    return gx_suite
+
+
 def validate_frame(
     table: str,
     df: pd.DataFrame,
@@ -74,10 +100,9 @@ def validate_frame(
     expectations_dir: Path | None = None,
 ) -> TableReport:
     """Validate one frame against its suite (default ``expectations/<table>.json``)."""
-    import great_expectations as gx
 
     suite_json = suite or load_suite_json(table, expectations_dir)
-    gx_suite = gx.ExpectationSuite(**suite_json)
+    gx_suite = load_suite(table, suite_json)
     frame = df.reset_index(drop=True)
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(
