@@ -103,4 +103,6 @@ def test_notebook_failure_names_notebook_and_cell(data_copy: Path, tmp_path: Pat
     msg = str(exc.value)
     assert "notebook 01_population.ipynb failed in cell" in msg
     assert "population_projections" in msg
+    kept = Path(msg.split("executed copy with the traceback: ")[1].strip())
+    assert kept.is_file() and "_build/logs/E06000017" in str(kept)  # survives the staging folder
     assert (out / "index.html").read_text() == "previous good build"  # untouched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,14 @@ from needsbook.errors import BuildError
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 
 
-def execute_notebook(template: Path, output: Path, parameters: dict[str, Any]) -> None:
-    """Execute ``template`` into ``output``; on error name the notebook, cell and exception."""
+def execute_notebook(
+    template: Path, output: Path, parameters: dict[str, Any], keep_failed: Path | None = None
+) -> None:
+    """Execute ``template`` into ``output``; on error name the notebook, cell and exception.
+
+    A failed notebook (with its traceback) is copied to ``keep_failed`` when given, since
+    ``output`` may be in a staging folder that is about to be removed.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -33,10 +40,15 @@ def execute_notebook(template: Path, output: Path, parameters: dict[str, Any]) -
         )
     except PapermillExecutionError as exc:
         first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+        kept = output
+        if keep_failed is not None and output.is_file():
+            keep_failed.mkdir(parents=True, exist_ok=True)
+            kept = keep_failed / output.name
+            shutil.copy2(output, kept)
         raise BuildError(
             f"notebook {template.name} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}, starting `{first_line.strip()}`): "
-            f"{exc.ename}: {exc.evalue}\n  executed copy with the traceback: {output}"
+            f"{exc.ename}: {exc.evalue}\n  executed copy with the traceback: {kept}"
         ) from exc
     hide_parameter_cells(output)
 

@@ -98,7 +98,12 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         }
         for chapter in CHAPTERS:
             with _step(f"execute {chapter.slug}", timings, report):
-                execute_notebook(root / chapter.notebook, staging / chapter.notebook, params)
+                execute_notebook(
+                    root / chapter.notebook,
+                    staging / chapter.notebook,
+                    params,
+                    keep_failed=build_root / "logs" / area.code,
+                )
         with _step("assemble book", timings, report):
             stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
         with _step("jupyter-book build", timings, report):
