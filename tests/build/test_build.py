@@ -106,3 +106,20 @@ def test_notebook_failure_names_notebook_and_cell(data_copy: Path, tmp_path: Pat
     kept = Path(msg.split("executed copy with the traceback: ")[1].strip())
     assert kept.is_file() and "_build/logs/E06000017" in str(kept)  # survives the staging folder
     assert (out / "index.html").read_text() == "previous good build"  # untouched
+
+
+def test_check_html_rejects_unfilled_placeholders(tmp_path: Path) -> None:
+    from needsbook.areas import resolve_area
+    from needsbook.build.book import check_html
+
+    area = resolve_area("Rutland")
+    for page in (*STATIC_PAGES, *(c.html for c in CHAPTERS), "index.html"):
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text('Rutland <div id="altair-viz-0"></div>')
+    check_html(tmp_path, area)  # complete: no error
+    (tmp_path / "book" / "intro.html").write_text(
+        'Rutland <code><span class="pre">"{{</span> <span class="pre">area_name</span> '
+        '<span class="pre">}}"</span></code>'
+    )
+    with pytest.raises(BuildError, match=r"book/intro.html shows an unfilled placeholder"):
+        check_html(tmp_path, area)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,10 @@ from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
+
+
+PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+\s*\}\}")
+TAG = re.compile(r"<[^>]+>")  # Sphinx splits inline code into spans
 
 
 def book_config(root: Path, area: Area, year: int, snapshot: Path) -> dict[str, Any]:
@@ -102,6 +107,8 @@ def check_html(html: Path, area: Area) -> None:
         text = path.read_text(errors="replace")
         if area.name not in text:
             problems.append(f"{page} does not mention {area.name}")
+        if leftover := PLACEHOLDER.search(TAG.sub("", text)):
+            problems.append(f"{page} shows an unfilled placeholder {leftover.group(0)}")
     for chapter in CHAPTERS:
         path = html / chapter.html
         if path.is_file() and 'id="altair-viz-' not in path.read_text(errors="replace"):
