@@ -19,7 +19,10 @@ class Chapter:
         return f"notebooks/{self.slug}.html"
 
 
-CHAPTERS: tuple[Chapter, ...] = (Chapter("01_population", "Population"),)
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter("01_population", "Population"),
+    Chapter("02_need", "Deprivation and need"),
+)
 
 # Static pages every book must contain (relative to the built HTML root).
 STATIC_PAGES = (

@@ -26,6 +26,7 @@ TABLE_MODULES = (
     "needsbook.snapshot.deprivation",
     "needsbook.snapshot.neighbours",
     "needsbook.snapshot.indicators",
+    "needsbook.snapshot.boundaries",
 )
 
 

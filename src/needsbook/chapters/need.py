@@ -1,0 +1,1409 @@
+"""Chapter 2, deprivation and need: where children live on England's deprivation scale, maps,
+the modelled need for preventive help and its projection (seed report Table 1 and Figs 28-31;
+methods M5, M9-M11)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from needsbook.areas import Area, resolve_area
+from needsbook.chapters.base import Chapter, Section
+from needsbook.chapters.text import change, number, pct, points_change
+from needsbook.charts import PALETTE
+from needsbook.data import load_table
+from needsbook.errors import DataError
+from needsbook.need import deprivation as dep
+from needsbook.need.estimate import NeedEstimate, Observation, estimate_need
+from needsbook.need.geometry import boundary_lines, bounds, label_point, round_geometry
+from needsbook.need.inputs import band_populations, england_lsoas
+from needsbook.need.model import (
+    AGE_BANDS,
+    GROUP_LABELS,
+    GROUPS,
+    NEED_GROUPS,
+    DeprivationGradientModel,
+    NeedModel,
+)
+from needsbook.need.projection import band_growth, project_need, project_populations
+
+ENGLAND = "E92000001"
+HORIZON = 5
+IMD19 = "English Indices of Deprivation 2019 (MHCLG), LSOA 2011"
+IOD25 = "English Indices of Deprivation 2025 (MHCLG), LSOA 2021"
+LSOA_MYE = "ONS mid-year population estimates for LSOAs"
+SNPP = "ONS 2018-based subnational population projections (principal)"
+BOUNDARIES = (
+    "ONS boundaries (LSOA 2011 BGC; LAD May 2024 and CTYUA May 2023 BUC), OGL v3; contains OS "
+    "data (c) Crown copyright and database right"
+)
+MODELLED = "Modelled estimate (needsbook open need model), not a count of children"
+
+# Sequential blues for deciles: 1 (most deprived) darkest; decile numbers are always shown too.
+DECILE_COLOURS = [
+    "#08306b",
+    "#08468f",
+    "#135fa7",
+    "#2878b8",
+    "#4191c6",
+    "#61a7d2",
+    "#88bedc",
+    "#a9d0e6",
+    "#c4dcef",
+    "#deebf7",
+]
+# Need groups from least to most intensive (text labels and the data table carry the values too).
+GROUP_COLOURS = ["#DEE0E2", "#F9C29E", "#F46A25", "#801650"]
+NEED_RAMP = ["#fdf0f5", "#801650"]
+LABEL_LSOAS_UP_TO = 80  # small areas: print each LSOA's decile on the map
+
+
+@dataclass
+class _Inputs:
+    """Everything the sections share, computed once per chapter."""
+
+    area: Area
+    year: int
+    england: pd.DataFrame  # all English LSOAs with populations and IMD 2019
+    lsoas: pd.DataFrame  # the area's LSOAs
+    estimate: NeedEstimate
+    districts: dict[str, str]
+
+    @property
+    def pop_year(self) -> int:
+        return self.estimate.population_year
+
+
+def _about(value: float) -> str:
+    """A modelled count, rounded so it does not look exact (nearest 10, or 100 from 10,000)."""
+    step = 100 if abs(value) >= 10_000 else 10
+    return number(round(value / step) * step)
+
+
+def _district_names(area: Area) -> dict[str, str]:
+    return dict(area.districts) or {area.code: area.name}
+
+
+# --- deprivation profile ------------------------------------------------------------------
+
+
+def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """Share of children (0-17 and 0-4) living in England's most deprived 10% and 20% of LSOAs."""
+    area = inp.area
+    pop = load_table("lsoa_population", data_dir)
+    imd = inp.england[["lsoa11_code", "utla_code", "imd_decile"]]
+    rows = []
+    years = sorted(int(y) for y in pop["year"].unique() if int(y) <= inp.pop_year)
+    for yr in years:
+        sel = imd.merge(pop[pop["year"] == yr], on="lsoa11_code")
+        for age, col in (("0-17", "pop_0_17"), ("0-4", "pop_0_4")):
+            mine = sel[sel["utla_code"] == area.code]
+            row: dict[str, object] = {"Year (mid-year)": yr, "Age": age}
+            row["Children"] = int(mine[col].sum())
+            for d in (1, 2):
+                s = dep.deprived_share(mine, col, d)
+                e = dep.deprived_share(sel, col, d)
+                row[f"In most deprived {d * 10}%"] = int(s["in_deprived"])
+                row[f"% in most deprived {d * 10}%"] = s["percent"]
+                row[f"England % in most deprived {d * 10}%"] = e["percent"]
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    latest = table[table["Year (mid-year)"] == inp.pop_year].set_index("Age")
+    first = table[table["Year (mid-year)"] == table["Year (mid-year)"].min()].set_index("Age")
+    me = latest.loc["0-17"]
+    under5 = latest.loc["0-4"]
+    if me["In most deprived 20%"] == 0:
+        summary = (
+            f"None of {area.name}'s neighbourhoods (LSOAs) is among England's 20% most deprived "
+            f"(IMD 2019), so none of its children live in one; across England "
+            f"{pct(me['England % in most deprived 20%'])} of children aged 0-17 do."
+        )
+    else:
+        summary = (
+            f"In mid-{inp.pop_year}, {pct(me['% in most deprived 20%'])} of {area.name}'s children "
+            f"aged 0-17 ({number(me['In most deprived 20%'])} of {number(me['Children'])}) lived "
+            f"in neighbourhoods among England's 20% most deprived (IMD 2019), compared with "
+            f"{pct(me['England % in most deprived 20%'])} of children in England; "
+            f"{pct(me['% in most deprived 10%'])} lived in the most deprived 10% "
+            f"(England {pct(me['England % in most deprived 10%'])})."
+        )
+        summary += (
+            f" For children under 5 the share in the most deprived 20% was "
+            f"{pct(under5['% in most deprived 20%'])}."
+        )
+        if len(first) and int(table["Year (mid-year)"].min()) < inp.pop_year:
+            old = first.loc["0-17", "% in most deprived 20%"]
+            summary += (
+                f" That is {points_change(old, me['% in most deprived 20%'], 2)} on "
+                f"mid-{int(table['Year (mid-year)'].min())}, holding the IMD 2019 ranking fixed."
+            )
+    plot_rows = []
+    for age in ("0-17", "0-4"):
+        r = latest.loc[age]
+        for d in (10, 20):
+            plot_rows.append((area.name, age, f"Most deprived {d}%", r[f"% in most deprived {d}%"]))
+            plot_rows.append(
+                ("England", age, f"Most deprived {d}%", r[f"England % in most deprived {d}%"])
+            )
+    plot = pd.DataFrame(plot_rows, columns=["Area", "Age", "Neighbourhoods", "% of children"])
+    plot["Label"] = plot["% of children"].map(lambda v: f"{v:.1f}%")
+    series = [area.name, "England"]
+    kinds = ["Most deprived 10%", "Most deprived 20%"]
+    base = alt.Chart(plot).encode(
+        y=alt.Y("Neighbourhoods:N", sort=kinds, title=None),
+        yOffset=alt.YOffset("Area:N", sort=series),
+        x=alt.X("% of children:Q", title="% of children living in those neighbourhoods"),
+        tooltip=["Area", "Age", "Neighbourhoods", alt.Tooltip("% of children:Q", format=".1f")],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "Area:N",
+            sort=series,
+            scale=alt.Scale(domain=series, range=[PALETTE[0], PALETTE[4]]),
+            legend=alt.Legend(title=None),
+        )
+    )
+    text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="Label:N")
+    chart = (
+        (bars + text)
+        .properties(width=420, height=alt.Step(18))
+        .facet(
+            row=alt.Row(
+                "Age:N",
+                sort=["0-17", "0-4"],
+                title=None,
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelExpr="'Aged ' + datum.value"
+                ),
+            )
+        )
+        .properties(
+            title=alt.TitleParams(
+                "Children living in England's most deprived neighbourhoods",
+                subtitle=f"{area.name} and England, mid-{inp.pop_year}",
+            ),
+            description=summary,
+        )
+    )
+    iod = _iod2025_share(inp, data_dir)
+    notes = [
+        "Most deprived 10% / 20% means the LSOAs ranked in England's bottom one or two deciles "
+        "of the Index of Multiple Deprivation 2019. Children are counted with ONS mid-year LSOA "
+        "(2011) estimates; the ranking is held fixed, so a change between years comes from "
+        "population change, not re-ranking (seed method M5).",
+    ]
+    if iod:
+        notes.append(iod)
+    return Section(
+        "deprived_areas",
+        "Children living in deprived neighbourhoods",
+        summary,
+        table,
+        chart,
+        source=f"{IMD19}; {LSOA_MYE}, "
+        + (f"mid-{years[0]} to mid-{years[-1]}" if len(years) > 1 else f"mid-{years[0]}"),
+        notes=notes,
+    )
+
+
+def _iod2025_share(inp: _Inputs, data_dir: Path | str | None) -> str:
+    """A note comparing LSOA counts in the most deprived 20% under IMD 2019 and IoD 2025."""
+    area = inp.area
+    try:
+        iod = load_table("imd2025_lsoa21", data_dir)
+    except DataError:
+        return ""
+    new = dep.share_of_lsoas(iod[iod["utla_code"] == area.code], 2)
+    old = dep.share_of_lsoas(inp.lsoas, 2)
+    if not new["total"]:
+        return ""
+    return (
+        f"The English Indices of Deprivation 2025 use the 2021 LSOAs, for which the snapshot has "
+        f"no population estimates, so children cannot be counted on them. Counting neighbourhoods "
+        f"instead: {number(new['in_deprived'])} of {area.name}'s {number(new['total'])} LSOAs "
+        f"({pct(new['percent'])}) are in England's most deprived 20% on IoD 2025, against "
+        f"{number(old['in_deprived'])} of {number(old['total'])} ({pct(old['percent'])}) on "
+        "IMD 2019."
+    )
+
+
+def deciles(inp: _Inputs) -> Section:
+    """Children aged 0-17 across England's ten IMD deciles, against England's own spread."""
+    area = inp.area
+    mine = dep.distribution(inp.lsoas, "pop_0_17")
+    eng = dep.distribution(inp.england, "pop_0_17")
+    table = pd.DataFrame(
+        {
+            "IMD 2019 decile (1 = most deprived)": mine["decile"],
+            "Children aged 0-17": mine["population"].astype("int64"),
+            "% of the area's children": mine["percent"],
+            "% of England's children": eng["percent"],
+            "% if spread evenly across LSOA deciles": 10.0,
+        }
+    )
+    top = mine.loc[mine["percent"].idxmax()]
+    half_me = mine.loc[mine["decile"] <= 5, "percent"].sum()
+    half_eng = eng.loc[eng["decile"] <= 5, "percent"].sum()
+    summary = (
+        f"{pct(half_me)} of {area.name}'s children aged 0-17 live in the more deprived half of "
+        f"England's neighbourhoods (England {pct(half_eng)}). The largest share, "
+        f"{pct(top['percent'])}, live in national decile {int(top['decile'])}"
+        f" ({_decile_words(int(top['decile']))}). If the area's children were spread like "
+        "England's neighbourhoods, each decile would hold 10% (the dashed line); the ticks show "
+        "England's children, who live more often in deprived neighbourhoods."
+    )
+    plot = table.rename(
+        columns={
+            "IMD 2019 decile (1 = most deprived)": "Decile",
+            "% of the area's children": "Area %",
+            "% of England's children": "England %",
+        }
+    )
+    plot["Label"] = plot["Area %"].map(lambda v: f"{v:.1f}%")
+    x = alt.X(
+        "Decile:O",
+        title="IMD 2019 national decile (1 = most deprived 10%)",
+        axis=alt.Axis(labelAngle=0),
+    )
+    tooltip = [
+        "Decile:O",
+        alt.Tooltip("Children aged 0-17:Q", format=","),
+        alt.Tooltip("Area %:Q", format=".1f", title=f"% of {area.name}'s children"),
+        alt.Tooltip("England %:Q", format=".1f", title="% of England's children"),
+    ]
+    bars = (
+        alt.Chart(plot)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("Area %:Q", title="% of children aged 0-17"),
+            color=alt.Color(
+                "Decile:O",
+                scale=alt.Scale(domain=list(range(1, 11)), range=DECILE_COLOURS),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    labels = (
+        alt.Chart(plot)
+        .mark_text(dy=-6, fontSize=11)
+        .encode(x=x, y="Area %:Q", text="Label:N", tooltip=tooltip)
+    )
+    ticks = (
+        alt.Chart(plot)
+        .mark_tick(color="#0b0c0c", thickness=2, size=26)
+        .encode(x=x, y="England %:Q", tooltip=tooltip)
+    )
+    even = (
+        alt.Chart(pd.DataFrame({"y": [10.0]}))
+        .mark_rule(strokeDash=[6, 4], color="#505a5f")
+        .encode(y="y:Q")
+    )
+    chart = (bars + labels + ticks + even).properties(
+        title=alt.TitleParams(
+            "Children aged 0-17 by national deprivation decile",
+            subtitle=f"{area.name}, mid-{inp.pop_year}; ticks: England; dashed line: 10%",
+        ),
+        width=520,
+        height=280,
+        description=summary,
+    )
+    return Section(
+        "deciles",
+        "Children by national deprivation decile",
+        summary,
+        table,
+        chart,
+        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[
+            "Deciles divide England's LSOAs (not its children) into ten equal groups, so an area "
+            "like England would not have exactly 10% of children in each: more children live in "
+            "deprived neighbourhoods."
+        ],
+    )
+
+
+def _decile_words(decile: int) -> str:
+    """Plain words for a national decile."""
+    if decile <= 2:
+        return "among England's most deprived"
+    if decile <= 4:
+        return "more deprived than England's middle"
+    if decile <= 6:
+        return "in the middle of England's range"
+    if decile <= 8:
+        return "less deprived than England's middle"
+    return "among England's least deprived"
+
+
+def districts(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """Deprivation profile by district (including IoD 2025 LSOA counts)."""
+    area = inp.area
+    prof = dep.profile_by(inp.lsoas, "lad_code", ["pop_0_17", "pop_0_4"])
+    iod = load_table("imd2025_lsoa21", data_dir)
+    iod = iod[iod["utla_code"] == area.code]
+    iod_share = {
+        code: dep.share_of_lsoas(sub, 2)["percent"] for code, sub in iod.groupby("lad_code")
+    }
+    names = inp.districts
+    table = pd.DataFrame(
+        {
+            "District": prof["lad_code"].map(names).fillna(prof["lad_code"]),
+            "Code": prof["lad_code"],
+            "LSOAs": prof["lsoas"],
+            "Children aged 0-17": prof["pop_0_17_total"].astype("int64"),
+            "% aged 0-17 in most deprived 10%": prof["pop_0_17_most_deprived_10pc_percent"],
+            "% aged 0-17 in most deprived 20%": prof["pop_0_17_most_deprived_20pc_percent"],
+            "% aged 0-4 in most deprived 20%": prof["pop_0_4_most_deprived_20pc_percent"],
+            "IoD 2025: % of LSOAs in most deprived 20%": prof["lad_code"].map(iod_share),
+        }
+    )
+    whole = dep.deprived_share(inp.lsoas, "pop_0_17", 2)["percent"]
+    table = table.sort_values("% aged 0-17 in most deprived 20%", ascending=False)
+    table = table.reset_index(drop=True)
+    col = "% aged 0-17 in most deprived 20%"
+    if len(table) == 1:
+        share = "none" if whole == 0 else pct(whole)
+        summary = (
+            f"{area.name} has a single district, so its district profile is the area's own: "
+            f"{share} of its children aged 0-17 live in England's 20% most deprived "
+            "neighbourhoods."
+        )
+    else:
+        top = table.iloc[0]
+        zero = table[table[col] == 0]["District"].tolist()
+        summary = (
+            f"Deprivation is unevenly spread across {area.name}'s {len(table)} districts: "
+            f"{pct(top[col])} of children aged 0-17 in {top['District']} live in England's 20% "
+            f"most deprived neighbourhoods, against {pct(whole)} across the area."
+        )
+        if zero:
+            listed = _join(zero)
+            whose = "its" if len(zero) == 1 else "their"
+            summary += (
+                f" In {listed} no child does, because none of {whose} neighbourhoods is that "
+                "deprived."
+            )
+        else:
+            low = table.iloc[-1]
+            summary += f" The share is lowest in {low['District']} ({pct(low[col])})."
+    plot = table.copy()
+    plot["Label"] = plot[col].map(lambda v: f"{v:.1f}%")
+    order = plot["District"].tolist()
+    tooltip = [
+        "District",
+        alt.Tooltip("Children aged 0-17:Q", format=","),
+        alt.Tooltip(f"{col}:Q", format=".1f"),
+        alt.Tooltip("% aged 0-17 in most deprived 10%:Q", format=".1f"),
+        alt.Tooltip("% aged 0-4 in most deprived 20%:Q", format=".1f"),
+    ]
+    bars = (
+        alt.Chart(plot)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=alt.Y("District:N", sort=order, title=None),
+            x=alt.X(f"{col}:Q", title="% of children aged 0-17 in England's most deprived 20%"),
+            tooltip=tooltip,
+        )
+    )
+    labels = bars.mark_text(align="left", dx=3, fontSize=12, color="#0b0c0c").encode(text="Label:N")
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [whole], "what": [f"{area.name}: {whole:.1f}%"]}))
+        .mark_rule(strokeDash=[6, 4], color=PALETTE[2], strokeWidth=2)
+        .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="Whole area")])
+    )
+    chart = (bars + labels + rule).properties(
+        title=alt.TitleParams(
+            "Children aged 0-17 in England's most deprived 20% of neighbourhoods",
+            subtitle=f"By district; dashed line: {area.name} as a whole",
+        ),
+        width=480,
+        height=alt.Step(24),
+        description=summary,
+    )
+    return Section(
+        "districts",
+        "Deprivation by district",
+        summary,
+        table,
+        chart,
+        source=f"{IMD19}; {IOD25}; {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[
+            "The IoD 2025 column counts LSOAs, not children: there are no population estimates "
+            "for the 2021 LSOAs in the snapshot."
+        ],
+    )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """The IMD 2019 upper-tier summary of Income Deprivation Affecting Children (IDACI)."""
+    area = inp.area
+    summ = load_table("imd_utla_summary", data_dir)
+    utla = summ[summ["area_type"] == "UTLA"]
+    n = len(summ)
+    me = utla[utla["area_code"] == area.code]
+    measures = {
+        "idaci_average_score": "IDACI average score (share of children in income-deprived "
+        "families)",
+        "idaci_prop_lsoas_most_deprived_10pc": (
+            "Share of LSOAs in England's most IDACI-deprived 10%"
+        ),
+    }
+    ranks = {
+        "idaci_average_score": "idaci_rank_of_average_score",
+        "idaci_prop_lsoas_most_deprived_10pc": "idaci_rank_of_prop_lsoas_most_deprived_10pc",
+    }
+    if me.empty:
+        summary = (
+            f"No IDACI summary is available for {area.name}: the IMD 2019 upper-tier summaries "
+            f"were published for the {n} upper-tier areas of 2019, before {area.name} was formed."
+        )
+        table = pd.DataFrame(
+            {"Measure": list(measures.values()), area.name: [math.nan] * len(measures)}
+        )
+        return Section(
+            "idaci",
+            "Income deprivation affecting children",
+            summary,
+            table,
+            None,
+            source="MHCLG English Indices of Deprivation 2019, File 11 (upper-tier summaries)",
+        )
+    r = me.iloc[0]
+    rows = []
+    for col, label in measures.items():
+        rows.append(
+            {
+                "Measure": label,
+                area.name: float(r[col]) * 100,
+                "Median of upper-tier areas": float(summ[col].median()) * 100,
+                f"Rank of {n} (1 = most deprived)": int(r[ranks[col]]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    score = float(r["idaci_average_score"]) * 100
+    rank = int(r["idaci_rank_of_average_score"])
+    summary = (
+        f"On the Income Deprivation Affecting Children Index (IDACI 2019), an average of "
+        f"{pct(score)} of children in {area.name}'s neighbourhoods lived in income-deprived "
+        f"families, ranking {rank} of {n} upper-tier areas (1 = most deprived; the median area "
+        f"scored {pct(float(summ['idaci_average_score'].median()) * 100)})."
+    )
+    plot = summ[["area_code", "area_name", "idaci_average_score", "parent_code"]].copy()
+    plot["IDACI %"] = plot["idaci_average_score"] * 100
+    plot["Group"] = [
+        area.name
+        if c == area.code
+        else f"Other {area.region_name} areas"
+        if p == area.region_code
+        else "Other areas"
+        for c, p in zip(plot["area_code"], plot["parent_code"], strict=True)
+    ]
+    groups = [area.name, f"Other {area.region_name} areas", "Other areas"]
+    strip = (
+        alt.Chart(plot[plot["area_code"] != area.code])
+        .mark_tick(thickness=2, size=30)
+        .encode(
+            x=alt.X("IDACI %:Q", title="IDACI 2019 average score (% of children)"),
+            color=alt.Color(
+                "Group:N",
+                sort=groups,
+                scale=alt.Scale(domain=groups, range=[PALETTE[2], PALETTE[1], "#b1b4b6"]),
+                legend=alt.Legend(title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="Area"),
+                alt.Tooltip("IDACI %:Q", format=".1f"),
+                "Group",
+            ],
+        )
+    )
+    mine = alt.Chart(plot[plot["area_code"] == area.code]).encode(
+        x="IDACI %:Q",
+        tooltip=[alt.Tooltip("area_name:N", title="Area"), alt.Tooltip("IDACI %:Q", format=".1f")],
+    )
+    highlight = mine.mark_tick(thickness=4, size=44, color=PALETTE[2])
+    label = mine.mark_text(dy=-28, fontSize=12, fontWeight="bold").encode(
+        text=alt.value(f"{area.name} {score:.1f}%")
+    )
+    chart = (strip + highlight + label).properties(
+        title=f"IDACI 2019 average score of England's {n} upper-tier areas",
+        width=540,
+        height=70,
+        description=summary,
+    )
+    return Section(
+        "idaci",
+        "Income deprivation affecting children",
+        summary,
+        table,
+        chart,
+        source="MHCLG English Indices of Deprivation 2019, File 11 (upper-tier summaries)",
+        notes=[
+            "IDACI is only available here as the published upper-tier summary; it is not in the "
+            "LSOA files, so the maps and the need model use the overall IMD."
+        ],
+    )
+
+
+# --- maps ---------------------------------------------------------------------------------
+
+
+def locator(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """England locator: the area among today's upper-tier authorities."""
+    area = inp.area
+    utla = load_table("utla_boundaries", data_dir)
+    feats = []
+    for r in utla.itertuples(index=False):
+        geom = round_geometry(json.loads(r.geometry), 2)
+        if geom is None:
+            continue
+        group = (
+            area.name
+            if r.area_code == area.code
+            else f"Other {area.region_name} areas"
+            if r.region_code == area.region_code
+            else "Rest of England"
+        )
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geom,
+                "properties": {"Area": r.area_name, "Code": r.area_code, "Group": group},
+            }
+        )
+    groups = [area.name, f"Other {area.region_name} areas", "Rest of England"]
+    chart = (
+        alt.Chart(alt.Data(values=feats))
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.4)
+        .encode(
+            color=alt.Color(
+                "properties.Group:N",
+                sort=groups,
+                scale=alt.Scale(domain=groups, range=[PALETTE[2], "#8eb8dc", "#dee0e2"]),
+                legend=alt.Legend(title=None, orient="right"),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.Area:N", title="Area"),
+                alt.Tooltip("properties.Group:N", title="Group"),
+            ],
+        )
+        .project("mercator")
+    )
+    me = utla[utla["area_code"] == area.code].iloc[0]
+    pin = alt.Chart(
+        pd.DataFrame({"lon": [me["label_lon"]], "lat": [me["label_lat"]], "Area": [area.name]})
+    )
+    chart = chart + pin.mark_point(
+        shape="triangle-down", size=140, filled=True, color="#0b0c0c", yOffset=-8
+    ).encode(longitude="lon:Q", latitude="lat:Q", tooltip=["Area:N"])
+    n_lsoa = len(inp.lsoas)
+    summary = (
+        f"{area.name} is a {area.kind.lower()} in the {area.region_name} region, with "
+        f"{len(inp.districts)} district{'s' if len(inp.districts) != 1 else ''} and {n_lsoa} "
+        "neighbourhoods (LSOAs of about 1,500 residents each)."
+    )
+    chart = chart.properties(
+        title=f"Where {area.name} is", width=300, height=340, description=summary
+    )
+    table = pd.DataFrame(
+        {
+            "Area": [area.name],
+            "Code": [area.code],
+            "Type": [area.kind],
+            "Region": [area.region_name],
+            "Districts": [len(inp.districts)],
+            "LSOAs (2011)": [n_lsoa],
+        }
+    )
+    return Section("locator", f"Where {area.name} is", summary, table, chart, source=BOUNDARIES)
+
+
+def _lsoa_features(inp: _Inputs, data_dir: Path | str | None) -> list[dict[str, object]]:
+    geo = load_table("lsoa11_boundaries", data_dir)
+    geo = geo[geo["utla_code"] == inp.area.code].set_index("lsoa11_code")
+    lsoas = inp.estimate.lsoas
+    feats = []
+    for r in lsoas.itertuples(index=False):
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(geo.loc[r.lsoa11_code, "geometry"]),
+                "properties": {
+                    "LSOA": r.lsoa11_code,
+                    "Name": r.lsoa11_name,
+                    "District": inp.districts.get(r.lad_code, r.lad_code),
+                    "Code": r.lad_code,
+                    "Decile": int(r.imd_decile),
+                    "Children": int(r.pop_0_19),
+                    "Need": round(float(r.need_0_19_pct), 1),
+                },
+            }
+        )
+    return feats
+
+
+def _district_layers(
+    inp: _Inputs, feats: list[dict[str, object]], data_dir: Path | str | None
+) -> tuple[list[alt.Chart], list[dict[str, object]]]:
+    """The area's outline, the boundaries between its districts and the districts' names.
+
+    The lines are traced from the LSOA shapes themselves (edges on the outline or between
+    districts), so they follow the map exactly; they are the named dataset ``lines`` (returned as
+    the second item). Labels sit at the ONS district label points.
+    """
+    lad_of = {f["properties"]["LSOA"]: f["properties"]["Code"] for f in feats}  # type: ignore[index]
+    outline, inner = boundary_lines(
+        (lad_of[f["properties"]["LSOA"]], f["geometry"])  # type: ignore[index,misc]
+        for f in feats
+    )
+    lines: list[dict[str, object]] = []
+    for kind, geom in (("District boundary", inner), (f"{inp.area.name} boundary", outline)):
+        if geom is not None:
+            lines.append({"type": "Feature", "geometry": geom, "properties": {"Line": kind}})
+    layers = [
+        alt.Chart(alt.NamedData("lines"))
+        .mark_geoshape(filled=False, stroke="#0b0c0c")
+        .encode(
+            strokeWidth=alt.condition(
+                "datum.properties.Line === 'District boundary'", alt.value(1.2), alt.value(1.8)
+            ),
+            tooltip=[alt.Tooltip("properties.Line:N", title="Line")],
+        )
+    ]
+    if len(inp.districts) > 1:
+        lads = load_table("lad_boundaries", data_dir)
+        lads = lads[lads["utla_code"] == inp.area.code]
+        labels = pd.DataFrame(
+            {"lon": lads["label_lon"], "lat": lads["label_lat"], "District": lads["district_name"]}
+        )
+        base = alt.Chart(labels).encode(longitude="lon:Q", latitude="lat:Q", text="District:N")
+        layers += [
+            base.mark_text(fontSize=12, fontWeight="bold", stroke="#ffffff", strokeWidth=3),
+            base.mark_text(fontSize=12, fontWeight="bold", color="#0b0c0c"),
+        ]
+    return layers, lines
+
+
+def _map_size(feats: list[dict[str, object]], width: int = 470) -> tuple[int, int]:
+    """Width and a height that fits the area's shape (Mercator) within sensible bounds."""
+    x0, y0, x1, y1 = bounds(f["geometry"] for f in feats)  # type: ignore[misc]
+    aspect = (y1 - y0) / max((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)), 1e-9)
+    return width, int(min(max(width * aspect, 260), 560))
+
+
+def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """LSOA maps of IMD decile and modelled need, with districts, and the LSOA table."""
+    area = inp.area
+    feats = _lsoa_features(inp, data_dir)
+    data = alt.NamedData("lsoas")  # one copy of the shapes, shared by both maps
+    tooltip = [
+        alt.Tooltip("properties.Name:N", title="LSOA"),
+        alt.Tooltip("properties.LSOA:N", title="Code"),
+        alt.Tooltip("properties.District:N", title="District"),
+        alt.Tooltip("properties.Decile:O", title="IMD 2019 decile (1 = most deprived)"),
+        alt.Tooltip("properties.Children:Q", title="Children aged 0-19", format=","),
+        alt.Tooltip("properties.Need:Q", title="Modelled % needing preventive help", format=".1f"),
+    ]
+    decile_map = (
+        alt.Chart(data)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.3)
+        .encode(
+            color=alt.Color(
+                "properties.Decile:O",
+                title=["IMD 2019", "decile"],
+                scale=alt.Scale(domain=list(range(1, 11)), range=DECILE_COLOURS),
+                legend=alt.Legend(
+                    orient="right",
+                    symbolType="square",
+                    labelExpr=(
+                        "datum.value == 1 ? '1 most deprived' : "
+                        "datum.value == 10 ? '10 least deprived' : datum.label"
+                    ),
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    need = inp.estimate.lsoas["need_0_19_pct"]
+    lo, hi = math.floor(need.min()), math.ceil(need.max())
+    if hi - lo < 2:
+        lo, hi = lo - 1, hi + 1
+    need_map = (
+        alt.Chart(data)
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.3)
+        .encode(
+            color=alt.Color(
+                "properties.Need:Q",
+                title=["Modelled %", "needing help"],
+                scale=alt.Scale(domain=[lo, hi], range=NEED_RAMP),
+                legend=alt.Legend(orient="right", format=".0f", gradientLength=200),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    extra, lines = _district_layers(inp, feats, data_dir)
+    decile_layers = [decile_map, *extra]
+    if len(feats) <= LABEL_LSOAS_UP_TO:
+        points = pd.DataFrame(
+            [
+                (*label_point(f["geometry"]), f["properties"]["Decile"])  # type: ignore[arg-type,index]
+                for f in feats
+            ],
+            columns=["lon", "lat", "Decile"],
+        )
+        decile_layers.append(
+            alt.Chart(points)
+            .mark_text(fontSize=10, fontWeight="bold")
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                text="Decile:O",
+                color=alt.condition(
+                    "datum.Decile <= 4", alt.value("#ffffff"), alt.value("#0b0c0c")
+                ),
+            )
+        )
+    width, height = _map_size(feats)
+    left = (
+        alt.layer(*decile_layers)
+        .project("mercator")
+        .properties(
+            title=alt.TitleParams("Neighbourhoods by national IMD 2019 decile", subtitle=area.name),
+            width=width,
+            height=height,
+        )
+    )
+    right = (
+        alt.layer(need_map, *extra)
+        .project("mercator")
+        .properties(
+            title=alt.TitleParams(
+                "Modelled % of children likely to need preventive help",
+                subtitle=f"{area.name}, children aged 0-19",
+            ),
+            width=width,
+            height=height,
+        )
+    )
+    deprived = inp.lsoas[inp.lsoas["imd_decile"] <= 2]
+    by_district = deprived.groupby("lad_code").size().sort_values(ascending=False)
+    est = inp.estimate.lsoas
+    top_decile = int(est["imd_decile"].min())
+    top_n = int((est["imd_decile"] == top_decile).sum())
+    top_need = float(est.loc[est["imd_decile"] == top_decile, "need_0_19_pct"].iloc[0])
+    if len(deprived):
+        lead = (
+            f"{len(deprived)} of {area.name}'s {len(inp.lsoas)} neighbourhoods are among England's "
+            "20% most deprived"
+        )
+        if len(by_district) > 1:
+            where = _join(
+                [f"{inp.districts.get(c, c)} ({n})" for c, n in by_district.head(3).items()]
+            )
+            lead += f", most of them in {where}"
+        lead += "."
+    else:
+        lead = (
+            f"None of {area.name}'s {len(inp.lsoas)} neighbourhoods is among England's 20% most "
+            "deprived."
+        )
+    summary = (
+        f"{lead} The first map colours each neighbourhood (LSOA) by its national IMD decile, the "
+        "second by the modelled share of its children likely to need preventive help, which "
+        f"follows deprivation: it is highest, {pct(top_need)}, in the area's {top_n} "
+        f"neighbourhood{'s' if top_n != 1 else ''} in national decile {top_decile}. Black lines "
+        "mark the area's boundary and its districts; "
+        "hover over a neighbourhood for its figures, or use the table below."
+    )
+    chart = alt.vconcat(left, right, spacing=24).resolve_scale(color="independent")
+    chart = chart.properties(
+        description=summary, datasets={"lsoas": feats, "lines": lines}
+    ).configure_view(stroke=None)
+    table = _lsoa_table(inp)
+    return Section(
+        "maps",
+        "Maps of deprivation and modelled need",
+        summary,
+        table,
+        chart,
+        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}; {BOUNDARIES}",
+        notes=[
+            "Need figures are modelled estimates (see 'How need is modelled'), not counts of "
+            "children known to services. The data table lists every neighbourhood; select a "
+            "column heading to sort it.",
+        ],
+    )
+
+
+def _lsoa_table(inp: _Inputs) -> pd.DataFrame:
+    lsoas = inp.estimate.lsoas.sort_values(["imd_rank", "lsoa11_code"])
+    return pd.DataFrame(
+        {
+            "LSOA": lsoas["lsoa11_code"].to_numpy(),
+            "Name": lsoas["lsoa11_name"].to_numpy(),
+            "District": lsoas["lad_code"].map(inp.districts).fillna(lsoas["lad_code"]).to_numpy(),
+            "IMD 2019 rank (1 = most deprived of 32,844)": lsoas["imd_rank"].astype("int64"),
+            "IMD 2019 decile": lsoas["imd_decile"].astype("int64").to_numpy(),
+            "IMD 2019 quintile": lsoas["imd_quintile"].astype("int64").to_numpy(),
+            "Children aged 0-19": lsoas["pop_0_19"].astype("int64").to_numpy(),
+            "Modelled % needing preventive help": lsoas["need_0_19_pct"].to_numpy(),
+            "Modelled children needing preventive help": lsoas["need_0_19"].to_numpy(),
+        }
+    ).reset_index(drop=True)
+
+
+# --- need model ---------------------------------------------------------------------------
+
+
+def model_parameters(inp: _Inputs) -> Section:
+    """The published parameters and assumptions of the need model."""
+    model = inp.estimate.model
+    obs = inp.estimate.observation
+    table = model.parameters()
+    if obs is not None:
+        calib = (
+            f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
+            "its intercept is shifted until the modelled share of the area's under-fives needing "
+            "help equals that figure exactly."
+        )
+    else:
+        calib = (
+            f"No observed early-years outcome is available for {inp.area.name}, so the model is "
+            "not calibrated: it uses England's gradient as fitted."
+        )
+    summary = (
+        f"The need figures in this chapter are modelled, not counted: each neighbourhood's share "
+        f"of children likely to need additional, extra or intensive preventive help is estimated "
+        f"from how deprived it is (its IMD 2019 decile), using the national link between "
+        f"deprivation and children not reaching a good level of development at age 5. {calib} "
+        "The weights, thresholds and assumptions are in the table; the methods page explains "
+        "them."
+    )
+    return Section(
+        "model",
+        "How need is modelled",
+        summary,
+        table,
+        None,
+        source="needsbook open need model (methods: book/methods/need-model); DfE EYFSP 2021/22 "
+        "districts, IMD 2019 and ONS LSOA populations (fit); DfE LAIT / EYFSP (calibration)",
+        notes=[
+            "Assumptions: (1) a neighbourhood's deprivation decile is the only local input; "
+            "(2) the same risk profile applies at every age 0-19, as in the seed report; "
+            "(3) 'likely to need help' is measured by the risk of not reaching a good level of "
+            "development; (4) group thresholds are fixed from the one published PREview split.",
+            f"All figures from this model are labelled 'modelled'. {MODELLED}.",
+        ],
+    )
+
+
+def model_deciles(inp: _Inputs) -> Section:
+    """Modelled group shares for a neighbourhood in each decile (the calibrated model)."""
+    model = inp.estimate.model
+    table = _decile_shares(model)
+    national = _decile_shares(DeprivationGradientModel())
+    table["England's fitted gradient: % needing help"] = national["Needing any preventive help (%)"]
+    d1 = table.iloc[0]["Needing any preventive help (%)"]
+    d10 = table.iloc[-1]["Needing any preventive help (%)"]
+    i1 = table.iloc[0][GROUP_LABELS["intensive"]]
+    i10 = table.iloc[-1][GROUP_LABELS["intensive"]]
+    summary = (
+        f"In {inp.area.name}'s calibrated model, {pct(d1)} of children in a neighbourhood in "
+        f"England's most deprived decile are likely to need preventive help, against {pct(d10)} "
+        f"in the least deprived decile. Intensive need rises more steeply: {pct(i1)} against "
+        f"{pct(i10)}."
+    )
+    long = table.melt(
+        id_vars=["IMD decile"],
+        value_vars=[GROUP_LABELS[g] for g in NEED_GROUPS],
+        var_name="Group",
+        value_name="% of children",
+    )
+    long["Label"] = long["% of children"].map(lambda v: f"{v:.1f}")
+    chart = _stacked(
+        long,
+        x=alt.X(
+            "IMD decile:O",
+            title="IMD 2019 national decile (1 = most deprived)",
+            axis=alt.Axis(labelAngle=0),
+        ),
+        groups=list(NEED_GROUPS),
+        title="Modelled % of children needing preventive help, by neighbourhood decile",
+        summary=summary,
+        horizontal=False,
+    )
+    return Section(
+        "model_deciles",
+        "Modelled need by deprivation decile",
+        summary,
+        table,
+        chart,
+        source="needsbook open need model (modelled)",
+        notes=[MODELLED + "."],
+    )
+
+
+def _decile_shares(model: NeedModel) -> pd.DataFrame:
+    if isinstance(model, DeprivationGradientModel):
+        return model.decile_table()
+    probe = pd.DataFrame(
+        {"lsoa11_code": [f"d{k}" for k in range(1, 11)], "imd_decile": range(1, 11)}
+    )
+    props = model.proportions(probe, bands=["0-4"])
+    out = pd.DataFrame({"IMD decile": range(1, 11)})
+    for g in GROUPS:
+        out[GROUP_LABELS[g]] = props[g].to_numpy() * 100
+    out["Needing any preventive help (%)"] = out[[GROUP_LABELS[g] for g in NEED_GROUPS]].sum(axis=1)
+    return out
+
+
+def _stacked(
+    long: pd.DataFrame,
+    x: alt.X,
+    groups: list[str],
+    title: str | alt.TitleParams,
+    summary: str,
+    horizontal: bool = True,
+    value: str = "% of children",
+) -> alt.Chart:
+    """Stacked bars of need groups, coloured from least to most intensive, labelled in place."""
+    labels = [GROUP_LABELS[g] for g in groups]
+    colours = [GROUP_COLOURS[GROUPS.index(g)] for g in groups]
+    order = {lab: i for i, lab in enumerate(labels)}
+    long = long.assign(_order=long["Group"].map(order))
+    enc = {
+        "color": alt.Color(
+            "Group:N",
+            sort=labels,
+            scale=alt.Scale(domain=labels, range=colours),
+            legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=0),
+        ),
+        "order": alt.Order("_order:Q"),
+        "tooltip": [
+            "Group:N",
+            alt.Tooltip(f"{value}:Q", format=".1f"),
+            *([alt.Tooltip("Children:Q", format=",.0f")] if "Children" in long.columns else []),
+        ],
+    }
+    scale = alt.Scale(domain=[0, 100]) if value.startswith("%") and horizontal else alt.Undefined
+    if horizontal:
+        val = alt.X(f"{value}:Q", stack="zero", title=value, scale=scale)
+        base = alt.Chart(long).encode(y=x, x=val, **enc)
+    else:
+        base = alt.Chart(long).encode(x=x, y=alt.Y(f"{value}:Q", stack="zero", title=value), **enc)
+    bars = base.mark_bar()
+    dark = [GROUP_LABELS["intensive"]]
+    text = base.mark_text(
+        **({"align": "right", "dx": -3} if horizontal else {"baseline": "top", "dy": 3}),
+        fontSize=11,
+    ).encode(
+        text=alt.condition(f"datum['{value}'] >= 3", alt.Text("Label:N"), alt.value("")),
+        color=alt.condition(
+            alt.FieldOneOfPredicate(field="Group", oneOf=dark),
+            alt.value("#ffffff"),
+            alt.value("#0b0c0c"),
+        ),
+    )
+    chart = (bars + text).properties(title=title, description=summary)
+    if horizontal:
+        return chart.properties(width=480, height=alt.Step(30))
+    return chart.properties(width=480, height=300)
+
+
+def need_area(inp: _Inputs) -> Section:
+    """Modelled children in each group, by age band and for 0-19."""
+    area = inp.area
+    bands = inp.estimate.by_band()
+    table = pd.DataFrame({"Age": bands["band"], "Children (mid-year)": bands["population"]})
+    for g in GROUPS:
+        table[f"{GROUP_LABELS[g]}: children"] = bands[g]
+        table[f"{GROUP_LABELS[g]}: %"] = bands[f"{g}_pct"]
+    table["Needing any preventive help: children"] = bands["need"]
+    table["Needing any preventive help: %"] = bands["need_pct"]
+    total = bands.set_index("band").loc["0-19"]
+    summary = (
+        f"An estimated (modelled) {pct(total['need_pct'])} of {area.name}'s 0-19 year olds, about "
+        f"{_about(total['need'])} children, are likely to need additional, extra or intensive "
+        f"preventive help; {pct(total['intensive_pct'])} (about {_about(total['intensive'])}) "
+        f"are likely to need intensive help, and {pct(total['good_pct'])} are likely to have "
+        "good or very good outcomes without it."
+    )
+    long = bands.melt(
+        id_vars=["band"], value_vars=[f"{g}_pct" for g in GROUPS], var_name="g", value_name="pct"
+    )
+    long["Group"] = long["g"].str.removesuffix("_pct").map(GROUP_LABELS)
+    long["Children"] = [
+        bands.set_index("band").loc[b, g.removesuffix("_pct")]
+        for b, g in zip(long["band"], long["g"], strict=True)
+    ]
+    long = long.rename(columns={"band": "Age", "pct": "% of children"})
+    long["Label"] = long["% of children"].map(lambda v: f"{v:.0f}%")
+    chart = _stacked(
+        long[["Age", "Group", "% of children", "Children", "Label"]],
+        x=alt.Y("Age:N", sort=[*AGE_BANDS, "0-19"], title="Age"),
+        groups=list(GROUPS),
+        title=alt.TitleParams(
+            "Modelled likely outcomes and need for preventive help, by age",
+            subtitle=f"{area.name}, mid-{inp.pop_year} populations",
+        ),
+        summary=summary,
+    )
+    return Section(
+        "need_area",
+        "Modelled need for preventive help",
+        summary,
+        table,
+        chart,
+        source=f"needsbook open need model (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[MODELLED + "."],
+    )
+
+
+def need_districts(inp: _Inputs) -> Section:
+    area = inp.area
+    s = inp.estimate.summary("lad_code")
+    table = pd.DataFrame(
+        {
+            "District": s["lad_code"].map(inp.districts).fillna(s["lad_code"]),
+            "Children aged 0-19": s["population"],
+            "Modelled children needing preventive help": s["need"],
+            "Modelled % needing preventive help": s["need_pct"],
+            "Modelled % needing intensive help": s["intensive_pct"],
+            "% of the area's modelled need": s["share_of_need"],
+            "% of the area's children": s["population"] / s["population"].sum() * 100,
+        }
+    ).sort_values("Modelled % needing preventive help", ascending=False, ignore_index=True)
+    whole = inp.estimate.summary().iloc[0]
+    if len(table) == 1:
+        summary = (
+            f"{area.name} has a single district, so all of its modelled need "
+            f"({pct(whole['need_pct'])} of children aged 0-19) falls there."
+        )
+    else:
+        top, low = table.iloc[0], table.iloc[-1]
+        share = "% of the area's modelled need"
+        rate = "Modelled % needing preventive help"
+        biggest = table.sort_values(share).iloc[-1]
+        summary = (
+            f"Across {area.name}'s districts, modelled need ranges from {pct(top[rate])} of "
+            f"children in {top['District']} to {pct(low[rate])} in {low['District']} (whole area "
+            f"{pct(whole['need_pct'])}). "
+            f"{biggest['District']} holds the largest share of the area's modelled need, "
+            f"{pct(biggest[share])}."
+        )
+    plot = table.rename(columns={"% of the area's modelled need": "Share of area need %"})
+    plot["Label"] = plot["Modelled % needing preventive help"].map(lambda v: f"{v:.1f}%")
+    col = "Modelled % needing preventive help"
+    bars = (
+        alt.Chart(plot)
+        .mark_bar(color=PALETTE[2])
+        .encode(
+            y=alt.Y("District:N", sort=plot["District"].tolist(), title=None),
+            x=alt.X(f"{col}:Q", title="Modelled % of children aged 0-19 needing preventive help"),
+            tooltip=[
+                "District",
+                alt.Tooltip("Children aged 0-19:Q", format=",.0f"),
+                alt.Tooltip(f"{col}:Q", format=".1f"),
+                alt.Tooltip("Modelled children needing preventive help:Q", format=",.0f"),
+                alt.Tooltip(
+                    "Share of area need %:Q", format=".1f", title="% of the area's modelled need"
+                ),
+            ],
+        )
+    )
+    labels = bars.mark_text(align="left", dx=3, fontSize=12, color="#0b0c0c").encode(text="Label:N")
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [whole["need_pct"]], "what": [area.name]}))
+        .mark_rule(strokeDash=[6, 4], color=PALETTE[0], strokeWidth=2)
+        .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="Whole area")])
+    )
+    chart = (bars + labels + rule).properties(
+        title=alt.TitleParams(
+            "Modelled % of children needing preventive help",
+            subtitle=f"By district; dashed line: {area.name} as a whole",
+        ),
+        width=480,
+        height=alt.Step(24),
+        description=summary,
+    )
+    return Section(
+        "need_districts",
+        "Modelled need by district",
+        summary,
+        table,
+        chart,
+        source=f"needsbook open need model (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[MODELLED + "."],
+    )
+
+
+def need_quintiles(inp: _Inputs) -> Section:
+    """Where the modelled need falls by national IMD quintile, against where children live."""
+    area = inp.area
+    s = inp.estimate.summary("imd_quintile").set_index("imd_quintile").reindex(range(1, 6))
+    s[["population", "need"]] = s[["population", "need"]].fillna(0.0)
+    table = pd.DataFrame(
+        {
+            "IMD 2019 quintile (1 = most deprived 20%)": range(1, 6),
+            "Children aged 0-19": s["population"].to_numpy(),
+            "% of the area's children": (s["population"] / s["population"].sum() * 100).to_numpy(),
+            "Modelled children needing preventive help": s["need"].to_numpy(),
+            "% of the area's modelled need": (s["need"] / s["need"].sum() * 100).to_numpy(),
+            "Modelled % needing preventive help": s["need_pct"].to_numpy(),
+        }
+    )
+    need2 = table["% of the area's modelled need"].iloc[:2].sum()
+    kids2 = table["% of the area's children"].iloc[:2].sum()
+    need45 = table["% of the area's modelled need"].iloc[3:].sum()
+    kids45 = table["% of the area's children"].iloc[3:].sum()
+    if kids2 == 0:
+        summary = (
+            f"None of {area.name}'s children live in England's most deprived 40% of "
+            f"neighbourhoods, so none of its modelled need is there; {pct(need45)} of it is in "
+            f"the least deprived 40%, where {pct(kids45)} of its children live."
+        )
+    else:
+        summary = (
+            f"{pct(need2)} of {area.name}'s modelled need for preventive help is among children "
+            f"living in England's most deprived 40% of neighbourhoods, where {pct(kids2)} of its "
+            f"children live; {pct(need45)} is in the least deprived 40% ({pct(kids45)} of "
+            "children)."
+        )
+    summary += (
+        " Services can use these shares to check whether help reaches children where need is."
+    )
+    long = table.melt(
+        id_vars=["IMD 2019 quintile (1 = most deprived 20%)"],
+        value_vars=["% of the area's children", "% of the area's modelled need"],
+        var_name="Measure",
+        value_name="Percent",
+    ).rename(columns={"IMD 2019 quintile (1 = most deprived 20%)": "Quintile"})
+    long["Label"] = long["Percent"].map(lambda v: f"{v:.1f}%")
+    measures = ["% of the area's children", "% of the area's modelled need"]
+    base = alt.Chart(long).encode(
+        x=alt.X(
+            "Quintile:O",
+            title="IMD 2019 national quintile (1 = most deprived 20%)",
+            axis=alt.Axis(labelAngle=0),
+        ),
+        xOffset=alt.XOffset("Measure:N", sort=measures),
+        y=alt.Y("Percent:Q", title="% of the area's total"),
+        tooltip=["Quintile:O", "Measure:N", alt.Tooltip("Percent:Q", format=".1f")],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "Measure:N",
+            sort=measures,
+            scale=alt.Scale(domain=measures, range=[PALETTE[1], PALETTE[2]]),
+            legend=alt.Legend(title=None, labelLimit=0),
+        )
+    )
+    text = base.mark_text(dy=-6, fontSize=10).encode(text="Label:N")
+    chart = (bars + text).properties(
+        title="Share of children and of modelled need by national deprivation quintile",
+        width=520,
+        height=280,
+        description=summary,
+    )
+    return Section(
+        "need_quintiles",
+        "Where modelled need falls by deprivation",
+        summary,
+        table,
+        chart,
+        source=f"needsbook open need model (modelled); {IMD19}; {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[MODELLED + "."],
+    )
+
+
+# --- projection ---------------------------------------------------------------------------
+
+
+def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = None) -> Section:
+    """0-19 population and modelled need by group, data year to horizon (method M11)."""
+    area = inp.area
+    proj = load_table("population_projections", data_dir)
+    first_year, last_year = int(proj["year"].min()), int(proj["year"].max())
+    base = int(min(max(inp.pop_year, first_year), last_year))
+    start = int(min(max(inp.year, base), last_year))
+    end = int(min(horizon or start + HORIZON, last_year))
+    end = max(end, start)
+    years = list(range(start, end + 1))
+    growth = band_growth(proj, area.code, base, years)
+    projected = project_populations(band_populations(inp.lsoas), growth)
+    long = project_need(inp.estimate.proportions, projected)
+    wide_n = long.pivot(index="year", columns="group", values="children")
+    wide_p = long.pivot(index="year", columns="group", values="percent")
+    table = pd.DataFrame({"Year": wide_n.index.astype(int)})
+    table["Children aged 0-19"] = wide_n[list(GROUPS)].sum(axis=1).to_numpy()
+    for g in GROUPS:
+        table[f"{GROUP_LABELS[g]}: children"] = wide_n[g].to_numpy()
+        table[f"{GROUP_LABELS[g]}: %"] = wide_p[g].to_numpy()
+    table["Needing any preventive help: children"] = wide_n["need"].to_numpy()
+    table["Needing any preventive help: %"] = wide_p["need"].to_numpy()
+    a, b = table.iloc[0], table.iloc[-1]
+    pop_col, need_col, share_col = (
+        "Children aged 0-19",
+        "Needing any preventive help: children",
+        "Needing any preventive help: %",
+    )
+    moved = points_change(a[share_col], b[share_col], 2)
+    share_text = "stays the same" if moved == "no change" else f"is {moved}"
+    summary = (
+        f"By {end}, {area.name}'s 0-19 population is projected to "
+        f"{_verb(change(a[pop_col], b[pop_col]))} on {start} (to about {_about(b[pop_col])}), "
+        "and the modelled number of children likely to need preventive help to "
+        f"{_verb(change(a[need_col], b[need_col]))} (to about {_about(b[need_col])}). The "
+        f"modelled share needing help {share_text} ({pct(b[share_col])}): each neighbourhood's "
+        "need is held fixed, so only the changing age mix moves it."
+    )
+    plot = long[long["group"].isin(NEED_GROUPS)].copy()
+    plot["Group"] = plot["group"].map(GROUP_LABELS)
+    plot["Year"] = plot["year"].astype(str)
+    plot = plot.rename(columns={"children": "Children", "percent": "% of children"})
+    plot["Label"] = plot["Children"].map(lambda v: f"{v:,.0f}")
+    chart = _stacked(
+        plot[["Year", "Group", "Children", "% of children", "Label"]],
+        x=alt.Y("Year:O", title="Year (mid-year)"),
+        groups=list(NEED_GROUPS),
+        title=f"Projected number of children likely to need preventive help, {start}-{end}",
+        summary=summary,
+        value="Children",
+    )
+    return Section(
+        "projection",
+        "Projected population and modelled need",
+        summary,
+        table,
+        chart,
+        source=f"{SNPP}, {base}-{end}; {LSOA_MYE}, mid-{inp.pop_year}; needsbook open need model",
+        notes=[
+            f"Each neighbourhood's mid-{inp.pop_year} population in each age band is scaled by "
+            f"{area.name}'s projected growth in that band since {base}, and its modelled need "
+            "proportions are held fixed. Projections exist only for whole areas, so faster growth "
+            "in deprived neighbourhoods (which raised need in the seed report) is not captured.",
+            "Projections are 2018-based and predate the 2021 Census. " + MODELLED + ".",
+        ],
+    )
+
+
+def _verb(phrase: str) -> str:
+    """'rose by 2%' -> 'rise by 2%' (for 'projected to ...')."""
+    return (
+        phrase.replace("rose", "rise")
+        .replace("fell", "fall")
+        .replace("was unchanged", "stay about the same")
+        .replace("cannot be compared", "change by an unknown amount")
+    )
+
+
+# --- sortable tables ----------------------------------------------------------------------
+
+SORT_SCRIPT = """<script>
+(function () {
+  function key(text) {
+    var t = text.replace(/[,%\\s]/g, "");
+    return t !== "" && !isNaN(t) ? parseFloat(t) : text.trim().toLowerCase();
+  }
+  function enhance(table) {
+    if (table.dataset.sortable) return;
+    table.dataset.sortable = "1";
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      var label = th.textContent;
+      th.textContent = "";
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "needsbook-sort";
+      b.textContent = label;
+      b.title = "Sort by " + label;
+      th.appendChild(b);
+      th.setAttribute("aria-sort", "none");
+      b.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var a = key(r1.cells[col].textContent), z = key(r2.cells[col].textContent);
+          var c = (typeof a === typeof z) ? (a < z ? -1 : a > z ? 1 : 0)
+                                          : (typeof a === "number" ? -1 : 1);
+          return asc ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function run() { document.querySelectorAll("table.needsbook-data").forEach(enhance); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+})();
+</script>
+<style>
+button.needsbook-sort { all: unset; cursor: pointer; font-weight: bold; }
+button.needsbook-sort:focus-visible { outline: 3px solid #ffdd00; }
+th[aria-sort="ascending"] button.needsbook-sort::after { content: " \\25B2"; }
+th[aria-sort="descending"] button.needsbook-sort::after { content: " \\25BC"; }
+</style>"""
+
+
+def show_sortable_tables() -> None:
+    """Make every data table on the page sortable by its column headings (keyboard-accessible
+    buttons with ``aria-sort``); the tables stay plain HTML without JavaScript."""
+    from IPython.display import HTML, display
+
+    display(HTML(SORT_SCRIPT))
+
+
+# --- chapter ------------------------------------------------------------------------------
+
+
+def build(
+    area_code: str,
+    year: int,
+    data_dir: Path | str | None = None,
+    horizon: int | None = None,
+    model: NeedModel | None = None,
+    observed: float | Observation | None = None,
+) -> Chapter:
+    """All sections of the deprivation and need chapter for one area and data year.
+
+    ``model`` replaces the default need model; ``observed`` (% of children not reaching a good
+    level of development) overrides the calibration target read from the ``indicators`` table.
+    """
+    area = resolve_area(area_code, data_dir)
+    england = england_lsoas(year, data_dir)
+    lsoas = england[england["utla_code"] == area.code].reset_index(drop=True)
+    lsoas.attrs = dict(england.attrs)
+    estimate = estimate_need(area.code, year, data_dir, model=model, observed=observed)
+    inp = _Inputs(area, int(year), england, lsoas, estimate, _district_names(area))
+    sections = [
+        deprived_areas(inp, data_dir),
+        deciles(inp),
+        districts(inp, data_dir),
+        idaci(inp, data_dir),
+        locator(inp, data_dir),
+        maps(inp, data_dir),
+        model_parameters(inp),
+        model_deciles(inp),
+        need_area(inp),
+        need_districts(inp),
+        need_quintiles(inp),
+        projection(inp, data_dir, horizon),
+    ]
+    return Chapter(area.code, area.name, int(year), sections)
+
+
+__all__ = ["build", "show_sortable_tables"]

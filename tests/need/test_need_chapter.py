@@ -1,0 +1,137 @@
+"""The deprivation and need chapter: sections, generated text, accessible charts, page size."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from needsbook.chapters import need
+from needsbook.chapters.base import Chapter
+
+KEYS = [
+    "deprived_areas",
+    "deciles",
+    "districts",
+    "idaci",
+    "locator",
+    "maps",
+    "model",
+    "model_deciles",
+    "need_area",
+    "need_districts",
+    "need_quintiles",
+    "projection",
+]
+
+
+def _fields(spec: object) -> set[str]:
+    """Every encoded field name in a Vega-Lite spec."""
+    out: set[str] = set()
+    if isinstance(spec, dict):
+        if isinstance(spec.get("field"), str):
+            out.add(spec["field"])
+        for v in spec.values():
+            out |= _fields(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            out |= _fields(v)
+    return out
+
+
+@pytest.mark.parametrize("fixture", ["rutland", "worcestershire"])
+def test_sections_charts_and_text(request: pytest.FixtureRequest, fixture: str) -> None:
+    ch: Chapter = request.getfixturevalue(fixture)
+    assert [s.key for s in ch.sections] == KEYS
+    for s in ch.sections:
+        assert s.summary and s.source and not s.table.empty, s.key
+        assert ch.area_name in s.summary or s.key == "model_deciles", s.key
+        if s.chart is not None:
+            spec = s.chart.to_dict()
+            assert spec.get("description") == s.summary, s.key
+            # Quotes, dots and brackets in field names break Vega's field access.
+            bad = {f for f in _fields(spec) if re.search(r"['\[\]]", f)}
+            assert not bad, (s.key, bad)
+    for key in ("model_deciles", "need_area", "need_districts", "need_quintiles", "projection"):
+        s = ch.section(key)
+        assert "modelled" in (s.summary + " ".join(s.notes)).lower(), key
+
+
+def test_maps_share_one_copy_of_the_shapes(worcestershire: Chapter) -> None:
+    s = worcestershire.section("maps")
+    spec = s.chart.to_dict()  # type: ignore[union-attr]
+    assert len(spec["datasets"]["lsoas"]) == 364
+    text = json.dumps(spec)
+    assert text.count('"LSOA": "E01') == 364  # not repeated per map
+    assert len(text) < 1_500_000
+    assert {"District boundary", "Worcestershire boundary"} == {
+        f["properties"]["Line"] for f in spec["datasets"]["lines"]
+    }
+    t = s.table
+    assert (
+        len(t) == 364 and t["IMD 2019 rank (1 = most deprived of 32,844)"].is_monotonic_increasing
+    )
+    assert set(t["District"]) == {
+        "Bromsgrove",
+        "Malvern Hills",
+        "Redditch",
+        "Worcester",
+        "Wychavon",
+        "Wyre Forest",
+    }
+
+
+def test_small_area_map_prints_deciles_and_has_no_district_lines(rutland: Chapter) -> None:
+    spec = rutland.section("maps").chart.to_dict()  # type: ignore[union-attr]
+    assert [f["properties"]["Line"] for f in spec["datasets"]["lines"]] == ["Rutland boundary"]
+    assert '"text": {"field": "Decile"' in json.dumps(spec)
+    assert len(rutland.section("maps").table) == 23
+
+
+def test_key_numbers_are_consistent_across_sections(worcestershire: Chapter) -> None:
+    area = worcestershire.section("need_area").table.set_index("Age")
+    q = worcestershire.section("need_quintiles").table
+    d = worcestershire.section("need_districts").table
+    total = area.loc["0-19", "Needing any preventive help: children"]
+    assert q["Modelled children needing preventive help"].sum() == pytest.approx(total)
+    assert d["Modelled children needing preventive help"].sum() == pytest.approx(total)
+    assert q["% of the area's modelled need"].sum() == pytest.approx(100)
+    assert d["% of the area's modelled need"].sum() == pytest.approx(100)
+    first = worcestershire.section("projection").table.iloc[0]
+    assert first["Year"] == 2024  # projected from mid-2020 to the data year
+
+
+def test_area_without_an_idaci_summary(snap: Path) -> None:
+    ch = need.build("E06000063", 2024, snap, observed=33.0)  # Cumberland, formed 2023
+    s = ch.section("idaci")
+    assert s.chart is None
+    assert "No IDACI summary is available for Cumberland" in s.summary
+
+
+def test_model_section_publishes_calibration(worcestershire: Chapter, rutland: Chapter) -> None:
+    s = worcestershire.section("model")
+    assert "calibrated to Worcestershire's latest observed outcome" in s.summary
+    params = s.table.set_index("Parameter")
+    assert params.loc["Threshold: intensive help", "Value"] == pytest.approx(1.10)
+    assert params.loc["Slope per IMD decile (probit)", "Value"] == pytest.approx(-0.0431)
+
+
+def test_sortable_tables_script() -> None:
+    assert "table.needsbook-data" in need.SORT_SCRIPT
+    assert "aria-sort" in need.SORT_SCRIPT
+
+
+def test_notebook_is_a_thin_parameterised_template(root: Path) -> None:
+    nb = nbformat.read(root / "notebooks" / "02_need.ipynb", as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    params = nb.cells[1]
+    assert params.metadata["tags"] == ["parameters", "remove-cell"]
+    assert 'area_code = "E10000034"' in params.source
+    shown = re.findall(r'show\(chapter\.section\("(\w+)"\)\)', "".join(c.source for c in nb.cells))
+    assert shown == KEYS
+    for c in nb.cells:
+        if c.cell_type == "code" and c is not params:
+            assert c.outputs == [] and set(c.metadata["tags"]) & {"remove-cell", "remove-input"}
