@@ -125,10 +125,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from needsbook.snapshot import build_snapshot
 
     if args.from_cache:
-        raise NeedsbookError(
-            "--from-cache rebuilds from `needsbook fetch` downloads, which are "
-            "not available yet; run `needsbook snapshot` with ../shared/data-raw"
-        )
+        from needsbook.fetch.command import snapshot_from_cache
+
+        return snapshot_from_cache(args)
     raw = Path(args.raw_dir) if args.raw_dir else paths.default_raw_dir()
     out = paths.snapshot_dir(args.data_dir)
     entries = build_snapshot(raw, out, log=lambda m: print(m, file=sys.stderr))
@@ -145,6 +144,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = export_area(args.area, args.out, args.data_dir)
     print(f"wrote {path}")
     return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from needsbook.fetch.command import fetch_command
+
+    return fetch_command(args)
 
 
 def cmd_not_yet(args: argparse.Namespace) -> int:
@@ -215,9 +220,43 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("local-template", help="write empty local service data templates")
     sp.add_argument("--area", required=True)
     sp.set_defaults(func=cmd_not_yet)
-    sp = sub.add_parser("fetch", help="download fresh data from the official APIs")
-    sp.add_argument("--sources", nargs="*")
-    sp.set_defaults(func=cmd_not_yet)
+    sp = sub.add_parser(
+        "fetch",
+        help="download fresh data from the official APIs (then: snapshot --from-cache)",
+    )
+    sp.add_argument(
+        "--sources", nargs="*", metavar="SOURCE", help="fingertips, ees, ons (default: all)"
+    )
+    sp.add_argument(
+        "--indicators",
+        nargs="*",
+        metavar="ITEM",
+        help="only these, e.g. 93085 ft:90284 ees:cla ons:mye (see --list)",
+    )
+    sp.add_argument(
+        "--data-set",
+        action="append",
+        metavar="KEY=ID",
+        help="use this EES data set id for an item, e.g. ees:cla=<id> (repeatable)",
+    )
+    sp.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="download cache (default: $NEEDSBOOK_FETCH_CACHE or <data dir>/fetch-cache)",
+    )
+    sp.add_argument(
+        "--max-age",
+        type=float,
+        default=24.0,
+        metavar="HOURS",
+        help="re-download cached files older than this (default: 24)",
+    )
+    sp.add_argument("--refresh", action="store_true", help="download again even if cached")
+    sp.add_argument("--list", action="store_true", help="list what can be fetched, then exit")
+    sp.add_argument("--raw-dir", default=None, help="raw data for area lookups (optional)")
+    data_opt(sp)
+    sp.set_defaults(func=cmd_fetch)
     sp = sub.add_parser("export", help="export an area's data as a zip of tidy CSV files")
     sp.add_argument("--area", required=True)
     sp.add_argument("--out", type=Path, required=True, help="the .zip file to write")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
@@ -65,9 +65,22 @@ def write_parquet(df: pd.DataFrame, path: Path) -> str:
 
 
 def build_snapshot(
-    raw_dir: Path, out_dir: Path, *, validate: bool = True, log: Callable[[str], None] = print
+    raw_dir: Path,
+    out_dir: Path,
+    *,
+    validate: bool = True,
+    log: Callable[[str], None] = print,
+    overrides: Mapping[str, Callable[[Path], pd.DataFrame]] | None = None,
+    provenance: Mapping[str, str] | None = None,
+    before_replace: Callable[[Path], None] | None = None,
 ) -> list[ManifestEntry]:
-    """Derive all tables from ``raw_dir`` into ``out_dir`` (replaced only if all pass)."""
+    """Derive all tables from ``raw_dir`` into ``out_dir`` (replaced only if all pass).
+
+    Hooks for ``needsbook snapshot --from-cache`` (all optional): ``overrides[name](raw_dir)``
+    builds table ``name`` instead of its ``TableSpec.build``; ``provenance[name]`` is appended
+    to that table's ``source_dataset`` in the MANIFEST; ``before_replace(staging)`` is called
+    once every table passed, before ``out_dir`` is replaced (raising there leaves it untouched).
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise DataError(
@@ -82,7 +95,7 @@ def build_snapshot(
         entries = []
         for spec in registered_tables():
             log(f"building {spec.name} ...")
-            df = spec.build(raw_dir)
+            df = (overrides or {}).get(spec.name, spec.build)(raw_dir)
             if validate:
                 from needsbook.validate import validate_frame
 
@@ -106,7 +119,7 @@ def build_snapshot(
                     rows=len(df),
                     columns=";".join(map(str, df.columns)),
                     description=spec.description,
-                    source_dataset=spec.source_dataset,
+                    source_dataset=spec.source_dataset + (provenance or {}).get(spec.name, ""),
                     publisher=spec.publisher,
                     licence=spec.licence,
                     periods=_periods(df, spec.period_column),
@@ -124,6 +137,8 @@ def build_snapshot(
                 "licence": "Open Government Licence v3.0 unless stated per table",
             },
         )
+        if before_replace is not None:
+            before_replace(staging)
         _replace(staging, out_dir)
         return entries
     finally:
