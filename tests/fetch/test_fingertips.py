@@ -19,9 +19,10 @@ from needsbook.stats import rate_ci, wilson_ci
 from needsbook.validate import validate_frame
 from needsbook.validate.runner import load_suite_json
 
-from .conftest import Routes, csv_text, ok, replace_column
+from .conftest import Routes, csv_text, fixture_bytes, ok, replace_column
 
 DATA = "/api/all_data/csv/by_indicator_id"
+META = "/api/indicator_metadata/csv/by_indicator_id"
 
 
 def spec(key: str) -> fingertips.FingertipsIndicator:
@@ -152,13 +153,17 @@ def test_empty_data_response(
 
 
 def test_value_type_outside_the_vocabulary_is_refused(
-    make_fetcher: Callable[..., Fetcher], ctx: AreaContext
+    routes: Routes, make_fetcher: Callable[..., Fetcher], ctx: AreaContext
 ) -> None:
+    meta = fixture_bytes("fingertips/meta_90813.csv")
+    routes.add(
+        META,
+        ok(meta.replace(b"Directly standardised rate", b"Life expectancy")),
+        indicator_ids="90813",
+    )
     with pytest.raises(FetchError) as err:
         fingertips.fetch_indicator(make_fetcher(), spec("self_harm_10_24"), ctx)
-    assert "value type 'Directly standardised rate' is not in the snapshot's vocabulary" in str(
-        err.value
-    )
+    assert "value type 'Life expectancy' is not in the snapshot's vocabulary" in str(err.value)
 
 
 def test_id_looked_up_by_name_excluding_the_previous_method(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,9 @@ from needsbook.fetch.rebuild import rebuild_from_cache
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
 from needsbook.validate import validate_snapshot
 
-from .conftest import Routes
+from .conftest import Routes, fixture_bytes, ok
+
+DATA = "/api/all_data/csv/by_indicator_id"
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -70,20 +73,29 @@ def test_fingertips_refresh_without_the_raw_folder(routes: Routes, data_copy: Pa
 def test_validation_failure_leaves_the_snapshot_untouched(
     routes: Routes, data_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """ONS estimates for 2019-2024 break population_syoa's pinned years: nothing is replaced."""
+    """A fetched response that breaks an expectation (a negative count): nothing is replaced."""
     snap = data_copy / "snapshot"
     before = fingerprint(snap)
-    fetch(data_copy, "ons:mye", "90284")
+    data = pd.read_csv(io.BytesIO(fixture_bytes("fingertips/data_90284.csv")), dtype=str)
+    row = data.index[data["Count"].notna()][0]
+    data.loc[row, "Count"] = "-5"
+    routes.add(
+        DATA,
+        ok(data.to_csv(index=False).encode()),
+        indicator_ids="90284",
+        child_area_type_id="502",
+        parent_area_type_id="6",
+    )
+    fetch(data_copy, "90284")
     capsys.readouterr()
     code = main(["snapshot", "--from-cache", "--data-dir", str(data_copy)])
     out, err = capsys.readouterr()
     assert code == 3
     assert (
-        "Snapshot table 'population_syoa' failed its expectations; "
+        "Snapshot table 'indicators' failed its expectations; "
         "the current snapshot was left untouched." in err
     )
-    assert "column_values_to_be_in_set" in err and "year" in err
-    assert "'population_syoa' was rebuilt with fetched data (ons:mye)" in err
+    assert "column 'count'" in err
     assert "What changed" not in out  # no report: nothing was replaced
     assert fingerprint(snap) == before
     assert sorted(p.name for p in data_copy.iterdir()) == ["fetch-cache", "snapshot"]

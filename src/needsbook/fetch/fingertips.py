@@ -88,6 +88,8 @@ _VALUE_TYPE = {
     "proportion": "proportion",
     "percentage": "proportion",
     "crude rate": "crude rate",
+    "directly standardised rate": "directly standardised rate",
+    "indirectly standardised ratio": "indirectly standardised ratio",
     "count": "count",
     "mean": "mean",
     "score": "score",

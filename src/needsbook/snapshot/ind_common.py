@@ -33,7 +33,17 @@ HIGH = "High is good"
 LOW = "Low is good"
 NO_JUDGEMENT = "No judgement"
 POLARITIES = (HIGH, LOW, NO_JUDGEMENT, "Not applicable")
-VALUE_TYPES = ("proportion", "crude rate", "count", "mean", "score", "money", "difference")
+VALUE_TYPES = (
+    "proportion",
+    "crude rate",
+    "directly standardised rate",
+    "indirectly standardised ratio",
+    "count",
+    "mean",
+    "score",
+    "money",
+    "difference",
+)
 AREA_TYPES = ("England", "Region", "UTLA", "Former UTLA", "DfE combined unit")
 
 # DfE/EES and COVER suppression or not-available markers (LAIT uses "-").

@@ -43,6 +43,11 @@ class TableReport:
     def success(self) -> bool:
         return not self.failures
 
+    def text(self) -> str:
+        if self.success:
+            return f"table '{self.table}' passed {self.evaluated} expectations ({self.rows:,} rows)"
+        return "\n".join([f"table '{self.table}' FAILED:", *(f.text() for f in self.failures)])
+
 
 @dataclass
 class SnapshotReport:
