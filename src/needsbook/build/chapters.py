@@ -22,6 +22,7 @@ class Chapter:
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("01_population", "Population"),
     Chapter("02_need", "Deprivation and need"),
+    Chapter("03_outcomes", "Outcomes"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

@@ -1,0 +1,524 @@
+"""Benchmarking every catalogue indicator for every area at once (methods M1, M4, M19).
+
+For a requested year each indicator uses its latest period at or before that year (the
+latest with an England value). Each area is then compared with England:
+
+* indicators with confidence intervals: England's value inside the area's 95% CI -> Similar,
+  else Better/Worse (Higher/Lower for "No judgement"), by
+  :func:`needsbook.stats.compare_to_benchmark`; the same test against the region and the
+  statistical neighbours' average;
+* indicators without (DfE LAIT publishes values only): the quintile of all upper-tier areas the
+  area falls in (legacy Fingertips rule, PERCENTILE.INC), by
+  :func:`needsbook.stats.compare_quintiles`.
+
+Recent trends use :func:`needsbook.stats.recent_trend` on the five most recent comparable,
+non-overlapping periods: the chi-squared test for proportions with counts, weighted regression
+on the CIs for rates; otherwise "Cannot be calculated" with the reason.
+
+Everything is computed for all 153 areas in one pass and cached per data folder and year, so
+one area's chapter, or the findings of every area, cost one table look-up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from needsbook.data import load_table
+from needsbook.outcomes.catalogue import Catalogue, Indicator, load_catalogue
+from needsbook.stats import (
+    compare_quintiles,
+    compare_to_benchmark,
+    rate_ci,
+    recent_trend,
+    trend_label,
+    wilson_ci,
+)
+
+ENGLAND = "E92000001"
+NEIGHBOUR_MODEL = "2025"
+VALUE_COLUMNS = ["value", "lower_ci_95", "upper_ci_95", "count", "denominator"]
+NO_CI_REASON = "no counts or confidence intervals in the source"
+POOLED_REASON = "periods overlap (pooled years)"
+#: Fewest neighbours with a value for a neighbours' average to be shown.
+MIN_NEIGHBOURS = 5
+
+
+@dataclass(frozen=True)
+class OutcomeData:
+    """The tables every outcome calculation needs, loaded and prepared once."""
+
+    catalogue: Catalogue
+    rows: pd.DataFrame  # long: catalogue indicators for current UTLAs, regions, England
+    areas: pd.DataFrame  # area_code, area_name, region_code, region_name
+    neighbours: pd.DataFrame  # area_code, rank, neighbour_code, neighbour_name
+    regions: dict[str, str]
+    notes: dict[str, str]  # indicator_id -> data-quality note (e.g. England value dropped)
+    by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows per indicator
+
+
+# --------------------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------------------
+def display_period(period: str, period_type: str) -> str:
+    """A period label a reader can place in time.
+
+    LAIT writes academic and financial years as the year they end ("2024" -> "2023/24");
+    stocks are dated ("at 31 March" -> "31 March 2024"); NEET figures, the average of
+    December to February, are "around the end of the calendar year" as DfE puts it ("2025" ->
+    "end of 2024"); other labels are kept.
+    """
+    p = str(period)
+    if not re.fullmatch(r"\d{4}", p):
+        return p
+    y = int(p)
+    kind = str(period_type)
+    if kind in ("academic year", "financial year"):
+        return f"{y - 1}/{str(y)[-2:]}"
+    if kind == "at 31 March":
+        return f"31 March {y}"
+    if kind == "at 30 September":
+        return f"30 September {y}"
+    if kind == "January census":
+        return f"January {y}"
+    if kind.startswith("annual (December-February"):
+        return f"end of {y - 1}"
+    return p
+
+
+def latest_years(rows: pd.DataFrame, year: int) -> pd.Series:
+    """Per indicator, the latest year at or before ``year`` with an England value.
+
+    Indicators without any England row fall back to the latest year with any area's value.
+    Indicators with nothing at or before ``year`` are absent from the result.
+    """
+    upto = rows[(rows["year"] <= year) & rows["value"].notna()]
+    eng = upto[upto["area_code"] == ENGLAND].groupby("indicator_id")["year"].max()
+    anyarea = upto.groupby("indicator_id")["year"].max()
+    return eng.combine_first(anyarea).astype(int)
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+def _with_ci(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Fill missing 95% CIs from count and denominator with needsbook.stats."""
+    if ind.ci_method not in ("wilson", "poisson"):
+        return df
+    need = (
+        df["lower_ci_95"].isna()
+        & df["count"].notna()
+        & df["denominator"].notna()
+        & (df["denominator"] > 0)
+    )
+    if ind.ci_method == "wilson":
+        need &= df["count"] <= df["denominator"]
+    if not need.any():
+        return df
+    df = df.copy()
+    x, n = df.loc[need, "count"], df.loc[need, "denominator"]
+    fn = wilson_ci if ind.ci_method == "wilson" else rate_ci
+    lower, upper = fn(x, n, 0.95, ind.multiplier)
+    df.loc[need, "lower_ci_95"] = lower
+    df.loc[need, "upper_ci_95"] = upper
+    return df
+
+
+def _history(ind: Indicator, table: pd.DataFrame, data_dir: Path | str | None) -> pd.DataFrame:
+    """Earlier years of ``ind`` from another count and the 0-17 population (see the catalogue)."""
+    h = ind.history
+    assert h is not None
+    counts = table[table["indicator_id"] == h.count][
+        ["area_code", "area_type", "period_type", "year", "value"]
+    ].rename(columns={"value": "count"})
+    pop = load_table(h.denominator, data_dir)[["area_code", "year", "population"]]
+    pop = pop.assign(year=pop["year"] + h.denominator_lag).rename(
+        columns={"population": "denominator"}
+    )
+    out = counts.merge(pop, on=["area_code", "year"], how="inner")
+    out = out[out["denominator"] > 0].copy()
+    out["denominator"] = out["denominator"].astype(float)
+    out["value"] = out["count"] / out["denominator"] * ind.multiplier
+    out["lower_ci_95"], out["upper_ci_95"] = rate_ci(
+        out["count"], out["denominator"], 0.95, ind.multiplier
+    )
+    out["indicator_id"] = ind.id
+    out["period"] = out["year"].astype(str)
+    out["source"] = f"{h.count} / {h.denominator} (recalculated)"
+    return out
+
+
+def _derived_regions(df: pd.DataFrame, ind: Indicator, areas: pd.DataFrame) -> pd.DataFrame:
+    """Region rows summed from UTLA counts where the source has none (e.g. OHID 90284)."""
+    if not {"count", "denominator"} <= set(ind.columns) or ind.multiplier is None:
+        return df.iloc[:0]
+    have = set(df.loc[df["area_type"] == "Region", "year"])
+    utla = df[(df["area_type"] == "UTLA") & ~df["year"].isin(have)]
+    utla = utla.dropna(subset=["count", "denominator"])
+    if utla.empty:
+        return df.iloc[:0]
+    region = utla["area_code"].map(areas.set_index("area_code")["region_code"])
+    sums = (
+        utla.assign(area_code=region)
+        .groupby(["area_code", "year", "period", "period_type"], as_index=False, observed=True)[
+            ["count", "denominator"]
+        ]
+        .sum()
+    )
+    sums["value"] = sums["count"] / sums["denominator"] * ind.multiplier
+    fn = wilson_ci if ind.value_type == "proportion" else rate_ci
+    sums["lower_ci_95"], sums["upper_ci_95"] = fn(
+        sums["count"], sums["denominator"], 0.95, ind.multiplier
+    )
+    sums["indicator_id"] = ind.id
+    sums["area_type"] = "Region"
+    sums["source"] = "sum of the region's upper-tier areas"
+    return sums
+
+
+def prepare_rows(
+    table: pd.DataFrame,
+    catalogue: Catalogue,
+    areas: pd.DataFrame,
+    data_dir: Path | str | None = None,
+) -> pd.DataFrame:
+    """Catalogue indicators for current UTLAs, regions and England, with CIs and history."""
+    keep = ["indicator_id", "area_code", "area_type", "period", "year", "period_type"]
+    keep += [*VALUE_COLUMNS, "source"]
+    current = set(areas["area_code"])
+    base = table[
+        table["indicator_id"].isin(catalogue.ids)
+        & (
+            (table["area_type"].isin(["Region", "England"]))
+            | ((table["area_type"] == "UTLA") & table["area_code"].isin(current))
+        )
+    ][keep]
+    parts = []
+    for ind in catalogue.indicators:
+        df = base[base["indicator_id"] == ind.id].copy()
+        for col in VALUE_COLUMNS:
+            if col not in ind.columns:
+                df[col] = np.nan
+        if ind.history is not None:
+            extra = _history(ind, table, data_dir)
+            extra = extra[extra["area_code"].isin(current | {ENGLAND} | set(areas["region_code"]))]
+            seen = pd.MultiIndex.from_frame(df[["area_code", "year"]])
+            extra = extra[~pd.MultiIndex.from_frame(extra[["area_code", "year"]]).isin(seen)]
+            df = pd.concat([df, extra[keep]], ignore_index=True)
+        df = _with_ci(df, ind)
+        df = pd.concat([df, _derived_regions(df, ind, areas)[keep]], ignore_index=True)
+        parts.append(df)
+    rows = pd.concat(parts, ignore_index=True)
+    rows["year"] = rows["year"].astype(int)
+    for col in VALUE_COLUMNS:
+        rows[col] = rows[col].astype(float)
+    return rows.sort_values(["indicator_id", "area_code", "year"], ignore_index=True)
+
+
+def implausible_england(rows: pd.DataFrame) -> pd.Series:
+    """True for England rows outside the range of every current area's value that year.
+
+    An England figure cannot lie outside the range of its areas' figures, so such a row is a
+    publishing error (LAIT's first-time entrants to youth justice gives England about ten
+    times the area rates) and is not used.
+    """
+    utla = rows[rows["area_type"] == "UTLA"].groupby(["indicator_id", "year"])["value"]
+    lo, hi = utla.min(), utla.max()
+    eng = rows["area_code"] == ENGLAND
+    key = pd.MultiIndex.from_frame(rows[["indicator_id", "year"]])
+    low = pd.Series(lo.reindex(key).to_numpy(), index=rows.index)
+    high = pd.Series(hi.reindex(key).to_numpy(), index=rows.index)
+    return eng & ((rows["value"] < low) | (rows["value"] > high))
+
+
+def _drop_implausible(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    bad = implausible_england(rows)
+    notes = {}
+    for ind, grp in rows[bad].groupby("indicator_id"):
+        years = sorted(grp["year"].astype(int))
+        span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        notes[str(ind)] = (
+            f"The published England figure ({span}) lies outside the range of every area's "
+            "figure, so it is not a comparable rate and is not shown."
+        )
+    return rows[~bad].reset_index(drop=True), notes
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: str) -> OutcomeData:
+    dd = data_dir or None
+    catalogue = load_catalogue(data_dir=dd)
+    areas = load_table("areas", dd)[["area_code", "area_name", "region_code", "region_name"]]
+    table = load_table("indicators", dd)
+    rows, notes = _drop_implausible(prepare_rows(table, catalogue, areas, dd))
+    sn = load_table("statistical_neighbours", dd)
+    sn = sn[(sn["model"] == NEIGHBOUR_MODEL) & sn["area_code"].isin(areas["area_code"])]
+    neighbours = sn[["area_code", "rank", "neighbour_code", "neighbour_name"]].reset_index(
+        drop=True
+    )
+    regions = dict(zip(areas["region_code"], areas["region_name"], strict=False))
+    by_indicator = {str(k): g for k, g in rows.groupby("indicator_id", sort=False)}
+    return OutcomeData(
+        catalogue, rows, areas.reset_index(drop=True), neighbours, regions, notes, by_indicator
+    )
+
+
+def load_data(data_dir: Path | str | None = None) -> OutcomeData:
+    """The prepared outcome tables (cached per data folder)."""
+    return _load(str(data_dir or ""))
+
+
+# --------------------------------------------------------------------------------------
+# Benchmarks for every area
+# --------------------------------------------------------------------------------------
+def _grid(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    cat = data.catalogue.table()
+    grid = cat.merge(data.areas, how="cross")
+    grid["year"] = grid["indicator_id"].map(years).astype("Int64")
+    return grid
+
+
+def _at_year(rows: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
+    chosen = rows["indicator_id"].map(years)
+    return rows[rows["year"] == chosen]
+
+
+def _neighbour_means(data: OutcomeData, current: pd.DataFrame) -> pd.DataFrame:
+    vals = current[current["area_type"] == "UTLA"][["indicator_id", "area_code", "value"]]
+    nb = data.neighbours.merge(
+        vals.rename(columns={"area_code": "neighbour_code"}), on="neighbour_code", how="inner"
+    )
+    nb = nb.dropna(subset=["value"])
+    out = nb.groupby(["indicator_id", "area_code"], as_index=False).agg(
+        neighbours_mean=("value", "mean"), neighbours_n=("value", "size")
+    )
+    out.loc[out["neighbours_n"] < MIN_NEIGHBOURS, "neighbours_mean"] = np.nan
+    return out
+
+
+def _spine(grid: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: worst, 25th, 75th percentile and best of all areas (type-7 quantiles)."""
+    have = grid.dropna(subset=["value"])
+    q = have.groupby("indicator_id")["value"].agg(
+        area_min="min",
+        area_q1=lambda v: float(np.quantile(v, 0.25)),
+        area_q3=lambda v: float(np.quantile(v, 0.75)),
+        area_max="max",
+        n_areas="size",
+    )
+    return q.reset_index()
+
+
+def _comparisons(grid: pd.DataFrame) -> pd.DataFrame:
+    """England / region / neighbour comparison columns for every (indicator, area) row."""
+    out = grid.copy()
+    ci = out["has_ci"].astype(bool)
+    for target, bench in (("", "england"), ("region_", "region_value")):
+        res = compare_to_benchmark(out[ci], bench, polarity="polarity")
+        out.loc[ci, f"{target}comparison"] = res["comparison"]
+        out.loc[ci, f"{target}comparison_reason"] = res["comparison_reason"]
+    res = compare_to_benchmark(out[ci], "neighbours_mean", polarity="polarity")
+    out.loc[ci, "neighbours_comparison"] = res["comparison"]
+    out.loc[ci, "comparison_method"] = "95% confidence interval"
+    noci = ~ci
+    q = compare_quintiles(out[noci], polarity="polarity", group_by="indicator_id")
+    out["quintile"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out.loc[noci, "quintile"] = q["quintile"]
+    out.loc[noci, "comparison"] = q["comparison"]
+    out.loc[noci, "comparison_reason"] = q["comparison_reason"]
+    out.loc[noci, "comparison_method"] = "quintiles of all areas"
+    out.loc[noci, ["region_comparison", "neighbours_comparison"]] = "Not compared"
+    missing = out["value"].isna()
+    out.loc[missing, "comparison_reason"] = "no data"
+    return out
+
+
+def _ranks(grid: pd.DataFrame) -> pd.Series:
+    """Rank among areas with a value: 1 = best (or highest for "No judgement")."""
+    sign = np.where(grid["polarity"] == "Low is good", 1.0, -1.0)
+    key = grid["value"] * sign
+    return key.groupby(grid["indicator_id"]).rank(method="min").astype("Int64")
+
+
+def _trends(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    """Recent trend for every (indicator, current area) with the catalogue's method."""
+    rows = data.rows[data.rows["area_type"] == "UTLA"]
+    rows = rows[rows["year"] <= rows["indicator_id"].map(years)]
+    cat = data.catalogue.table().set_index("indicator_id")
+    start = rows["indicator_id"].map(cat["comparable_from"]).fillna(0).astype(int)
+    rows = rows[rows["year"] >= start]
+    pooled = rows["period_type"].str.contains("pooled")
+    parts = []
+    for method in ("chi2", "regression"):
+        ids = cat.index[cat["trend_method"] == method]
+        sel = rows[rows["indicator_id"].isin(ids) & ~pooled].copy()
+        if method == "chi2":
+            sel = sel.dropna(subset=["count", "denominator"])
+            sel = sel[(sel["count"] <= sel["denominator"]) & (sel["denominator"] > 0)]
+        else:
+            sel = sel.dropna(subset=["value", "lower_ci_95", "upper_ci_95"])
+        if sel.empty:
+            continue
+        sel["polarity"] = sel["indicator_id"].map(cat["polarity"])
+        res = recent_trend(
+            sel,
+            time="year",
+            count="count" if method == "chi2" else None,
+            denominator="denominator" if method == "chi2" else None,
+            group_by=["indicator_id", "area_code"],
+            polarity="polarity",
+            method=method,
+        )
+        parts.append(res)
+    trends = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["indicator_id", "area_code"])
+    )
+    trends = trends.rename(columns={"from_time": "trend_from", "to_time": "trend_to"})
+    keep = ["indicator_id", "area_code", "trend", "trend_label", "trend_reason", "trend_method"]
+    return trends[[*keep, "points", "trend_from", "trend_to"]]
+
+
+def _previous(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    """The earliest of the five most recent comparable values (for describing change)."""
+    rows = data.rows[(data.rows["area_type"] == "UTLA") & data.rows["value"].notna()]
+    rows = rows[rows["year"] <= rows["indicator_id"].map(years)]
+    start = rows["indicator_id"].map(
+        data.catalogue.table().set_index("indicator_id")["comparable_from"]
+    )
+    rows = rows[rows["year"] >= start.fillna(0).astype(int)]
+    recent = rows.groupby(["indicator_id", "area_code"]).tail(5)
+    first = recent.groupby(["indicator_id", "area_code"], as_index=False).first()
+    first = first[["indicator_id", "area_code", "year", "period", "period_type", "value"]]
+    first = first.rename(
+        columns={
+            "year": "previous_year",
+            "period": "previous_period",
+            "period_type": "previous_period_type",
+            "value": "previous_value",
+        }
+    )
+    return first
+
+
+def compute_benchmarks(data: OutcomeData, year: int) -> pd.DataFrame:
+    """One row per (indicator, current area) for ``year``: values, benchmarks, comparisons,
+    spine-chart percentiles, rank and recent trend. Areas without data have NaN values and
+    the reason "no data"."""
+    rows = data.rows
+    years = latest_years(rows, int(year))
+    grid = _grid(data, years)
+    current = _at_year(rows, years)
+    utla = current[current["area_type"] == "UTLA"][
+        ["indicator_id", "area_code", "period", "period_type", *VALUE_COLUMNS]
+    ]
+    grid = grid.merge(utla, on=["indicator_id", "area_code"], how="left")
+    eng = current[current["area_code"] == ENGLAND].set_index("indicator_id")
+    grid["england"] = grid["indicator_id"].map(eng["value"])
+    grid["england_lower"] = grid["indicator_id"].map(eng["lower_ci_95"])
+    grid["england_upper"] = grid["indicator_id"].map(eng["upper_ci_95"])
+    # The period label is the same for every area of an indicator (one year per indicator).
+    labels = current.drop_duplicates("indicator_id").set_index("indicator_id")
+    grid["period"] = grid["indicator_id"].map(labels["period"])
+    grid["period_type"] = grid["indicator_id"].map(labels["period_type"])
+    reg = current[current["area_type"] == "Region"][
+        ["indicator_id", "area_code", "value", "lower_ci_95", "upper_ci_95"]
+    ].rename(
+        columns={
+            "area_code": "region_code",
+            "value": "region_value",
+            "lower_ci_95": "region_lower",
+            "upper_ci_95": "region_upper",
+        }
+    )
+    grid = grid.merge(reg, on=["indicator_id", "region_code"], how="left")
+    grid = grid.merge(_neighbour_means(data, current), on=["indicator_id", "area_code"], how="left")
+    grid["neighbours_n"] = grid["neighbours_n"].fillna(0).astype(int)
+    grid = _comparisons(grid)
+    grid["rank"] = _ranks(grid)
+    grid = grid.merge(_spine(grid), on="indicator_id", how="left")
+    grid["n_areas"] = grid["n_areas"].fillna(0).astype(int)
+    grid = grid.merge(_trends(data, years), on=["indicator_id", "area_code"], how="left")
+    grid = grid.merge(_previous(data, years), on=["indicator_id", "area_code"], how="left")
+    no_test = ~grid["has_ci"].astype(bool)
+    pooled = grid["period_type"].fillna("").str.contains("pooled")
+    grid.loc[no_test, "trend_reason"] = NO_CI_REASON
+    grid.loc[grid["has_ci"].astype(bool) & pooled, "trend_reason"] = POOLED_REASON
+    untested = grid["trend"].isna()
+    grid.loc[untested, "trend"] = "Cannot be calculated"
+    grid.loc[untested & grid["trend_reason"].isna(), "trend_reason"] = "fewer than 5 valid points"
+    grid["trend_label"] = trend_label(grid["trend"], grid["polarity"])
+    grid["period_label"] = [
+        display_period(p, t) if pd.notna(p) else "no data"
+        for p, t in zip(grid["period"], grid["period_type"], strict=True)
+    ]
+    labels = _period_lookup(rows)
+    for end in ("from", "to"):
+        grid[f"trend_{end}_label"] = [
+            labels.get((i, int(y))) if pd.notna(y) else None
+            for i, y in zip(grid["indicator_id"], grid[f"trend_{end}"], strict=True)
+        ]
+    grid["previous_label"] = [
+        display_period(p, t) if pd.notna(p) else None
+        for p, t in zip(grid["previous_period"], grid["previous_period_type"], strict=True)
+    ]
+    grid["difference"] = grid["value"] - grid["england"]
+    grid["relative_difference"] = grid["difference"] / grid["england"] * 100
+    return grid.sort_values(["order", "area_code"], ignore_index=True)
+
+
+def _period_lookup(rows: pd.DataFrame) -> dict[tuple[str, int], str]:
+    """(indicator, year) -> the period as a reader would write it."""
+    first = rows.drop_duplicates(["indicator_id", "year"])
+    return {
+        (str(i), int(y)): display_period(p, t)
+        for i, y, p, t in zip(
+            first["indicator_id"], first["year"], first["period"], first["period_type"], strict=True
+        )
+    }
+
+
+@lru_cache(maxsize=16)
+def _benchmarks(data_dir: str, year: int) -> pd.DataFrame:
+    return compute_benchmarks(_load(data_dir), year)
+
+
+def benchmarks(year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """:func:`compute_benchmarks` for the snapshot in ``data_dir`` (cached; do not modify)."""
+    return _benchmarks(str(data_dir or ""), int(year))
+
+
+def area_benchmarks(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The benchmark rows of one area, in catalogue order (a copy)."""
+    b = benchmarks(year, data_dir)
+    return b[b["area_code"] == area_code].reset_index(drop=True)
+
+
+def series(
+    data: OutcomeData, indicator_ids: list[str], codes: list[str], upto: int
+) -> pd.DataFrame:
+    """All years up to ``upto`` of the given indicators for the given areas (for charts)."""
+    parts = [data.by_indicator[i] for i in indicator_ids if i in data.by_indicator]
+    if not parts:
+        return data.rows.iloc[:0].copy()
+    rows = pd.concat(parts) if len(parts) > 1 else parts[0]
+    sel = rows[rows["area_code"].isin(codes) & (rows["year"] <= upto)]
+    return sel.reset_index(drop=True)
+
+
+def neighbour_series(
+    data: OutcomeData, indicator_ids: list[str], area_code: str, upto: int
+) -> pd.DataFrame:
+    """Neighbours' average per indicator and year (only years with >= MIN_NEIGHBOURS values)."""
+    codes = data.neighbours.loc[data.neighbours["area_code"] == area_code, "neighbour_code"]
+    sel = series(data, indicator_ids, list(codes), upto).dropna(subset=["value"])
+    out = sel.groupby(["indicator_id", "year"], as_index=False).agg(
+        value=("value", "mean"), n=("value", "size"), period=("period", "first")
+    )
+    return out[out["n"] >= MIN_NEIGHBOURS].reset_index(drop=True)
