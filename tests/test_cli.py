@@ -53,11 +53,6 @@ def test_build_needs_an_area(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--area" in capsys.readouterr().err
 
 
-def test_unimplemented_commands_say_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["local-template", "--area", "Rutland"]) == 1
-    assert "not available in this version" in capsys.readouterr().err
-
-
 def test_help_lists_the_contract_commands() -> None:
     proc = run("--help")
     for command in ("areas", "build", "validate", "snapshot", "local-template", "fetch", "export"):

@@ -152,8 +152,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return fetch_command(args)
 
 
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    raise NeedsbookError(f"`needsbook {args.command}` is not available in this version yet")
+def cmd_local_template(args: argparse.Namespace) -> int:
+    from needsbook.local.write import write_templates
+
+    written = write_templates(args.area, args.out, force=args.force)
+    print(f"wrote {len(written)} files to {written[0].parent}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -219,7 +223,11 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("local-template", help="write empty local service data templates")
     sp.add_argument("--area", required=True)
-    sp.set_defaults(func=cmd_not_yet)
+    sp.add_argument(
+        "--out", type=Path, default=None, help="folder (default: data/local/<area code>)"
+    )
+    sp.add_argument("--force", action="store_true", help="overwrite existing template files")
+    sp.set_defaults(func=cmd_local_template)
     sp = sub.add_parser(
         "fetch",
         help="download fresh data from the official APIs (then: snapshot --from-cache)",
