@@ -18,7 +18,6 @@ from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
 
-
 PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+\s*\}\}")
 TAG = re.compile(r"<[^>]+>")  # Sphinx splits inline code into spans
 
