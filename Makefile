@@ -5,17 +5,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AREA ?= E10000034
 NBVAL_AREAS ?= E10000034 E06000017
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup book test lint snapshot validate bench nbval-prepare lock clean
+.PHONY: setup book test lint snapshot validate bench nbval-prepare lock clean browser-deps
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# axe-core for the browser tests (node_modules/; test-only, never shipped in a book)
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: axe-core not installed, the browser tests will be skipped"; fi
 	touch $(STAMP)
+
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then /usr/bin/chromium --version; \
+	else $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
 
 ## Build the book for the default area (Worcestershire) from the committed snapshot.
 book: setup

@@ -64,19 +64,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         opts = BuildOptions(**{**template.__dict__, "area": areas[0], "out": args.out})
         build_area(opts, **({"report": report} if report else {}))
         return 0
-    if args.out is not None:
-        raise NeedsbookError(
-            "--out names one book's folder: use it with --area, not with "
-            "--areas/--all (books go to _build/html/<area code>)"
-        )
-    return _build_batch(areas, template, args.jobs, args.quiet)
+    return _build_batch(areas, template, args.jobs, args.quiet, args.out)
 
 
-def _build_batch(areas: list[str], template: BuildOptions, jobs: int, quiet: bool) -> int:
+def _build_batch(
+    areas: list[str],
+    template: BuildOptions,
+    jobs: int,
+    quiet: bool,
+    out_root: Path | None = None,
+) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
     from needsbook.build.batch import build_many
+    from needsbook.site.landing import write_landing
 
     console = _console()
     with Progress(
@@ -88,7 +90,13 @@ def _build_batch(areas: list[str], template: BuildOptions, jobs: int, quiet: boo
         disable=quiet,
     ) as progress:
         task = progress.add_task(f"Building {len(areas)} books ({jobs} jobs)", total=len(areas))
-        outcomes = build_many(areas, template, jobs=jobs, on_done=lambda _o: progress.advance(task))
+        outcomes = build_many(
+            areas,
+            template,
+            jobs=jobs,
+            on_done=lambda _o: progress.advance(task),
+            out_root=out_root,
+        )
     table = Table(title="needsbook build summary")
     for column in ("Area", "Code", "Status", "Seconds", "Output or reason"):
         table.add_column(column)
@@ -109,6 +117,9 @@ def _build_batch(areas: list[str], template: BuildOptions, jobs: int, quiet: boo
         f"{counts['failed']} failed. Logs: _build/logs/",
         markup=False,
     )
+    if counts["built"] or counts["skipped"]:
+        landing = write_landing(out_root, template.data_dir)  # lists every book under the root
+        console.print(f"Landing page: {landing}", markup=False)
     return 1 if counts["failed"] else 0
 
 

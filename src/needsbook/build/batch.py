@@ -2,21 +2,136 @@
 
 One failing area never stops the others, and (as for single builds) never leaves a half-written
 book. Each area's step log goes to ``_build/logs/<area code>.log``.
+
+Per-area start-up costs are paid once per worker process, not once per book: chapter notebooks
+run in one Python kernel kept warm for the worker (:func:`warm_execute`: the namespace is reset
+before each notebook, so only imported modules and their caches of snapshot tables carry over),
+and ``jupyter-book`` runs inside the worker, so Sphinx and the theme are imported once.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
+import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from needsbook import paths
 from needsbook.areas import resolve_area
 from needsbook.build.pipeline import BuildOptions, build_area
-from needsbook.errors import NeedsbookError, ValidationFailedError
+from needsbook.errors import BuildError, NeedsbookError, ValidationFailedError
+
+_WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
+
+
+def _prelude(env: dict[str, str]) -> str:
+    """Code run before each notebook in the warm kernel: a clean namespace and this build's
+    NEEDSBOOK_* environment (the kernel was started with an earlier build's)."""
+    return (
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "import os as _os\n"
+        f"_env = {env!r}\n"
+        "for _k in [k for k in _os.environ if k.startswith('NEEDSBOOK_') and k not in _env]:\n"
+        "    del _os.environ[_k]\n"
+        "_os.environ.update(_env)\n"
+        "del _os, _env"
+    )
+
+
+def shutdown_warm_kernel() -> None:
+    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    try:
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None and km.has_kernel:
+            from jupyter_core.utils import run_sync
+
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # the kernel also exits by itself when its parent process does
+        pass
+
+
+atexit.register(shutdown_warm_kernel)
+
+
+def warm_execute(
+    template: Path, output: Path, parameters: dict[str, Any], keep_failed: Path | None = None
+) -> None:
+    """Execute a chapter template like :func:`needsbook.build.execute.execute_notebook`
+    (papermill's parameter injection, the same error message), in this process's warm kernel."""
+    import nbformat
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from needsbook.build.execute import hide_parameter_cells
+
+    nb = parameterize_notebook(
+        load_notebook_node(str(template)), parameters, kernel_name="python3", language="python"
+    )
+    env = {k: v for k, v in os.environ.items() if k.startswith("NEEDSBOOK_")}
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env)))
+    km = _WARM.get("km") or AsyncKernelManager(kernel_name="python3")
+    client = NotebookClient(
+        nb,
+        km=km,
+        kernel_name="python3",
+        timeout=None,
+        extra_arguments=["--log-level=CRITICAL"],
+        resources={"metadata": {"path": str(template.parent)}},
+    )
+    client.kc = _WARM.get("kc")  # reuse the client too (not a constructor argument)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        client.execute(cwd=str(template.parent))
+        _WARM.update(km=client.km, kc=client.kc)
+    except Exception as exc:
+        _WARM.update(km=client.km, kc=client.kc)
+        shutdown_warm_kernel()  # the next notebook gets a fresh kernel
+        del nb.cells[0]
+        nbformat.write(nb, output)
+        failed = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            None,
+        )
+        kept = output
+        if keep_failed is not None:
+            keep_failed.mkdir(parents=True, exist_ok=True)
+            kept = keep_failed / output.name
+            shutil.copy2(output, kept)
+        if isinstance(exc, CellExecutionError) and failed is not None:
+            cell = nb.cells[failed]
+            first_line = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+            raise BuildError(
+                f"notebook {template.name} failed in cell {failed} "
+                f"(execution count {cell.get('execution_count')}, starting "
+                f"`{first_line.strip()}`): {exc.ename}: {exc.evalue}\n"
+                f"  executed copy with the traceback: {kept}"
+            ) from exc
+        raise BuildError(f"notebook {template.name} failed: {exc!r}") from exc
+    del nb.cells[0]
+    count = 0
+    for cell in nb.cells:  # number the cells as a fresh kernel would
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
+    nbformat.write(nb, output)
+    hide_parameter_cells(output)
 
 
 @dataclass
@@ -98,14 +213,24 @@ def build_many(
             outcomes[q] = AreaOutcome(q, "failed", 0.0, reason=str(exc).splitlines()[0])
     unique = list(dict.fromkeys(codes.values()))
     per_area = [
-        replace(template, area=c, validate=False, out=Path(out_root) / c if out_root else None)
+        replace(
+            template,
+            area=c,
+            validate=False,  # validated once above
+            out=Path(out_root) / c if out_root else None,
+            in_process_book=True,  # Sphinx imported once per worker, not once per book
+            warm_kernel=True,  # one kernel per worker, not one per notebook
+        )
         for c in unique
     ]
     if jobs <= 1:
-        for opts in per_area:
-            outcomes[opts.area] = _build_one(opts)
-            if on_done:
-                on_done(outcomes[opts.area])
+        try:
+            for opts in per_area:
+                outcomes[opts.area] = _build_one(opts)
+                if on_done:
+                    on_done(outcomes[opts.area])
+        finally:
+            shutdown_warm_kernel()
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -13,10 +13,14 @@ from typing import Any
 import yaml
 
 from needsbook.areas import Area
+from needsbook.build import downloads
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
+
+A11Y_EXTENSION = "needsbook.site.a11y"  # theme accessibility fixes (see its docstring)
+
 
 PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+\s*\}\}")
 TAG = re.compile(r"<[^>]+>")  # Sphinx splits inline code into spans
@@ -37,6 +41,11 @@ def book_config(root: Path, area: Area, year: int, snapshot: Path) -> dict[str, 
         "snapshot_date": header.get("built", "unknown"),
         "n_districts": str(len(area.districts)),
     }
+    sphinx = config.setdefault("sphinx", {})
+    extensions = list(sphinx.get("extra_extensions") or [])
+    if A11Y_EXTENSION not in extensions:
+        extensions.append(A11Y_EXTENSION)
+    sphinx["extra_extensions"] = extensions
     return config
 
 
@@ -59,6 +68,30 @@ def data_sources_table(snapshot: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def downloads_section(area: Area, csv_dir: Path) -> str:
+    """Raw-HTML list of the book's downloads for the data sources page (links relative)."""
+    import html
+
+    def link(name: str, text: str) -> str:
+        return f'<li><a href="../{downloads.DIRNAME}/{html.escape(name)}" download>{text}</a></li>'
+
+    items = [
+        link(
+            downloads.zip_name(area.code),
+            f"All the data in this book for {html.escape(area.name)}, with the executed "
+            "chapter notebooks (zip)",
+        )
+    ]
+    for path in sorted(csv_dir.glob("*.csv")) if csv_dir.is_dir() else []:
+        items.append(link(path.name, f"{html.escape(path.name)} (CSV)"))
+    return (
+        "\n## Downloads\n\nEvery chart and table in this book offers its data as a tidy CSV "
+        "file (one row per value, with its unit, period and source). The same files, with the "
+        "executed chapter notebooks, are in one zip file.\n\n"
+        '<ul class="needsbook-downloads">\n' + "\n".join(items) + "\n</ul>\n"
+    )
+
+
 def stage_book(
     root: Path, staging: Path, area: Area, year: int, snapshot: Path, cache_dir: Path | None
 ) -> None:
@@ -68,31 +101,66 @@ def stage_book(
     config = book_config(root, area, year, snapshot)
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     sources = staging / "book" / "data-sources.md"
-    sources.write_text(sources.read_text() + "\n" + data_sources_table(snapshot))
+    sources.write_text(
+        sources.read_text()
+        + "\n"
+        + data_sources_table(snapshot)
+        + downloads_section(area, staging / downloads.DIRNAME)
+    )
     write_bundle(staging / "_static", cache_dir=cache_dir)
 
 
-def run_jupyter_book(staging: Path, quiet: bool = True) -> Path:
-    """``jupyter-book build`` with warnings as errors; returns the HTML folder."""
-    cmd = [
-        sys.executable,
-        "-c",
-        "from jupyter_book.cli.main import main; main()",
-        "build",
-        str(staging),
-        "--builder",
-        "html",
-        "-W",
-        "-n",
-        "--keep-going",
-        "-q",
-    ]
-    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
-        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
+def run_jupyter_book(staging: Path, quiet: bool = True, in_process: bool = False) -> Path:
+    """``jupyter-book build`` with warnings as errors; returns the HTML folder.
+
+    By default in a fresh Python process. ``in_process`` runs the same command in this process
+    instead: batch workers build many books one after another, and importing Sphinx, MyST-NB
+    and the theme (about 2-3 s) then happens once per worker rather than once per book."""
+    args = [str(staging), "--builder", "html", "-W", "-n", "--keep-going", "-q"]
+    if in_process:
+        code, output = _jupyter_book_here(args)
+    else:
+        cmd = [
+            sys.executable,
+            "-c",
+            "from jupyter_book.cli.main import main; main()",
+            "build",
+            *args,
+        ]
+        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        code, output = proc.returncode, proc.stdout + proc.stderr
+    if code != 0:
+        tail = "\n".join(output.strip().splitlines()[-25:])
+        raise BuildError(f"jupyter-book build failed (exit {code}):\n{tail}")
     return staging / "_build" / "html"
+
+
+def _jupyter_book_here(args: list[str]) -> tuple[int, str]:
+    """``jupyter-book build ARGS`` in this process: (exit code, captured output)."""
+    import contextlib
+    import io
+    import warnings
+
+    buffer = io.StringIO()
+    with (
+        contextlib.redirect_stdout(buffer),
+        contextlib.redirect_stderr(buffer),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", DeprecationWarning)  # the toolchain's, not the book's
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        from jupyter_book.cli.main import build
+
+        try:
+            build.main(args, prog_name="jupyter-book build", standalone_mode=False)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except Exception as exc:  # click errors and Sphinx exceptions: a failed build
+            buffer.write(f"\n{type(exc).__name__}: {exc}")
+            code = 1
+    return code, buffer.getvalue()
 
 
 def check_html(html: Path, area: Area) -> None:
@@ -114,5 +182,11 @@ def check_html(html: Path, area: Area) -> None:
             problems.append(f"{chapter.html} has no chart container")
     if not (html / "index.html").is_file():
         problems.append("missing index.html")
+    for page in (*(c.html for c in CHAPTERS), "book/data-sources.html"):
+        path = html / page
+        if path.is_file():
+            for name in downloads.links_in(path.read_text(errors="replace")):
+                if not (html / downloads.DIRNAME / name).is_file():
+                    problems.append(f"{page} links to a missing download {name}")
     if problems:
         raise BuildError("the built book is incomplete: " + "; ".join(problems))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from needsbook import paths
 from needsbook.areas import Area, resolve_area
+from needsbook.build import downloads
 from needsbook.build.book import check_html, run_jupyter_book, stage_book
 from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
@@ -30,6 +31,8 @@ class BuildOptions:
     quiet: bool = False
     validate: bool = True
     force: bool = False
+    in_process_book: bool = False  # run jupyter-book in this process (batch workers)
+    warm_kernel: bool = False  # run notebooks in one kernel kept for this process (batch workers)
 
 
 @dataclass
@@ -96,18 +99,31 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             "data_dir": str(data_dir),
             "local_dir": str(opts.local_dir or ""),
         }
-        for chapter in CHAPTERS:
-            with _step(f"execute {chapter.slug}", timings, report):
-                execute_notebook(
-                    root / chapter.notebook,
-                    staging / chapter.notebook,
-                    params,
-                    keep_failed=build_root / "logs" / area.code,
-                )
+        run = execute_notebook
+        if opts.warm_kernel:
+            from needsbook.build.batch import warm_execute as run
+        with downloads.collecting(staging / downloads.DIRNAME) as csv_dir:
+            for chapter in CHAPTERS:
+                with _step(f"execute {chapter.slug}", timings, report):
+                    run(
+                        root / chapter.notebook,
+                        staging / chapter.notebook,
+                        params,
+                        keep_failed=build_root / "logs" / area.code,
+                    )
         with _step("assemble book", timings, report):
             stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
         with _step("jupyter-book build", timings, report):
-            html = run_jupyter_book(staging)
+            html = run_jupyter_book(staging, in_process=opts.in_process_book)
+        with _step("downloads", timings, report):
+            downloads.publish(
+                csv_dir,
+                html,
+                [staging / c.notebook for c in CHAPTERS],
+                area.code,
+                area.name,
+                year,
+            )
         with _step("check pages", timings, report):
             check_html(html, area)
         write_stamp(html, key, area.code, year)

@@ -7,8 +7,12 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from needsbook.build import downloads
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
+
+# The chapter being shown (set by show_key_findings): names its sections' CSV downloads.
+_current: dict[str, object] = {}
 
 
 def setup() -> None:
@@ -47,15 +51,72 @@ def data_table_html(section: Section) -> str:
     )
 
 
+DECORATIVE_MARKS = ("area", "rule")  # bands, filled ranges, reference lines
+
+
+def accessible_chart(chart: object) -> object:
+    """The chart with its area and rule marks hidden from assistive technology.
+
+    Vega gives each such mark an ARIA graphics role but no name (they encode no data field to
+    describe), which axe-core reports as a serious WCAG failure (``svg-img-alt``). They are
+    bands and reference lines: the chart as a whole keeps its text description, bars, points and
+    lines keep theirs, and the data are in the table and the CSV below the chart."""
+    import altair as alt
+
+    if not isinstance(chart, alt.TopLevelMixin):
+        return chart
+    copy = chart.copy(deep=["config"])
+    config = copy.config if copy.config is not alt.Undefined else alt.Config()
+    for mark in DECORATIVE_MARKS:
+        current = config[mark] if config[mark] is not alt.Undefined else {}
+        merged = current.to_dict() if hasattr(current, "to_dict") else dict(current)
+        config[mark] = {**merged, "aria": False}
+    copy.config = config
+    return copy
+
+
+def download_link_html(section: Section, area_code: str | None = None) -> str:
+    """A relative link to the section's CSV (the pipeline puts it in the book's downloads/)."""
+    name = downloads.section_filename(section.title, area_code)
+    return (
+        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html.escape(name)}' "
+        f"download>Download the data: {html.escape(section.title)} (CSV)</a></p>"
+    )
+
+
+def zip_link_html(area_code: str, area_name: str) -> str:
+    name = downloads.zip_name(area_code)
+    return (
+        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html.escape(name)}' "
+        f"download>Download all the data in this book for {html.escape(area_name)} "
+        "(zip of CSV files and the executed notebooks)</a></p>"
+    )
+
+
 def show_key_findings(chapter: Chapter) -> None:
+    _current.update(area_code=chapter.area_code, year=chapter.year)
     display(Markdown("\n".join(f"- {f}" for f in chapter.key_findings)))
+    display(HTML(zip_link_html(chapter.area_code, chapter.area_name)))
 
 
 def show(section: Section) -> None:
-    """Summary, chart (with its text alternative), notes and the data table."""
+    """Summary, chart (with its text alternative), notes, the data table and a CSV download.
+
+    The CSV is written only when the pipeline set a downloads folder; the link is shown either
+    way (it is relative and the same in every run, so nbval's comparison stays stable).
+    """
+    area_code = str(_current.get("area_code") or "") or None
+    year = _current.get("year")
+    downloads.write_section(
+        section.table,
+        section.title,
+        section.source,
+        area_code or "",
+        int(year) if isinstance(year, int) else None,
+    )
     display(Markdown(section.summary))
     if section.chart is not None:
-        display(section.chart)
+        display(accessible_chart(section.chart))
     for note in section.notes:
         display(Markdown(f"*Note: {note}*"))
-    display(HTML(data_table_html(section)))
+    display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))

@@ -1,0 +1,242 @@
+"""Every chart's and table's data as a tidy CSV, and one zip per book with all of them.
+
+While the pipeline executes the chapter notebooks it sets ``NEEDSBOOK_DOWNLOADS_DIR`` to a
+``downloads/`` folder beside them; :func:`needsbook.chapters.display.show` then writes each
+section's data there as ``<area code>-<section title>.csv`` and shows a link to
+``../downloads/<file>`` (relative, so it works offline and from any copy of the book; the link
+is the same whether or not the variable is set, which keeps nbval's comparison stable). After
+``jupyter-book build`` the pipeline copies the folder into the HTML book and adds
+``<area code>-data.zip``: every CSV, the executed notebooks and a README.
+
+The CSVs are tidy: one row per value, with the section, the dimension columns of the table
+(area, age band, year, ...), the measure, its unit, the period and the source. Cells a
+spreadsheet would run as a formula are neutralised (:func:`needsbook.export.safe_frame`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from needsbook import __version__
+from needsbook.export import to_csv_bytes
+
+ENV_DIR = "NEEDSBOOK_DOWNLOADS_DIR"
+DIRNAME = "downloads"
+README = "README.txt"
+FIXED = ("area_code", "section", "measure", "value", "unit", "period", "source")
+_YEAR_COLUMNS = ("year", "period", "time period", "financial year", "academic year")
+# "..., mid-2020", "..., 2018-2024", "..., mid-2019 and mid-2020" after a comma, before ; ( or end
+_SOURCE_PERIOD = re.compile(
+    r",\s*((?:mid-)?(?:19|20)\d{2}(?:/\d{2})?"
+    r"(?:\s*(?:-|to|and)\s*(?:mid-)?(?:19|20)\d{2}(?:/\d{2})?)?)(?=\s*(?:;|\(|$))"
+)
+_TITLE_YEAR = re.compile(r"\b((?:19|20)\d{2}(?:/\d{2})?)\b(?!-based)")
+
+
+def slug(text: str) -> str:
+    """``Children and young people by age`` -> ``children-and-young-people-by-age``."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:80].rstrip("-") or "data"
+
+
+def section_filename(title: str, area_code: str | None = None) -> str:
+    return f"{area_code + '-' if area_code else ''}{slug(title)}.csv"
+
+
+def zip_name(area_code: str) -> str:
+    return f"{area_code}-data.zip"
+
+
+def unit_of(measure: str) -> str:
+    """The unit of a numeric column, read from its name (the book's column naming)."""
+    m = measure.lower()
+    if "%" in m or "percent" in m or "share" in m:
+        return "percent"
+    rate = re.search(r"per ([\d,]+)", m)
+    if rate:
+        return f"rate per {rate.group(1)}"
+    for word, unit in (
+        ("index", "index"),
+        ("rank", "rank"),
+        ("decile", "decile"),
+        ("quintile", "quintile"),
+        ("score", "score"),
+        ("ratio", "ratio"),
+        ("lat", "degrees"),
+        ("lon", "degrees"),
+    ):
+        if re.search(rf"\b{word}", m):
+            return unit
+    if any(w in m for w in ("population", "children", "people", "number", "count", "(0-")):
+        return "persons"
+    return "number"
+
+
+def source_period(source: str) -> str:
+    """The period(s) a source string names: ``ONS MYE, mid-2020 (...)`` -> ``mid-2020``."""
+    found = _SOURCE_PERIOD.findall(source)
+    if not found:
+        found = _TITLE_YEAR.findall(source)[:1]
+    return "; ".join(dict.fromkeys(found))
+
+
+def tidy(
+    table: pd.DataFrame, title: str, source: str, area_code: str = "", year: int | None = None
+) -> pd.DataFrame:
+    """One row per value: section, the table's dimension columns, measure, value, unit,
+    period and source. Numeric columns are measures; every other column is a dimension."""
+    df = table.reset_index(drop=True).copy()
+    df.columns = [str(c) for c in df.columns]
+    numeric = [
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    ]
+    year_cols = [c for c in df.columns if c.strip().lower() in _YEAR_COLUMNS]
+    measures = [c for c in numeric if c not in year_cols]
+    dims = [c for c in df.columns if c not in measures]
+    renamed = {c: f"{c} (table)" for c in dims if c in FIXED}
+    df = df.rename(columns=renamed)
+    dims = [renamed.get(c, c) for c in dims]
+    year_cols = [renamed.get(c, c) for c in year_cols]
+    if measures:
+        long = df.melt(id_vars=dims, value_vars=measures, var_name="measure", value_name="value")
+        long["unit"] = long["measure"].map(unit_of)
+    else:
+        long = df.copy()
+        long["measure"] = ""
+        long["value"] = pd.NA
+        long["unit"] = ""
+    if year_cols:
+        long["period"] = long[year_cols[0]].map(lambda v: "" if pd.isna(v) else str(v))
+    else:
+        long["period"] = source_period(source) or (f"data year {year}" if year else "")
+    long["source"] = source
+    long.insert(0, "section", title)
+    long.insert(0, "area_code", area_code)
+    if pd.api.types.is_numeric_dtype(long["value"]):  # 1523999, not 1523999.0; 12 digits
+        long["value"] = long["value"].map(lambda v: "" if pd.isna(v) else format(v, ".12g"))
+    ordered = ["area_code", "section", *dims, "measure", "value", "unit", "period", "source"]
+    return long[ordered]
+
+
+def downloads_dir() -> Path | None:
+    """The folder the pipeline asked chapter notebooks to write their CSVs to, if any."""
+    value = os.environ.get(ENV_DIR, "")
+    return Path(value) if value else None
+
+
+def write_section(
+    table: pd.DataFrame,
+    title: str,
+    source: str,
+    area_code: str = "",
+    year: int | None = None,
+    folder: Path | None = None,
+) -> Path | None:
+    """Write one section's tidy CSV into ``folder`` (default: the pipeline's), if there is one."""
+    folder = folder or downloads_dir()
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / section_filename(title, area_code or None)
+    data = to_csv_bytes(tidy(table, title, source, area_code, year))
+    if path.is_file() and path.read_bytes() != data:  # the folder is new for every build
+        raise ValueError(
+            f"two sections of this book are titled {title!r} (or slug to {path.name}) with "
+            "different data: give them distinct titles, or their CSV downloads would collide"
+        )
+    path.write_bytes(data)
+    return path
+
+
+@contextmanager
+def collecting(folder: Path) -> Iterator[Path]:
+    """Set ``NEEDSBOOK_DOWNLOADS_DIR`` for the kernels started inside (restored afterwards)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    before = os.environ.get(ENV_DIR)
+    os.environ[ENV_DIR] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop(ENV_DIR, None)
+        else:
+            os.environ[ENV_DIR] = before
+
+
+def _readme(
+    area_code: str, area_name: str, year: int, csvs: list[Path], notebooks: list[str]
+) -> str:
+    lines = [
+        f"needsbook {__version__}: data behind the early help needs assessment for "
+        f"{area_name} ({area_code}), data year {year}",
+        "",
+        "Each CSV is tidy: one row per value, with columns area_code (this book's area), "
+        "section, the table's own dimensions, measure, value, unit, period and source.",
+        "Text cells that a spreadsheet would run as a formula start with an apostrophe.",
+        "Licence: Open Government Licence v3.0 unless the source says otherwise.",
+        "",
+        "Files:",
+    ]
+    for path in csvs:
+        df = pd.read_csv(path, nrows=1)
+        section = str(df["section"].iloc[0]) if len(df) and "section" in df else path.stem
+        source = str(df["source"].iloc[0]) if len(df) and "source" in df else ""
+        lines.append(f"- {path.name}: {section}. Source: {source}")
+    for nb in notebooks:
+        lines.append(f"- {nb}: executed chapter notebook (re-run it with papermill)")
+    return "\n".join(lines) + "\n"
+
+
+def publish(
+    staged: Path,
+    html: Path,
+    notebooks: Iterable[Path],
+    area_code: str,
+    area_name: str,
+    year: int,
+) -> Path:
+    """Copy the staged CSVs to ``html/downloads/`` and write the book's zip; returns the zip.
+
+    The zip holds every CSV, the executed notebooks (under ``notebooks/``) and a README. Its
+    entries carry a fixed date so the same content gives the same bytes.
+    """
+    target = html / DIRNAME
+    target.mkdir(parents=True, exist_ok=True)
+    csvs = sorted(staged.glob("*.csv")) if staged.is_dir() else []
+    for path in csvs:
+        shutil.copy2(path, target / path.name)
+    notebooks = sorted(Path(p) for p in notebooks)
+    names = [f"notebooks/{p.name}" for p in notebooks]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+
+        def add(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+
+        add(README, _readme(area_code, area_name, year, csvs, names).encode())
+        for path in csvs:
+            add(f"data/{path.name}", path.read_bytes())
+        for path, name in zip(notebooks, names, strict=True):
+            add(name, path.read_bytes())
+    out = target / zip_name(area_code)
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+def links_in(page: str) -> list[str]:
+    """The ``downloads/`` files a built page links to (relative hrefs)."""
+    return re.findall(r'href=["\'](?:\.\./)*' + DIRNAME + r'/([^"\'#?]+)["\']', page)

@@ -1,0 +1,248 @@
+"""Every chart's and table's data as a tidy, spreadsheet-safe CSV, and one zip per book."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from needsbook.build import downloads
+from needsbook.build.chapters import CHAPTERS
+from needsbook.chapters import display
+from needsbook.chapters.base import Section
+
+FORMULA_START = ("=", "+", "-", "@")
+NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def unsafe_cells(data: bytes) -> list[str]:
+    """CSV cells a spreadsheet would run as a formula (numbers are fine)."""
+    rows = csv.reader(io.StringIO(data.decode("utf-8")))
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if cell.startswith(FORMULA_START) and not NUMBER.match(cell)
+    ]
+
+
+def section(**kw: object) -> Section:
+    table = pd.DataFrame(
+        {
+            "Area": ["Rutland", '=HYPERLINK("http://x")', "England"],
+            "Age band": ["0-4", "5-9", "@SUM(A1)"],
+            "Population": [1200, 1300, 3_000_000],
+            "% of population": [5.25, -1.5, 6.0],
+        }
+    )
+    return Section(
+        key="k",
+        title=str(kw.get("title", "Children by age: a test")),
+        summary="A summary.",
+        table=table,
+        source=str(kw.get("source", "ONS mid-year population estimates, mid-2020 (by LSOA)")),
+    )
+
+
+def test_tidy_has_one_row_per_value_with_unit_period_and_source() -> None:
+    s = section()
+    tidy = downloads.tidy(s.table, s.title, s.source, "E06000017", 2024)
+    assert list(tidy.columns) == [
+        "area_code",
+        "section",
+        "Area",
+        "Age band",
+        "measure",
+        "value",
+        "unit",
+        "period",
+        "source",
+    ]
+    assert len(tidy) == 3 * 2  # 3 rows x 2 measures
+    units = dict(zip(tidy["measure"], tidy["unit"], strict=False))
+    assert units == {"Population": "persons", "% of population": "percent"}
+    assert set(tidy["period"]) == {"mid-2020"}
+    assert set(tidy["source"]) == {s.source}
+    assert set(tidy["area_code"]) == {"E06000017"}
+
+
+def test_tidy_takes_the_period_from_a_year_column() -> None:
+    table = pd.DataFrame({"Year": [2012, 2013], "Rutland (0-17)": [7866, 7919]})
+    tidy = downloads.tidy(table, "Trend", "DfE populations, 2012-2013")
+    assert list(tidy["period"]) == ["2012", "2013"]
+    assert list(tidy["unit"]) == ["persons", "persons"]
+
+
+@pytest.mark.parametrize(
+    ("source", "period"),
+    [
+        ("ONS mid-year population estimates, mid-2020 (single year of age)", "mid-2020"),
+        ("ONS 2018-based subnational population projections (principal), 2024-2029", "2024-2029"),
+        ("IoD 2019; ONS LSOA estimates, mid-2019 and mid-2020", "mid-2019 and mid-2020"),
+        ("MHCLG English Indices of Deprivation 2019, File 11 (upper-tier summaries)", "2019"),
+        ("needsbook open need model (modelled)", ""),
+    ],
+)
+def test_source_period(source: str, period: str) -> None:
+    assert downloads.source_period(source) == period
+
+
+@pytest.mark.parametrize(
+    ("measure", "unit"),
+    [
+        ("% aged 0-19", "percent"),
+        ("Rate per 10,000 children", "rate per 10,000"),
+        ("Worcestershire index (2012 = 100)", "index"),
+        ("IMD rank", "rank"),
+        ("0-19", "number"),
+        ("Population", "persons"),
+    ],
+)
+def test_unit_of(measure: str, unit: str) -> None:
+    assert downloads.unit_of(measure) == unit
+
+
+def test_written_csv_is_safe_from_formula_injection(tmp_path: Path) -> None:
+    s = section()
+    path = downloads.write_section(s.table, s.title, s.source, "E06000017", 2024, tmp_path)
+    assert path is not None and path.name == "E06000017-children-by-age-a-test.csv"
+    data = path.read_bytes()
+    assert unsafe_cells(data) == []
+    text = data.decode()
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert ",-1.5," in text  # negative numbers stay numbers
+
+
+def test_two_sections_with_one_title_but_different_data_are_an_error(tmp_path: Path) -> None:
+    s = section()
+    downloads.write_section(s.table, s.title, s.source, "E1", 2024, tmp_path)
+    downloads.write_section(s.table, s.title, s.source, "E1", 2024, tmp_path)  # same: fine
+    with pytest.raises(ValueError, match="distinct titles"):
+        downloads.write_section(s.table.head(1), s.title, s.source, "E1", 2024, tmp_path)
+
+
+def test_show_writes_the_csv_and_links_to_it_relatively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = section(title="Where Rutland is")
+    display._current.clear()
+    display._current.update(area_code="E06000017", year=2024)
+    monkeypatch.delenv(downloads.ENV_DIR, raising=False)
+    display.show(s)  # no downloads folder set (nbval, plain papermill): link only
+    assert not any(tmp_path.iterdir())
+    with downloads.collecting(tmp_path / "downloads"):
+        display.show(s)
+    assert downloads.ENV_DIR not in __import__("os").environ
+    written = tmp_path / "downloads" / "E06000017-where-rutland-is.csv"
+    assert written.is_file()
+    link = display.download_link_html(s, "E06000017")
+    assert "href='../downloads/E06000017-where-rutland-is.csv'" in link
+    assert str(tmp_path) not in link  # relative, no absolute path in notebook output
+    display._current.clear()
+
+
+def test_publish_copies_csvs_and_writes_a_reproducible_zip(tmp_path: Path) -> None:
+    staged = tmp_path / "staged"
+    s = section()
+    downloads.write_section(s.table, s.title, s.source, "E06000017", 2024, staged)
+    nb = tmp_path / "01_population.ipynb"
+    nb.write_text(json.dumps({"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
+    html = tmp_path / "html"
+    out = downloads.publish(staged, html, [nb], "E06000017", "Rutland", 2024)
+    assert out == html / "downloads" / "E06000017-data.zip"
+    first = out.read_bytes()
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        readme = zf.read("README.txt").decode()
+    assert names == [
+        "README.txt",
+        "data/E06000017-children-by-age-a-test.csv",
+        "notebooks/01_population.ipynb",
+    ]
+    assert "Rutland (E06000017)" in readme and "Children by age: a test" in readme
+    assert (html / "downloads" / "E06000017-children-by-age-a-test.csv").is_file()
+    again = downloads.publish(staged, tmp_path / "html2", [nb], "E06000017", "Rutland", 2024)
+    assert again.read_bytes() == first  # fixed entry dates: same content, same bytes
+
+
+def test_links_in_finds_relative_download_links() -> None:
+    page = (
+        "<a href='../downloads/E1-a.csv' download>x</a>"
+        '<a href="../downloads/E1-data.zip">y</a><a href="other.html">z</a>'
+    )
+    assert downloads.links_in(page) == ["E1-a.csv", "E1-data.zip"]
+
+
+@pytest.mark.slow
+def test_built_book_offers_every_section_as_csv_and_a_zip(tmp_path: Path) -> None:
+    from needsbook.build import BuildOptions, build_area
+
+    out = tmp_path / "rutland"
+    build_area(BuildOptions(area="E06000017", out=out, quiet=True, validate=False))
+    folder = out / "downloads"
+    zip_path = folder / "E06000017-data.zip"
+    assert zip_path.is_file()
+    for chapter in CHAPTERS:
+        page = (out / chapter.html).read_text()
+        links = downloads.links_in(page)
+        n_tables = page.count("class='needsbook-table'") + page.count('class="needsbook-table"')
+        assert "E06000017-data.zip" in links, chapter.slug
+        assert len([x for x in links if x.endswith(".csv")]) >= n_tables > 0, chapter.slug
+        for name in links:
+            assert (folder / name).is_file(), name
+    csvs = sorted(folder.glob("*.csv"))
+    assert csvs
+    with zipfile.ZipFile(zip_path) as zf:
+        names = set(zf.namelist())
+        for path in csvs:
+            assert f"data/{path.name}" in names
+            assert unsafe_cells(zf.read(f"data/{path.name}")) == [], path.name
+    assert {f"notebooks/{c.slug}.ipynb" for c in CHAPTERS} <= names
+    for path in csvs:
+        df = pd.read_csv(path)
+        assert {"area_code", "section", "measure", "value", "unit", "period", "source"} <= set(
+            df.columns
+        ), path.name
+        assert df["source"].notna().all() and (df["source"].str.len() > 0).all(), path.name
+    sources = (out / "book" / "data-sources.html").read_text()
+    assert "../downloads/E06000017-data.zip" in sources
+
+
+@pytest.mark.slow
+def test_batch_warm_kernel_gives_the_same_data_and_names_a_failing_cell(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    """Batch workers run notebooks in one warm kernel: same CSVs as a fresh-kernel build, and a
+    failure is reported like papermill's (notebook, cell), without stopping the batch."""
+    from needsbook.build import BuildOptions, build_area
+    from needsbook.build.batch import build_many
+
+    single = tmp_path / "single"
+    build_area(BuildOptions(area="E06000017", out=single, quiet=True, validate=False))
+    outcomes = build_many(
+        ["E06000017", "E10000034"], BuildOptions(area="", quiet=True), out_root=tmp_path / "b"
+    )
+    assert [o.status for o in outcomes] == ["built", "built"]
+    batch = tmp_path / "b" / "E06000017" / "downloads"
+    names = sorted(p.name for p in (single / "downloads").glob("*.csv"))
+    assert names == sorted(p.name for p in batch.glob("*.csv"))
+    for name in names:
+        assert (single / "downloads" / name).read_bytes() == (batch / name).read_bytes(), name
+    worcs = {p.name for p in (tmp_path / "b" / "E10000034" / "downloads").glob("*.csv")}
+    assert worcs and all(n.startswith("E10000034-") for n in worcs)
+
+    (data_copy / "snapshot" / "population_projections.parquet").unlink()
+    failed = build_many(
+        ["E06000017"],
+        BuildOptions(area="", quiet=True, data_dir=data_copy, validate=False),
+        out_root=tmp_path / "broken",
+    )
+    assert failed[0].status == "failed"
+    assert "notebook 01_population.ipynb failed in cell" in failed[0].reason
+    assert not (tmp_path / "broken" / "E06000017").exists()
