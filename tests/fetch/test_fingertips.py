@@ -13,7 +13,7 @@ from needsbook.fetch.areas import AreaContext
 from needsbook.fetch.errors import FetchError
 from needsbook.fetch.http import Fetcher
 from needsbook.fetch.sources import FINGERTIPS, select
-from needsbook.snapshot.indicators import META_COLUMNS
+from needsbook.snapshot.indicators import META_COLUMNS, meta_frame
 from needsbook.snapshot.spec import INDICATOR_COLUMNS
 from needsbook.stats import rate_ci, wilson_ci
 from needsbook.validate import validate_frame
@@ -58,7 +58,7 @@ def test_good_fetch_has_the_schema_and_passes_the_indicators_suite(
     assert rows["area_code"].dtype == "str"
     report = validate_frame("indicators", rows, suite=suite_without_row_count("indicators"))
     assert report.success, report.text()
-    meta = fingertips.meta_frame([injuries.meta])
+    meta = meta_frame([injuries.meta])
     assert tuple(meta.columns) == META_COLUMNS
     meta_report = validate_frame(
         "indicator_meta",

@@ -525,16 +525,3 @@ def _meta_row(
     }
     assert list(row) == list(META_COLUMNS)
     return row
-
-
-def meta_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """``indicator_meta`` rows with the table's dtypes."""
-    out = pd.DataFrame(rows, columns=list(META_COLUMNS))
-    for col in META_COLUMNS:
-        if col in ("first_year", "last_year"):
-            out[col] = out[col].astype("Int64")
-        elif col in ("has_ci", "has_count"):
-            out[col] = out[col].astype("bool")
-        else:
-            out[col] = out[col].astype("str")
-    return out

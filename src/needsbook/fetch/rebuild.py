@@ -36,11 +36,12 @@ from needsbook.fetch.areas import area_context
 from needsbook.fetch.diff import SnapshotDiff, diff_snapshots
 from needsbook.fetch.ees import EesResult, drop_periods
 from needsbook.fetch.errors import FetchError
-from needsbook.fetch.fingertips import FingertipsResult, meta_frame
+from needsbook.fetch.fingertips import FingertipsResult
 from needsbook.fetch.http import Fetcher
 from needsbook.fetch.ons import OnsResult
 from needsbook.fetch.sources import Outcome, recorded_items, recorded_pins, run_fetch
 from needsbook.snapshot.build import build_snapshot, registered_tables
+from needsbook.snapshot.indicators import meta_frame
 from needsbook.snapshot.manifest import ManifestEntry, read_manifest
 
 Builder = Callable[[Path], pd.DataFrame]

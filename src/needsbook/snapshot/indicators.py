@@ -228,6 +228,11 @@ def _meta_table(df: pd.DataFrame, metas: dict[str, Meta]) -> pd.DataFrame:
                 "url": m.url,
             }
         )
+    return meta_frame(rows)
+
+
+def meta_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """``indicator_meta`` rows with the table's dtypes (also used by the Fingertips fetcher)."""
     out = pd.DataFrame(rows, columns=list(META_COLUMNS))
     for col in META_COLUMNS:
         if col in ("first_year", "last_year"):
