@@ -1,0 +1,61 @@
+"""What the rules produce: recommendations with their reasons, and the checks that did not fire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One finding that made a rule fire (indicator or service key, value, comparison, period)."""
+
+    key: str
+    name: str
+    value: float | None
+    comparison: str  # e.g. "significantly worse than England", "0.70 of its share of need"
+    period: str
+    source: str
+    sentence: str
+    chapter: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rule_id: str
+    title: str
+    text: str  # plain English: what to do
+    priority: str  # "high" / "medium" / "low"
+    triggers: tuple[Trigger, ...]
+    evidence: tuple[str, ...]  # evidence catalogue ids (data/evidence/programmes.yml)
+    chapter: str  # notebook slug of the chapter holding the findings
+
+    @property
+    def reasons(self) -> list[str]:
+        return [t.sentence for t in self.triggers]
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """A rule that did not fire, and what was checked."""
+
+    rule_id: str
+    title: str
+    checked: str  # plain English: what the rule looks for
+    outcome: str  # why it did not fire (e.g. "school readiness is similar to England")
+
+
+@dataclass
+class RuleResults:
+    fired: list[Recommendation] = field(default_factory=list)  # highest priority first
+    not_fired: list[RuleCheck] = field(default_factory=list)
+
+
+def recommend(
+    area_code: str,
+    year: int,
+    data_dir: str | Path | None = None,
+    local_dir: str | Path | None = None,
+) -> RuleResults:
+    """Apply the rules in ``data/recommendations/rules.yml`` to the area's findings."""
+    return RuleResults()

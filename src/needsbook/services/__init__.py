@@ -1,0 +1,1 @@
+"""Service provision: public demand trends and local service analyses (issue 6)."""
