@@ -23,6 +23,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("01_population", "Population"),
     Chapter("02_need", "Deprivation and need"),
     Chapter("03_outcomes", "Outcomes"),
+    Chapter("04_services", "Service provision"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

@@ -28,10 +28,13 @@ def setup() -> None:
 
 def _format(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
+    decimals = df.attrs.get("decimals", {})  # per-column decimal places, where a table sets them
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             is_share = "%" in str(col) or "index" in str(col).lower()
             fmt = "{:,.1f}" if is_share else "{:,.0f}"
+            if col in decimals:
+                fmt = f"{{:,.{int(decimals[col])}f}}"
             out[col] = out[col].map(lambda v, f=fmt: "" if pd.isna(v) else f.format(v))
         elif pd.api.types.is_integer_dtype(out[col]) and "year" not in str(col).lower():
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:,}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WORSE, BETTER, SIMILAR, NO_DATA = "worse", "better", "similar", "no data"
 HIGHER, LOWER = "higher", "lower"  # for measures with no better/worse judgement (demand)
@@ -66,11 +67,301 @@ class ServiceFinding:
         return self.value is not None and self.direction != NO_DATA
 
 
+#: A targeting ratio within this distance of 1 counts as "in proportion to need" (SIMILAR).
+TARGETING_TOLERANCE = 0.10
+OFSTED_BENCHMARK = 65.0
+_DEMAND_KEYS = ("referrals", "re_referrals", "cin", "cpp", "cpp_subsequent", "cla", "ehc_plans")
+_LIFE = {
+    "demand": ("0-5", "5-11", "12-19"),
+    "eha": ("0-5", "5-11", "12-19"),
+    "cc": ("0-5",),
+    "hv": ("antenatal", "0-5"),
+    "midwifery": ("antenatal",),
+}
+
+
 def service_findings(
     area_code: str,
     year: int,
     data_dir: str | Path | None = None,
     local_dir: str | Path | None = None,
 ) -> list[ServiceFinding]:
-    """Every service finding for the area: public demand, and local analyses where supplied."""
-    return []
+    """Every service finding for the area: public demand, and local analyses where supplied.
+
+    Raises InputError when the local data is invalid (as the build does)."""
+    from needsbook.areas import resolve_area
+    from needsbook.local.folder import local_folder
+    from needsbook.services.demand import demand_summary
+    from needsbook.services.local_sections import load_context
+
+    area = resolve_area(area_code, data_dir)
+    summary = demand_summary(area.code, year, data_dir)
+    folder = local_folder(area.code, local_dir, data_dir)
+    ctx = load_context(area, year, folder, data_dir) if folder is not None else None
+    return findings_from(area.name, summary, ctx)
+
+
+def findings_from(area_name: str, summary: Any, ctx: Any | None) -> list[ServiceFinding]:
+    """Findings from a demand summary (services.demand) and a local context (or None)."""
+    out = [f for k in _DEMAND_KEYS if (f := _demand(k, area_name, summary)) is not None]
+    if ctx is not None:
+        out += _local(ctx)
+    return out
+
+
+def _demand(key: str, area_name: str, summary: Any) -> ServiceFinding | None:
+    from needsbook.services.demand_sections import sentence
+
+    rows = summary[summary["key"] == key] if len(summary) else summary
+    if rows is None or len(rows) == 0:
+        return None
+    r = rows.iloc[0]
+    comp = str(r["comparison"])
+    direction = {
+        "Better": BETTER,
+        "Worse": WORSE,
+        "Similar": SIMILAR,
+        "Higher": HIGHER,
+        "Lower": LOWER,
+    }.get(comp)
+    if direction is None:  # no CI (LAIT): place the value against England without a test
+        eng = r["england"]
+        if eng != eng:  # NaN
+            direction = NO_DATA
+        elif r["polarity"] == "High is good":
+            direction = BETTER if r["value"] >= eng else WORSE
+        elif r["polarity"] == "Low is good":
+            direction = BETTER if r["value"] <= eng else WORSE
+        else:
+            direction = HIGHER if r["value"] > eng else LOWER
+    rising = r["rising"]
+    return ServiceFinding(
+        key=f"demand:{key}",
+        name=str(r["measure"]),
+        value=float(r["value"]),
+        benchmark=None if r["england"] != r["england"] else float(r["england"]),
+        benchmark_label="England",
+        direction=direction,
+        period=str(r["period"]),
+        source=str(r["source"]),
+        sentence=sentence(r, area_name),
+        unit=str(r["unit"]),
+        rising=None if rising is None else bool(rising),
+        life_stages=_LIFE["demand"],
+    )
+
+
+def _ratio_direction(ratio: float | None, worse_below: bool) -> str:
+    if ratio is None or ratio != ratio:
+        return NO_DATA
+    if abs(ratio - 1) <= TARGETING_TOLERANCE:
+        return SIMILAR
+    low = ratio < 1
+    return WORSE if low == worse_below else BETTER
+
+
+def _local(ctx: Any) -> list[ServiceFinding]:
+    out: list[ServiceFinding] = []
+    out += _eha_findings(ctx)
+    out += _cc_findings(ctx)
+    out += _midwifery_findings(ctx)
+    out += _hv_findings(ctx)
+    return out
+
+
+def _eha_findings(ctx: Any) -> list[ServiceFinding]:
+    from needsbook.services import local_eha as eha
+
+    if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
+        return []
+    src = ctx.source("eha_assessments.csv")
+    tr = eha.targeting(ctx)
+    tr = tr[tr["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
+    period = eha.period_of(ctx) or ""
+    out = []
+    for key, group, worse_below, words in (
+        ("eha_targeting:most_deprived_40", eha.MOST, True, "most deprived 40%"),
+        ("eha_targeting:least_deprived_40", eha.LEAST, False, "least deprived 40%"),
+    ):
+        ratio = tr.loc[group, "Targeting ratio"]
+        ratio = None if ratio != ratio else float(ratio)
+        share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
+        direction = _ratio_direction(ratio, worse_below)
+        sentence = (
+            f"In {period}, the {words} of areas received {share:.1f}% of early help "
+            f"assessments against {need:.1f}% of modelled need (open need model): a targeting "
+            f"ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
+            if ratio is not None
+            else f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
+        )
+        out.append(
+            ServiceFinding(
+                key=key,
+                name=f"Early help assessments for the {words} against need",
+                value=ratio,
+                benchmark=1.0,
+                benchmark_label="in proportion to need",
+                direction=direction,
+                period=period,
+                source=src + "; needsbook open need model",
+                sentence=sentence,
+                unit="ratio",
+                life_stages=_LIFE["eha"],
+            )
+        )
+    has_dt = ctx.table("eha_distance_travelled") is not None and len(
+        ctx.table("eha_distance_travelled")
+    )
+    out.append(
+        ServiceFinding(
+            key="eha_outcome_measure",
+            name="Outcomes of early help are measured",
+            value=1.0 if has_dt else 0.0,
+            benchmark=1.0,
+            benchmark_label="outcomes recorded for every EHA",
+            direction=BETTER if has_dt else WORSE,
+            period=period,
+            source=ctx.source("eha_distance_travelled.csv"),
+            sentence=(
+                f"Distance travelled (change in scores from start to end) is recorded for "
+                f"early help assessments, {period} ({ctx.source('eha_distance_travelled.csv')})"
+                ", though not with a validated outcome tool."
+                if has_dt
+                else "No outcome measure (distance travelled) was supplied for early help "
+                f"assessments ({src})."
+            ),
+            unit="yes = 1",
+            life_stages=_LIFE["eha"],
+        )
+    )
+    return out
+
+
+def _cc_findings(ctx: Any) -> list[ServiceFinding]:
+    from needsbook.services import local_centres as cen
+
+    if ctx.table("children_centres") is None or ctx.table("children_centres").empty:
+        return []
+    src = ctx.source("children_centres.csv")
+    out = []
+    for group, words in (
+        ("all", "all 0-4s"),
+        ("most_deprived_30", "0-4s in the 30% most deprived areas"),
+    ):
+        r = cen.latest_area_reach(ctx, group)
+        if r is None:
+            continue
+        period, nursery, value = r
+        direction = BETTER if value >= OFSTED_BENCHMARK else WORSE
+        out.append(
+            ServiceFinding(
+                key=f"cc_reach:{group}",
+                name=f"Children's centre reach, {words}",
+                value=value,
+                benchmark=OFSTED_BENCHMARK,
+                benchmark_label="Ofsted 65% engagement",
+                direction=direction,
+                period=period,
+                source=src,
+                sentence=(
+                    f"Children's centres saw {value:.0f}% of {words} in {period} "
+                    f"({cen.NURSERY[nursery]}), {'at or above' if direction == BETTER else 'below'}"
+                    f" Ofsted's 65% engagement benchmark ({src})."
+                ),
+                unit="%",
+                life_stages=_LIFE["cc"],
+            )
+        )
+    none, n = cen.no_deprived(ctx)
+    if n:
+        pct = len(none) / n * 100
+        out.append(
+            ServiceFinding(
+                key="cc_no_deprived_lsoa",
+                name="Children's centres with no deprived area in reach",
+                value=pct,
+                benchmark=0.0,
+                benchmark_label="every centre reaches a deprived area",
+                direction=HIGHER if pct > 0 else SIMILAR,
+                period=str(sorted(ctx.table("children_centres")["period"].unique())[-1]),
+                source=src + "; children_centres_register.csv",
+                sentence=(
+                    f"{len(none)} of {ctx.area.name}'s {n} children's centres ({pct:.0f}%) have "
+                    f"no neighbourhood from the 30% most deprived in their reach area ({src})."
+                ),
+                unit="%",
+                life_stages=_LIFE["cc"],
+            )
+        )
+    return out
+
+
+def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
+    from needsbook.services import local_other as oth
+
+    m = oth.midwifery(ctx)
+    if m is None:
+        return []
+    row = m[m["Need model"] == oth.OPEN_MODEL].iloc[-1]
+    value = row["Referrals as % of births"]
+    need = float(row["% of births likely to need intensive help"])
+    src = ctx.source("specialist_midwifery.csv")
+    if value != value:
+        direction, sentence, value = NO_DATA, f"Not shown: small numbers ({src}).", None
+    else:
+        direction = WORSE if value < need else BETTER
+        sentence = (
+            f"Specialist midwives received referrals for {value:.1f}% of births in "
+            f"{row['Period']}, against {need:.1f}% of young children likely to need intensive "
+            f"help (open need model) ({src})."
+        )
+    return [
+        ServiceFinding(
+            key="specialist_midwifery_coverage",
+            name="Specialist midwifery coverage against need",
+            value=None if value is None else float(value),
+            benchmark=need,
+            benchmark_label="share likely to need intensive help (open need model)",
+            direction=direction,
+            period=str(row["Period"]),
+            source=src + "; needsbook open need model",
+            sentence=sentence,
+            unit="%",
+            life_stages=_LIFE["midwifery"],
+        )
+    ]
+
+
+def _hv_findings(ctx: Any) -> list[ServiceFinding]:
+    from needsbook.services import local_other as oth
+
+    latest = oth.hv_latest(ctx)
+    out = []
+    src = ctx.source("health_visiting_reviews.csv")
+    for r in latest.itertuples():
+        value = None if r.percent != r.percent else float(r.percent)
+        if value is None:
+            direction, sentence = NO_DATA, f"{r.name}: not shown (small numbers) ({src})."
+        else:
+            direction = WORSE if value < oth.HV_TARGET else BETTER
+            sentence = (
+                f"{r.name}: {value:.1f}% of reviews due in {r.quarter} were completed in "
+                f"time, {'below' if direction == WORSE else 'meeting'} the "
+                f"{oth.HV_TARGET:.0f}% target ({src})."
+            )
+        out.append(
+            ServiceFinding(
+                key=r.key,
+                name=r.name,
+                value=value,
+                benchmark=oth.HV_TARGET,
+                benchmark_label=f"{oth.HV_TARGET:.0f}% target",
+                direction=direction,
+                period=str(r.quarter),
+                source=src,
+                sentence=sentence,
+                unit="%",
+                life_stages=_LIFE["hv"],
+            )
+        )
+    return out

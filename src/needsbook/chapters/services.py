@@ -1,0 +1,115 @@
+"""Chapter 4, service provision: demand on children's services from national data, and, where
+the council supplies its own data, where early help, children's centres, health visiting and
+specialist midwifery go compared with need (seed report section 1.7, Tables 2-11, Figs 35-41;
+methods M12-M18, M21, M23).
+
+All numbers come from :mod:`needsbook.services`; this module arranges them into sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+from needsbook.areas import resolve_area
+from needsbook.chapters.base import Chapter, Section
+from needsbook.local.folder import local_folder
+from needsbook.services.demand import demand_summary
+from needsbook.services.demand_sections import demand_sections
+from needsbook.services.findings import (
+    BETTER,
+    WORSE,
+    ServiceFinding,
+    findings_from,
+)
+from needsbook.services.local_sections import load_context, local_sections, templates_section
+
+PARTS = ("local_data", "eha", "centres", "maternity", "family")
+KEY_FINDINGS = 8
+
+
+@dataclass
+class ServicesChapter(Chapter):
+    """The services chapter: sections, which part each belongs to, and its findings."""
+
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    findings: list[ServiceFinding] = field(default_factory=list)
+    has_local: bool = False
+    is_example: bool = False
+
+    def part(self, name: str) -> list[Section]:
+        return [self.section(k) for k in self.parts.get(name, [])]
+
+    @property
+    def key_findings(self) -> list[str]:
+        items = [f for f in self.findings if f.has_data]
+        local = [f for f in items if not f.key.startswith("demand:")]
+        demand = [f for f in items if f.key.startswith("demand:")]
+        notable = [f for f in demand if f.rising or f.direction in (WORSE, BETTER)]
+        lines = []
+        if self.is_example:
+            lines.append(
+                "The local figures in this chapter are a worked example: Worcestershire's "
+                "2013-2015 figures transcribed from its 2015 needs assessment."
+            )
+        elif not self.has_local:
+            lines.append(
+                f"No local service data was supplied for {self.area_name}: this chapter shows "
+                "national data only."
+            )
+        lines += [f.sentence for f in local]
+        lines += [f.sentence for f in notable]
+        return lines[:KEY_FINDINGS]
+
+
+def build(
+    area_code: str,
+    year: int,
+    data_dir: str | Path | None = None,
+    local_dir: str | Path | None = None,
+) -> ServicesChapter:
+    """Every section of the chapter (local sections only where local data is supplied)."""
+    area = resolve_area(area_code, data_dir)
+    summary = demand_summary(area.code, year, data_dir)
+    sections = demand_sections(area, year, summary, data_dir)
+    parts: dict[str, list[str]] = {}
+    folder = local_folder(area.code, local_dir or None, data_dir)
+    ctx = load_context(area, year, folder, data_dir) if folder is not None else None
+    if ctx is not None:
+        for name, items in local_sections(ctx).items():
+            sections += items
+            parts[name] = [s.key for s in items]
+    else:
+        sections.append(templates_section(area))
+        parts["templates"] = ["local_templates"]
+    return ServicesChapter(
+        area_code=area.code,
+        area_name=area.name,
+        year=year,
+        sections=sections,
+        parts=parts,
+        findings=findings_from(area.name, summary, ctx),
+        has_local=ctx is not None,
+        is_example=bool(ctx and ctx.is_example),
+    )
+
+
+def show_part(chapter: ServicesChapter, name: str) -> None:
+    """Show each section of a part under a bold title, or say there is no data for it."""
+    from needsbook.chapters.display import show
+
+    items = chapter.part(name)
+    if not items:
+        what = "the local data templates below" if name != "templates" else "above"
+        display(
+            Markdown(
+                f"*No local data for this part of the chapter for {chapter.area_name}: see {what}.*"
+            )
+        )
+        return
+    for s in items:
+        if len(items) > 1 or name == "local_data":
+            display(Markdown(f"**{s.title}**"))
+        show(s)

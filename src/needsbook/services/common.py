@@ -1,0 +1,108 @@
+"""What the local service sections share: the validated data, the need model and the
+small-number rule as the chapter applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from needsbook.areas import Area
+from needsbook.local import LocalData, publishable
+from needsbook.local.example import EXAMPLE_AREA, example_dir
+
+SMALL = "fewer than 5 (not shown)"
+SMALL_NOTE = (
+    "Counts of 1 to 4 and any percentage or rate worked out from them are not shown "
+    '("fewer than 5"), so that no child or family can be identified.'
+)
+LOCAL_SOURCE = "local service data supplied by the council"
+EXAMPLE_SOURCE = (
+    "Worcestershire County Council, Early Help Needs Assessment (2015), transcribed worked example"
+)
+
+
+@dataclass
+class LocalContext:
+    """Everything the local sections read: validated tables and the open need model."""
+
+    area: Area
+    year: int
+    data: LocalData
+    folder: Path
+    need: pd.DataFrame  # needsbook.need.need_share_by_quintile
+    need_by_band: pd.DataFrame  # NeedEstimate.by_band()
+    population_year: int
+    lsoas: pd.DataFrame  # NeedEstimate.lsoas (per LSOA, with lad_code and population_0_19)
+
+    @property
+    def is_example(self) -> bool:
+        """True for the worked example (Worcestershire's 2013-2015 figures from the seed)."""
+        try:
+            same = self.folder.resolve() == example_dir().resolve()
+        except OSError:
+            same = False
+        return self.area.code == EXAMPLE_AREA and same
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.data.tables.get(name)
+
+    def source(self, file: str) -> str:
+        origin = EXAMPLE_SOURCE if self.is_example else LOCAL_SOURCE
+        return f"{origin}: {file}"
+
+    @property
+    def population_0_19(self) -> float:
+        return float(self.need["children_0_19"].sum())
+
+
+def is_small(count: object) -> bool:
+    """A count of 1 to 4 (the book never shows these, nor rates built on them)."""
+    try:
+        v = float(count)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return 1 <= v <= 4
+
+
+def suppress(
+    df: pd.DataFrame, count: str, derived: Sequence[str] = (), **kwargs: object
+) -> pd.DataFrame:
+    """Counts of 1-4 (and the ``derived`` columns of those rows) become missing, and a
+    ``Small numbers`` column says so; other rows are unchanged."""
+    if df.empty:
+        out = df.copy()
+        out["Small numbers"] = pd.Series(dtype="object")
+        return out
+    counts = pd.to_numeric(df[count], errors="coerce")
+    work = df.assign(**{count: counts})
+    out = publishable(work, count, derived=list(derived), **kwargs)
+    hit = out["suppressed"].to_numpy(dtype=bool)
+    out[count] = out[count].astype("float64")
+    out.loc[hit, count] = np.nan
+    for c in derived:
+        out[c] = out[c].astype("float64")
+        out.loc[hit, c] = np.nan
+    out["Small numbers"] = np.where(hit, SMALL, "")
+    return out.drop(
+        columns=[c for c in ("suppressed", "suppression", f"{count}_display") if c in out]
+    )
+
+
+def fmt(value: object, decimals: int = 1, suffix: str = "") -> str:
+    """'12.3%' style text; 'not shown' for a missing value."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "not shown"
+    return f"{float(value):,.{decimals}f}{suffix}"  # type: ignore[arg-type]
+
+
+def count_text(value: object) -> str:
+    """A count for a sentence: 'fewer than 5' for 1-4, '1,234' otherwise."""
+    if is_small(value):
+        return "fewer than 5"
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "not shown"
+    return f"{float(value):,.0f}"  # type: ignore[arg-type]

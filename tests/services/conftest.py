@@ -1,0 +1,43 @@
+"""A copy of the worked example with distinctive small counts added (for the small-number
+tests): a provider with 3 EHAs, a centre with 2 children seen of 7 (28.6%, footfall 1.50),
+health-visiting new birth visits 3 of 4 (75.0%) and 6-8 week reviews 80 of 100."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from needsbook.local import example_dir
+
+TINY_PROVIDER = "Tiny Test Provider"
+TINY_CENTRE = "Little Test Centre"
+
+
+def _append(path: Path, rows: list[list[str]]) -> None:
+    with path.open("a", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("local-small") / "E10000034"
+    shutil.copytree(example_dir(), folder)
+    period = "2013-08/2015-03"
+    _append(
+        folder / "eha_assessments.csv",
+        [[period, TINY_PROVIDER, "All", "All", "3"], [period, TINY_PROVIDER, "All", "1", "3"]],
+    )
+    _append(folder / "children_centres_register.csv", [["Worcester", TINY_CENTRE, ""]])
+    _append(
+        folder / "children_centres.csv",
+        [["2012-2014", "excluded", "all", "Worcester", TINY_CENTRE, "2", "3", "7", "", ""]],
+    )
+    with (folder / "health_visiting_reviews.csv").open("w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["quarter", "review", "completed", "due"])
+        w.writerow(["2015-Q1", "new_birth_14_days", "3", "4"])
+        w.writerow(["2015-Q1", "6_8_weeks", "80", "100"])
+    return folder

@@ -1,0 +1,92 @@
+"""Service findings for Worcestershire with the worked example, and for Rutland without."""
+
+from __future__ import annotations
+
+import pytest
+
+from needsbook.local.analysis import round_half_up
+from needsbook.services.findings import (
+    BETTER,
+    HIGHER,
+    KEYS,
+    LOWER,
+    SIMILAR,
+    WORSE,
+    service_findings,
+)
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def worcs() -> dict:
+    return {f.key: f for f in service_findings("E10000034", YEAR)}
+
+
+@pytest.fixture(scope="module")
+def rutland() -> dict:
+    return {f.key: f for f in service_findings("E06000017", YEAR)}
+
+
+def test_every_key_is_named_in_keys(worcs, rutland):
+    assert set(worcs) <= set(KEYS)
+    assert set(rutland) <= set(KEYS)
+
+
+def test_targeting_with_the_open_need_model_reverses_the_seed(worcs):
+    most = worcs["eha_targeting:most_deprived_40"]
+    least = worcs["eha_targeting:least_deprived_40"]
+    # 51.96% of EHAs against 35.9% of need; 28.24% against 40.5% (open model, 2024)
+    assert round_half_up(most.value, 2) == 1.45
+    assert round_half_up(least.value, 2) == 0.70
+    assert most.direction == BETTER and least.direction == BETTER
+    assert most.benchmark == 1.0 and most.unit == "ratio"
+    assert "2013-08/2015-03" in most.sentence and "eha_assessments.csv" in most.sentence
+    assert "52.0%" in most.sentence and "1.45" in most.sentence
+
+
+def test_children_centre_reach_against_ofsted(worcs):
+    allc, dep = worcs["cc_reach:all"], worcs["cc_reach:most_deprived_30"]
+    assert (allc.value, allc.period, allc.direction) == (71.0, "2014-15", BETTER)
+    assert (dep.value, dep.period, dep.direction) == (56.0, "2014-15", WORSE)
+    assert dep.benchmark == 65.0
+    nd = worcs["cc_no_deprived_lsoa"]
+    assert round_half_up(nd.value, 1) == 34.5  # 10 of 29 centres
+    assert "10 of Worcestershire's 29" in nd.sentence
+
+
+def test_specialist_midwifery_and_outcome_measure(worcs):
+    sm = worcs["specialist_midwifery_coverage"]
+    assert sm.value == 7.5  # 450 / 6,000 births; the seed's "about 8%"
+    assert round_half_up(sm.benchmark, 1) == 6.1  # open model, intensive share of 0-4s
+    assert sm.direction == BETTER
+    om = worcs["eha_outcome_measure"]
+    assert (om.value, om.direction) == (1.0, BETTER)
+
+
+def test_no_health_visiting_without_the_template(worcs):
+    assert not [k for k in worcs if k.startswith("hv_coverage:")]
+
+
+def test_demand_findings(worcs, rutland):
+    cpp = worcs["demand:cpp"]
+    assert round_half_up(cpp.value, 1) == 49.8
+    assert cpp.direction == HIGHER and cpp.rising is True
+    assert cpp.period == "31 March 2024" and "DfE CIN" in cpp.source
+    ref = worcs["demand:referrals"]
+    assert ref.direction == LOWER and ref.rising is False  # decreasing over the latest 5 years
+    assert "1.45 times its 2012/13 value" in ref.sentence
+    assert worcs["demand:re_referrals"].direction == BETTER
+    assert worcs["demand:cin"].direction == SIMILAR and worcs["demand:cin"].rising is True
+    ehc = worcs["demand:ehc_plans"]
+    assert ehc.value == 37.2 and ehc.direction == WORSE  # 45.9% in England, no CI (LAIT)
+    assert rutland["demand:cla"].direction == LOWER
+    assert not [k for k in rutland if not k.startswith("demand:")]  # no local data
+
+
+def test_local_dir_with_small_numbers_hides_the_ratio(small_folder):
+    items = {f.key: f for f in service_findings("E10000034", YEAR, local_dir=small_folder)}
+    hv = items["hv_coverage:new_birth"]
+    assert hv.value is None and hv.direction == "no data"
+    assert items["hv_coverage:6_8_weeks"].value == 80.0
+    assert items["hv_coverage:6_8_weeks"].direction == WORSE
