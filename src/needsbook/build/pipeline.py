@@ -18,6 +18,8 @@ from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
 from needsbook.build.fingerprint import fingerprint, is_unchanged, write_stamp
 from needsbook.errors import ValidationFailedError
+from needsbook.local import load_local
+from needsbook.local.folder import local_folder
 from needsbook.years import resolve_year
 
 
@@ -74,13 +76,21 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         year = resolve_year(opts.year, area, data_dir)
         out = Path(opts.out) if opts.out else default_out(area)
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
-        key = fingerprint(area.code, year, data_dir, opts.local_dir)
+        local = local_folder(area.code, opts.local_dir, data_dir)
+        key = fingerprint(area.code, year, data_dir, local)
     if not opts.force and is_unchanged(out, key):
         report(
             f"Unchanged since the last build (same data, templates and code): {out} "
             "(use --force to rebuild)"
         )
         return BuildResult(area=area, year=year, out=out, timings=timings, skipped=True)
+    if local is not None:
+        with _step("validate local data", timings, report):
+            checked = load_local(local, area)  # InputError (file, column, rows) if invalid
+            report(
+                f"    {local}: {len(checked.tables)} template(s) valid"
+                + (f", {len(checked.warnings)} warning(s)" if checked.warnings else "")
+            )
     if opts.validate:
         with _step("validate data", timings, report):
             from needsbook.validate import validate_snapshot
@@ -97,7 +107,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             "area_code": area.code,
             "year": year,
             "data_dir": str(data_dir),
-            "local_dir": str(opts.local_dir or ""),
+            "local_dir": str(local or ""),
         }
         run = execute_notebook
         if opts.warm_kernel:
