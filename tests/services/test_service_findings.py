@@ -41,7 +41,11 @@ def test_targeting_with_the_open_need_model_reverses_the_seed(worcs):
     assert round_half_up(least.value, 2) == 0.70
     assert most.direction == BETTER and least.direction == BETTER
     assert most.benchmark == 1.0 and most.unit == "ratio"
-    assert "2013-08/2015-03" in most.sentence and "eha_assessments.csv" in most.sentence
+    assert most.period == "August 2013 to March 2015"
+    assert (
+        most.sentence.startswith("From August 2013 to March 2015, the most deprived 40%")
+        and "eha_assessments.csv" in most.sentence
+    )
     assert "52.0%" in most.sentence and "1.45" in most.sentence
 
 

@@ -3,6 +3,7 @@ small-number rule as the chapter applies it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,35 @@ class LocalContext:
     @property
     def population_0_19(self) -> float:
         return float(self.need["children_0_19"].sum())
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def period_label(period: str) -> str:
+    """'2013-08/2015-03' -> 'August 2013 to March 2015'; other periods unchanged."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", str(period))
+    if not m or not (1 <= int(m[2]) <= 12 and 1 <= int(m[4]) <= 12):
+        return str(period)
+    return f"{_MONTHS[int(m[2]) - 1]} {m[1]} to {_MONTHS[int(m[4]) - 1]} {m[3]}"
+
+
+def during(label: str) -> str:
+    """'from August 2013 to March 2015' for a range, 'in 2014-15' otherwise."""
+    return f"from {label}" if " to " in label else f"in {label}"
 
 
 def is_small(count: object) -> bool:

@@ -171,6 +171,7 @@ def _local(ctx: Any) -> list[ServiceFinding]:
 
 def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_eha as eha
+    from needsbook.services.common import during
 
     if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
         return []
@@ -187,10 +188,11 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
         ratio = None if ratio != ratio else float(ratio)
         share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
         direction = _ratio_direction(ratio, worse_below)
+        when = during(period)
         sentence = (
-            f"In {period}, the {words} of areas received {share:.1f}% of early help "
-            f"assessments against {need:.1f}% of modelled need (open need model): a targeting "
-            f"ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
+            f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
+            f"early help assessments against {need:.1f}% of modelled need (open need model): "
+            f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
             if ratio is not None
             else f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
         )
@@ -224,7 +226,8 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             source=ctx.source("eha_distance_travelled.csv"),
             sentence=(
                 f"Distance travelled (change in scores from start to end) is recorded for "
-                f"early help assessments, {period} ({ctx.source('eha_distance_travelled.csv')})"
+                f"early help assessments {during(period)} "
+                f"({ctx.source('eha_distance_travelled.csv')})"
                 ", though not with a validated outcome tool."
                 if has_dt
                 else "No outcome measure (distance travelled) was supplied for early help "

@@ -12,7 +12,15 @@ from needsbook.local import eha_shares, group_share, targeting_ratios
 from needsbook.local.analysis import LEAST_DEPRIVED_40, MOST_DEPRIVED_40, QUINTILE_GROUPS
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.local.templates import ALL
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, fmt, suppress
+from needsbook.services.common import (
+    SMALL_NOTE,
+    LocalContext,
+    count_text,
+    during,
+    fmt,
+    period_label,
+    suppress,
+)
 
 #: A targeting ratio within this distance of 1 is "about in proportion to need".
 TARGETING_TOLERANCE = 0.10
@@ -38,7 +46,7 @@ def _latest_period(eha: pd.DataFrame) -> str:
 
 def period_of(ctx: LocalContext) -> str | None:
     eha = _eha(ctx)
-    return None if eha is None or eha.empty else _latest_period(eha)
+    return None if eha is None or eha.empty else period_label(_latest_period(eha))
 
 
 def providers(ctx: LocalContext) -> pd.DataFrame:
@@ -64,7 +72,7 @@ def providers(ctx: LocalContext) -> pd.DataFrame:
     }
     out = pd.concat([out, pd.DataFrame([total_row])], ignore_index=True)
     out = suppress(out, "Assessments", ["% of all EHAs", "Rate per 1,000 aged 0-19"])
-    out.attrs["period"] = period
+    out.attrs["period"] = period_label(period)
     out.attrs["decimals"] = {"% of all EHAs": 2, "Rate per 1,000 aged 0-19": 1}
     return out
 
@@ -287,7 +295,7 @@ def summary_sentences(ctx: LocalContext) -> dict[str, str]:
     first = top.iloc[0]
     text = {
         "providers": (
-            f"{count_text(total)} early help assessments (EHAs) were started in {period} "
+            f"{count_text(total)} early help assessments (EHAs) were started {during(period)} "
             f"({ctx.source('eha_assessments.csv')}). {first['Lead provider']} led the most: "
             f"{count_text(first['Assessments'])}, {fmt(first['% of all EHAs'], 2, '%')} of all "
             "EHAs."

@@ -10,7 +10,7 @@ import pandas as pd
 from needsbook.local import family_outcomes_cumulative, hv_coverage, specialist_midwifery_coverage
 from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT
 from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
-from needsbook.services.common import SMALL, LocalContext, suppress
+from needsbook.services.common import SMALL, LocalContext, period_label, suppress
 from needsbook.services.local_eha import OPEN_MODEL, QUINTILE_NAMES, SEED_MODEL
 
 #: Coverage target for every mandated review, unless the council sets its own. There is no
@@ -50,7 +50,7 @@ def distance(ctx: LocalContext) -> pd.DataFrame | None:
     q = d["imd_quintile"].astype(str)
     out = pd.DataFrame(
         {
-            "Period": period,
+            "Period": period_label(period),
             "IMD quintile": q.map(QUINTILE_NAMES).fillna(q.replace({ALL: "All quintiles"})),
             "Closed EHAs with both scores": d["cases"].astype("float64").to_numpy(),
             "Mean score at start": d["mean_pre"].astype("float64").to_numpy(),
@@ -73,7 +73,7 @@ def reasons(ctx: LocalContext) -> pd.DataFrame | None:
     d = r[r["period"] == period]
     out = pd.DataFrame(
         {
-            "Period": period,
+            "Period": period_label(period),
             "Reason": d["reason"].to_numpy(),
             "EHAs citing the reason": d["assessments_citing"].astype("float64").to_numpy(),
             "% of EHAs citing the reason": (

@@ -16,7 +16,7 @@ from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
 from needsbook.services import local_eha as eha
 from needsbook.services import local_other as oth
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, fmt
+from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, during, fmt
 
 #: What each template adds to the chapter (for areas without it).
 ADDS = {
@@ -186,9 +186,9 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     need_most = open_tr.loc[eha.MOST, "% of modelled need"]
     need_least = open_tr.loc[eha.LEAST, "% of modelled need"]
     qtext = (
-        f"{fmt(most, 2, '%')} of EHAs in {period} went to families in the most deprived 40% of "
-        f"areas in England (quintiles 1-2) and {fmt(least, 2, '%')} to the least deprived 40% "
-        f"({src}). The open need model puts {fmt(need_most, 1, '%')} and "
+        f"{fmt(most, 2, '%')} of EHAs {during(period)} went to families in the most deprived "
+        f"40% of areas in England (quintiles 1-2) and {fmt(least, 2, '%')} to the least "
+        f"deprived 40% ({src}). The open need model puts {fmt(need_most, 1, '%')} and "
         f"{fmt(need_least, 1, '%')} of {ctx.area.name}'s need in those areas."
     )
     out.append(
@@ -209,7 +209,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     ttext = (
         f"With the open need model, the targeting ratio (share of EHAs divided by share of "
         f"need) is {fmt(r_most, 2)} for the most deprived 40% and {fmt(r_least, 2)} for the "
-        f"least deprived 40%, {period}: the most deprived areas get "
+        f"least deprived 40% ({period}): the most deprived areas get "
         f"{eha.reading(r_most)} and the least deprived {eha.reading(r_least)}. A ratio of 1 "
         "means EHAs are in proportion to need."
     )
