@@ -1,0 +1,139 @@
+"""The services chapter: the worked example's seed figures as the reader sees them, the
+warnings, the public demand sections, and the chapter for an area without local data."""
+
+from __future__ import annotations
+
+import pytest
+
+from needsbook.chapters import services
+from needsbook.chapters.display import data_table_html
+from needsbook.local.analysis import round_half_up
+from needsbook.services.demand import demand_summary, fold_change
+from needsbook.services.local_eha import OPEN_MODEL, SEED_MODEL
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def worcs() -> services.ServicesChapter:
+    return services.build("E10000034", YEAR)
+
+
+@pytest.fixture(scope="module")
+def rutland() -> services.ServicesChapter:
+    return services.build("E06000017", YEAR)
+
+
+def test_worked_example_is_labelled(worcs):
+    assert worcs.is_example and worcs.has_local
+    checks = worcs.section("local_checks").summary
+    assert "Worked example" in checks and "2013 to 2015" in checks
+    assert "Worcestershire's 2013-2015 figures" in worcs.key_findings[0]
+
+
+def test_table2_shares_in_the_provider_table(worcs):
+    t = worcs.section("eha_providers").table.set_index("Lead provider")
+    assert t["% of all EHAs"].tolist()[:6] == [4.73, 58.65, 20.92, 2.85, 9.49, 3.36]
+    assert t.loc["All providers", "Assessments"] == 5478
+    assert "<td>58.65</td>" in data_table_html(worcs.section("eha_providers"))
+
+
+def test_targeting_both_need_models_shown(worcs):
+    t = worcs.section("eha_targeting").table
+    seed = t[t["Need model"] == SEED_MODEL].set_index("Group of areas")["Targeting ratio"]
+    opened = t[t["Need model"] == OPEN_MODEL].set_index("Group of areas")["Targeting ratio"]
+    assert round_half_up(seed.iloc[0], 2) == 0.71 and round_half_up(seed.iloc[1], 1) == 4.0
+    assert opened.tolist() == [1.45, 0.70]
+    s = worcs.section("eha_targeting")
+    assert "the opposite conclusion" in s.summary
+    assert any("Why the two models disagree" in n for n in s.notes)
+    q = worcs.section("eha_quintiles").table
+    assert q["% of EHAs"].tolist() == [29.63, 22.33, 20.08, 17.07, 11.17]
+    assert "51.96%" in worcs.section("eha_quintiles").summary
+
+
+def test_concentration_curve_ends_at_100(worcs):
+    c = worcs.section("eha_concentration").table
+    assert c["Cumulative % of modelled need"].iloc[-1] == 100.0
+    assert c["Cumulative % of EHAs"].is_monotonic_increasing
+    assert worcs.section("eha_concentration").chart is not None
+
+
+def test_children_centre_reach_footfall_and_ofsted(worcs):
+    o = worcs.section("cc_ofsted").table
+    latest = o[o["Period"].isin(["2014-15", "2014"])]
+    assert latest["Reach %"].tolist() == [71.0, 56.0, 43.0, 49.0]
+    assert latest["Meets the 65% benchmark"].tolist() == ["Yes", "No", "No", "No"]
+    d = worcs.section("cc_districts").table
+    area = d[(d["District"] == "All") & (d["Children"].str.startswith("0-4s in the 30%"))]
+    excl = area[area["Nursery education"] == "excluding nursery education"]
+    excl = excl[excl["Period"].isin(["2012", "2013", "2014"])]
+    assert excl["Footfall (visits per child seen)"].tolist() == [5.19, 3.92, 3.36]
+    # published percentages only: nothing can be tested, and the chapter says so
+    assert d["Compared with the area (RAG)"].str.startswith(("Not tested", "Area value")).all()
+    assert any("no difference can be" in n for n in worcs.section("cc_districts").notes)
+    centres = worcs.section("cc_centres")
+    assert "29 children's centres; 10 have no neighbourhood" in centres.summary
+
+
+def test_specialist_midwifery_seed_and_open(worcs):
+    m = worcs.section("specialist_midwifery").table.set_index("Need model")
+    assert round_half_up(m.loc[SEED_MODEL, "Referrals as % of births"]) == 8
+    assert m.loc[SEED_MODEL, "% of births likely to need intensive help"] == 12.5
+    assert m.loc[OPEN_MODEL, "% of births likely to need intensive help"] == 6.1
+
+
+def test_family_support_cumulative_833(worcs):
+    t = worcs.section("family_outcomes").table
+    assert t["Cumulative families"].tolist() == [34, 79, 197, 280, 303, 613, 710, 833]
+    o = worcs.section("family_outcome_types").table.set_index("Outcome")
+    assert o["Claims, all rounds"].iloc[:3].tolist() == [787, 33, 13]  # 787 + 33 + 13 = 833
+
+
+def test_warnings_are_shown(worcs):
+    detail = " ".join(worcs.section("local_checks").table["Detail"])
+    assert "add to 14,929, not the area total 14,800" in detail
+    assert "eha_reasons.csv" in detail and "health_visiting_reviews.csv" in detail
+    templates = worcs.section("local_templates").summary
+    assert "6 of the 8 local data templates" in templates
+
+
+def test_demand_sections(worcs):
+    sc = worcs.section("demand_social_care")
+    assert sc.chart is not None
+    t = sc.table.set_index("Measure")
+    assert t.loc["Children on child protection plans", "Value"] == 49.8
+    assert t.loc["Children on child protection plans", "Compared with England"] == "Higher"
+    assert t.loc[
+        "Referrals to children's social care", "Fold-change since first period (ratio)"
+    ] == (1.45)
+    assert "Rising: children in need" in sc.summary
+    vac = worcs.section("demand_vaccination").table
+    assert (vac["Compared with England"] == "Better").all()
+
+
+def test_demand_summary_values():
+    s = demand_summary("E10000034", YEAR).set_index("key")
+    assert round_half_up(s.loc["referrals", "value"], 1) == 399.8
+    assert round_half_up(s.loc["referrals", "england"], 1) == 515.7
+    assert s.loc["referrals", "first_year"] == 2013
+    assert round_half_up(s.loc["referrals", "fold_change"], 2) == 1.45  # 399.8 / 275.7
+    assert s.loc["cla", "trend"] == "Cannot be calculated"  # 2021-2024: four points
+
+
+def test_fold_change_needs_two_values():
+    import pandas as pd
+
+    assert fold_change(pd.Series([100.0, 690.0])) == 6.9
+    assert pd.isna(fold_change(pd.Series([5.0])))
+    assert pd.isna(fold_change(pd.Series([0.0, 5.0])))
+
+
+def test_area_without_local_data(rutland):
+    assert not rutland.has_local
+    assert rutland.parts == {"templates": ["local_templates"]}
+    s = rutland.section("local_templates")
+    assert "needsbook local-template --area E06000017" in s.summary
+    assert (s.table["Supplied"] == "No").all() and len(s.table) == 8
+    assert rutland.section("demand_social_care").chart is not None
+    assert "No local service data was supplied for Rutland" in rutland.key_findings[0]
