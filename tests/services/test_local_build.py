@@ -14,6 +14,7 @@ from needsbook.build.fingerprint import fingerprint
 from needsbook.cli import main
 from needsbook.errors import InputError
 from needsbook.local import example_dir
+from tests.local.test_bad_input import CASES
 
 
 @pytest.fixture()
@@ -69,3 +70,19 @@ def test_fingerprint_changes_with_local_data(tmp_path):
     )
     assert fingerprint("E10000034", 2024, data_dir, folder) != a
     assert fingerprint("E10000034", 2024, data_dir, None) != a
+
+
+@pytest.mark.parametrize(("case", "mutate", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_every_bad_input_case_stops_the_build(tmp_path, case, mutate, expected):
+    """Each bad-input case of tests/local/test_bad_input.py, through the build: the message
+    names file, column and rows, and no book (not even an empty folder) is written."""
+    folder = tmp_path / "E10000034"
+    shutil.copytree(example_dir(), folder)
+    mutate(folder)
+    out = tmp_path / "book"
+    with pytest.raises(InputError) as exc:
+        build_area(
+            BuildOptions(area="E10000034", out=out, local_dir=folder, quiet=True, validate=False)
+        )
+    assert expected in str(exc.value)
+    assert not out.exists()
