@@ -28,6 +28,7 @@ from needsbook.services.local_sections import load_context, local_sections, temp
 
 PARTS = ("local_data", "eha", "centres", "maternity", "family")
 KEY_FINDINGS = 8
+LOCAL_KEY_FINDINGS = 5  # leaves room for the national demand findings
 
 
 @dataclass
@@ -59,7 +60,7 @@ class ServicesChapter(Chapter):
                 f"No local service data was supplied for {self.area_name}: this chapter shows "
                 "national data only."
             )
-        lines += [f.sentence for f in local]
+        lines += [f.sentence for f in local[:LOCAL_KEY_FINDINGS]]
         lines += [f.sentence for f in notable]
         return lines[:KEY_FINDINGS]
 
