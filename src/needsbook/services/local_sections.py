@@ -11,12 +11,11 @@ import pandas as pd
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.local import TEMPLATES, load_local
-from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
-from needsbook.services import local_eha as eha
 from needsbook.services import local_other as oth
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, during, fmt
+from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, fmt
+from needsbook.services.eha_sections import eha_sections
 
 #: What each template adds to the chapter (for areas without it).
 ADDS = {
@@ -131,151 +130,6 @@ def checks_section(ctx: LocalContext) -> Section:
         table=table,
         source=ctx.source("all files"),
     )
-
-
-def eha_sections(ctx: LocalContext) -> list[Section]:
-    if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
-        return []
-    src = ctx.source("eha_assessments.csv")
-    pop_src = (
-        f"; population aged 0-19: ONS LSOA estimates, mid-{ctx.population_year}; need: "
-        "needsbook open need model"
-    )
-    prov = eha.providers(ctx)
-    period = prov.attrs["period"]
-    total = prov.loc[prov["Lead provider"] == "All providers"].iloc[0]
-    text = eha.summary_sentences(ctx)["providers"]
-    text += (
-        f" That is {fmt(total['Rate per 1,000 aged 0-19'], 1)} per 1,000 children and young "
-        f"people aged 0-19 over the whole period (population mid-{ctx.population_year})."
-    )
-    notes = [SMALL_NOTE]
-    if ctx.is_example:
-        notes.append(
-            "The seed report prints 43.0 per 1,000 overall: its population (about 127,400 aged "
-            f"0-19 in 2014) is smaller than the mid-{ctx.population_year} population used here."
-        )
-    out = [
-        Section(
-            "eha_providers",
-            f"Early help assessments by lead provider, {period}",
-            text,
-            prov,
-            source=src + pop_src,
-            notes=notes,
-        )
-    ]
-    dist = eha.districts(ctx)
-    if dist is not None:
-        out.append(
-            Section(
-                "eha_districts",
-                f"Early help assessments by district, {period}",
-                f"Rates of EHAs per 1,000 aged 0-19 by district, {period} ({src}).",
-                dist,
-                source=src + pop_src,
-                notes=[SMALL_NOTE],
-            )
-        )
-    q = eha.quintiles(ctx)
-    most, least = eha.group_shares(ctx)
-    tr = eha.targeting(ctx)
-    open_tr = tr[tr["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
-    r_most = open_tr.loc[eha.MOST, "Targeting ratio"]
-    r_least = open_tr.loc[eha.LEAST, "Targeting ratio"]
-    need_most = open_tr.loc[eha.MOST, "% of modelled need"]
-    need_least = open_tr.loc[eha.LEAST, "% of modelled need"]
-    qtext = (
-        f"{fmt(most, 2, '%')} of EHAs {during(period)} went to families in the most deprived "
-        f"40% of areas in England (quintiles 1-2) and {fmt(least, 2, '%')} to the least "
-        f"deprived 40% ({src}). The open need model puts {fmt(need_most, 1, '%')} and "
-        f"{fmt(need_least, 1, '%')} of {ctx.area.name}'s need in those areas."
-    )
-    out.append(
-        Section(
-            "eha_quintiles",
-            f"Early help assessments by deprivation quintile, {period}",
-            qtext,
-            q,
-            chart=eha.quintile_chart(q, qtext),
-            source=src + pop_src,
-            notes=[
-                "Quintiles are national: quintile 1 is the most deprived 20% of neighbourhoods "
-                "in England (Index of Multiple Deprivation).",
-                SMALL_NOTE,
-            ],
-        )
-    )
-    ttext = (
-        f"With the open need model, the targeting ratio (share of EHAs divided by share of "
-        f"need) is {fmt(r_most, 2)} for the most deprived 40% and {fmt(r_least, 2)} for the "
-        f"least deprived 40% ({period}): the most deprived areas get "
-        f"{eha.reading(r_most)} and the least deprived {eha.reading(r_least)}. A ratio of 1 "
-        "means EHAs are in proportion to need."
-    )
-    tnotes = [
-        f"A ratio within {eha.TARGETING_TOLERANCE:.2f} of 1 is read as about in proportion "
-        "to need.",
-    ]
-    if ctx.is_example:
-        seed = tr[tr["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
-        ttext += (
-            f" The seed report compared the same EHAs with its own need model (PREview), which "
-            f"put {SEED_NEED_SHARES[eha.MOST]:.0f}% of need in the most deprived 40% and "
-            f"{SEED_NEED_SHARES[eha.LEAST]:.0f}% in the least deprived 40%: ratios of "
-            f"{fmt(seed.loc[eha.MOST, 'Targeting ratio'], 2)} and "
-            f"{fmt(seed.loc[eha.LEAST, 'Targeting ratio'], 1)}, so it concluded that EHAs "
-            "went too little to deprived areas. **With the open model the ratios come out "
-            f"at about {fmt(r_most, 2)} and {fmt(r_least, 2)}: the opposite conclusion.**"
-        )
-        tnotes.append(
-            "Why the two models disagree: the open model spreads need by a gentle national "
-            "deprivation gradient (in its estimate, about 39% of children in quintile 1 and "
-            "27% in quintile 5 are likely to need help), so its need shares follow where "
-            f"children live: {fmt(q['% of children aged 0-19'].iloc[:2].sum(), 1, '%')} of "
-            f"{ctx.area.name}'s 0-19s live in quintiles 1-2 and "
-            f"{fmt(q['% of children aged 0-19'].iloc[3:].sum(), 1, '%')} in quintiles 4-5. "
-            "PREview's 73% / 7% implies need about ten times as common in the most deprived "
-            "areas as in the least, which the open data cannot confirm; PREview used "
-            "individual birth records that are not public. The EHAs are also from 2013-2015 "
-            "(then ranked by the 2010 index) while the population and deprivation used here "
-            "are more recent. Read the ratios as depending on the need model chosen."
-        )
-    out.append(
-        Section(
-            "eha_targeting",
-            f"Targeting: early help against modelled need, {period}",
-            ttext,
-            tr,
-            source=src
-            + "; need: needsbook open need model"
-            + ("; seed report need shares (PREview)" if ctx.is_example else ""),
-            notes=tnotes,
-        )
-    )
-    curve = eha.concentration(ctx)
-    half = curve["Cumulative % of EHAs"].iloc[1]
-    need_half = curve["Cumulative % of modelled need"].iloc[1]
-    ctext = (
-        "The concentration curve adds up EHAs and modelled need from the most deprived "
-        f"quintile to the least. Up to quintile 2, it reaches {fmt(half, 1, '%')} of EHAs "
-        f"against {fmt(need_half, 1, '%')} of need ({period}). "
-        + (
-            "A curve above the dashed diagonal means EHAs are more concentrated in deprived "
-            "areas than need is; below it, less."
-        )
-    )
-    out.append(
-        Section(
-            "eha_concentration",
-            f"Concentration curve of early help against need, {period}",
-            ctext,
-            curve,
-            chart=eha.concentration_chart(curve, ctext),
-            source=src + "; need: needsbook open need model",
-        )
-    )
-    return out
 
 
 def outcome_sections(ctx: LocalContext) -> list[Section]:
