@@ -137,3 +137,41 @@ def test_area_without_local_data(rutland):
     assert (s.table["Supplied"] == "No").all() and len(s.table) == 8
     assert rutland.section("demand_social_care").chart is not None
     assert "No local service data was supplied for Rutland" in rutland.key_findings[0]
+
+
+def test_rag_uses_wilson_intervals_when_counts_exist():
+    import pandas as pd
+
+    from needsbook.services.local_centres import RAG_WORDS, with_rag
+
+    def row(district, centre, seen, pop):
+        return {
+            "period": "2024-25",
+            "nursery": "excluded",
+            "population_group": "all",
+            "district": district,
+            "centre": centre,
+            "children_seen": float(seen),
+            "attendances": float(seen * 4),
+            "population_0_4": float(pop),
+            "percent_seen": float("nan"),
+            "footfall_rate": float("nan"),
+        }
+
+    cc = pd.DataFrame(
+        [
+            row("All", "All", 6000, 10000),  # area value 60%
+            row("A", "All", 700, 1000),  # 70%, Wilson 95% CI 67.1-72.8: above
+            row("B", "All", 31, 50),  # 62%, CI 48.1-74.1: contains 60%
+            row("C", "All", 500, 1000),  # 50%, CI 46.9-53.1: below
+        ]
+    )
+    r = with_rag(cc).set_index("district")
+    assert r.loc["A", "rag"] == RAG_WORDS["Better"]
+    assert r.loc["B", "rag"] == RAG_WORDS["Similar"]
+    assert r.loc["C", "rag"] == RAG_WORDS["Worse"]
+    assert r.loc["All", "rag"] == "Area value"
+    assert (
+        round(r.loc["A", "lower_ci_95"], 1) == 67.1 and round(r.loc["A", "upper_ci_95"], 1) == 72.8
+    )
+    assert r.loc["A", "footfall"] == 4.0
