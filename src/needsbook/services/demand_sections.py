@@ -131,8 +131,9 @@ def demand_sections(
         table.attrs["decimals"] = {"Fold-change since first period (ratio)": 2}
         notes = [" ".join(sentences[4:])] if len(sentences) > 4 else []
         notes.append(
-            "Rates are per 10,000 children aged 0-17. Compared with England by the area's 95% "
-            "confidence interval where the source gives counts; fold-change is the latest value "
+            ("Rates are per 10,000 children aged 0-17. " if group == "Social care" else "")
+            + "Compared with England by the area's 95% confidence interval where the source "
+            "gives counts (DfE LAIT gives none: not compared); fold-change is the latest value "
             "divided by the first (seed method M21); the trend tests the latest five years "
             "(Fingertips method)."
         )
