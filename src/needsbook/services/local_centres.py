@@ -175,8 +175,10 @@ def no_deprived(ctx: LocalContext) -> tuple[list[str], int]:
 
 def ofsted_chart(o: pd.DataFrame, description: str) -> alt.LayerChart:
     data = o.dropna(subset=["Reach %"]).copy()
+    data = data[~data["Period"].str.fullmatch(r"\d{4}-\d{4}")]  # pooled years: table only
     data["Series"] = data["Children"] + ", " + data["Nursery education"]
     order = list(dict.fromkeys(data["Series"]))
+    periods = sorted(data["Period"].unique(), key=lambda p: (p[:4], len(p)))
     shapes = ["circle", "square", "triangle-up", "diamond"][: len(order)]
     colour = alt.Color(
         "Series:N",
@@ -184,7 +186,7 @@ def ofsted_chart(o: pd.DataFrame, description: str) -> alt.LayerChart:
         scale=alt.Scale(domain=order, range=PALETTE[: len(order)]),
         legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=400),
     )
-    x = alt.X("Period:N", title="Period (as published)")
+    x = alt.X("Period:N", sort=periods, title="Period (as published)", axis=alt.Axis(labelAngle=0))
     y = alt.Y("Reach %:Q", title="% of 0-4s seen", scale=alt.Scale(domain=[0, 100]))
     lines = alt.Chart(data).mark_line().encode(x=x, y=y, color=colour, detail="Series:N")
     points = (
