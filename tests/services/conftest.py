@@ -1,6 +1,7 @@
 """A copy of the worked example with distinctive small counts added (for the small-number
 tests): a provider with 3 EHAs, a centre with 2 children seen of 7 (28.6%, footfall 1.50),
-health-visiting new birth visits 3 of 4 (75.0%) and 6-8 week reviews 80 of 100."""
+health-visiting new birth visits 3 of 4 (75.0%) and 6-8 week reviews 80 of 100; EHAs by
+district (Wyre Forest 1,500; Redditch 2) and a reason cited 3 times (0.05%)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder / "eha_assessments.csv",
         [[period, TINY_PROVIDER, "All", "All", "3"], [period, TINY_PROVIDER, "All", "1", "3"]],
     )
+    _append(
+        folder / "eha_assessments.csv",
+        [[period, "All", "Wyre Forest", "All", "1500"], [period, "All", "Redditch", "All", "2"]],
+    )
+    with (folder / "eha_reasons.csv").open("w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["period", "reason", "assessments_citing", "assessments_total"])
+        w.writerow([period, "Behaviour difficulties", "3868", "5478"])
+        w.writerow([period, "Rare test reason", "3", "5478"])
     _append(folder / "children_centres_register.csv", [["Worcester", TINY_CENTRE, ""]])
     _append(
         folder / "children_centres.csv",

@@ -105,6 +105,16 @@ def test_distinctive_rows_show_nothing_derived(chapter):
     row = cc[cc["Centre"] == TINY_CENTRE].iloc[0]
     assert pd.isna(row["Children seen"]) and pd.isna(row["Reach %"])
     assert pd.isna(row["Footfall (visits per child seen)"])
+    dist = chapter.section("eha_districts").table.set_index("District")
+    assert pd.isna(dist.loc["Redditch", "Assessments"])
+    assert pd.isna(dist.loc["Redditch", "Rate per 1,000 aged 0-19"])
+    assert dist.loc["Wyre Forest", "Assessments"] == 1500
+    assert dist.loc["Wyre Forest", "Rate per 1,000 aged 0-19"] == 70.7  # 1,500 / 21,206 aged 0-19
+    assert "The highest is Wyre Forest: 70.7 per 1,000" in chapter.section("eha_districts").summary
+    reasons = chapter.section("eha_reasons").table.set_index("Reason")
+    assert round(reasons.loc["Behaviour difficulties", "% of EHAs citing the reason"], 2) == 70.61
+    assert pd.isna(reasons.loc["Rare test reason", "% of EHAs citing the reason"])
+    assert "Behaviour difficulties (71%)" in chapter.section("eha_reasons").summary
     hv = chapter.section("health_visiting").table.set_index("Review")
     assert pd.isna(hv.loc["New birth visit within 14 days", "Coverage %"])
     assert hv.loc["6-8 week review", "Coverage %"] == 80.0

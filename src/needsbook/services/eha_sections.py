@@ -4,6 +4,8 @@ concentration curve."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from needsbook.chapters.base import Section
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.services import local_eha as eha
@@ -48,7 +50,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             Section(
                 "eha_districts",
                 f"Early help assessments by district, {period}",
-                f"Rates of EHAs per 1,000 aged 0-19 by district, {period} ({src}).",
+                _district_text(dist, period, src),
                 dist,
                 source=src + pop_src,
                 notes=[SMALL_NOTE],
@@ -153,3 +155,15 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         )
     )
     return out
+
+
+def _district_text(dist: pd.DataFrame, period: str, src: str) -> str:
+    shown = dist.dropna(subset=["Rate per 1,000 aged 0-19"])
+    text = f"Rates of EHAs per 1,000 aged 0-19 by district, {period} ({src})."
+    if len(shown):
+        top = shown.sort_values("Rate per 1,000 aged 0-19").iloc[-1]
+        text += (
+            f" The highest is {top['District']}: {fmt(top['Rate per 1,000 aged 0-19'], 1)} per "
+            "1,000."
+        )
+    return text

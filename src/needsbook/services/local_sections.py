@@ -340,7 +340,8 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
         text = (
             "Coverage of the five mandated health-visiting reviews, by quarter "
             f"({ctx.source('health_visiting_reviews.csv')}). In the latest quarter, "
-            f"{len(below)} of {len(latest)} reviews are below the {oth.HV_TARGET:.0f}% target."
+            f"{len(below)} of {len(latest)} reviews {'is' if len(below) == 1 else 'are'} below "
+            f"the {oth.HV_TARGET:.0f}% target."
         )
         out.append(
             Section(
