@@ -94,3 +94,9 @@ def test_local_dir_with_small_numbers_hides_the_ratio(small_folder):
     assert hv.value is None and hv.direction == "no data"
     assert items["hv_coverage:6_8_weeks"].value == 80.0
     assert items["hv_coverage:6_8_weeks"].direction == WORSE
+
+
+def test_targeting_for_the_2020_data_year():
+    items = {f.key: f for f in service_findings("E10000034", 2020)}
+    assert round_half_up(items["eha_targeting:most_deprived_40"].value, 2) == 1.43
+    assert round_half_up(items["eha_targeting:least_deprived_40"].value, 2) == 0.71
