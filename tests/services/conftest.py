@@ -1,7 +1,8 @@
 """A copy of the worked example with distinctive small counts added (for the small-number
 tests): a provider with 3 EHAs, a centre with 2 children seen of 7 (28.6%, footfall 1.50),
 health-visiting new birth visits 3 of 4 (75.0%) and 6-8 week reviews 80 of 100; EHAs by
-district (Wyre Forest 1,500; Redditch 2) and a reason cited 3 times (0.05%)."""
+district (Wyre Forest 1,500; Redditch 2), a reason cited 3 times (0.05%) and an earlier
+period with 800 EHAs (5,478 / 800 = 6.8-fold)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _append(
         folder / "eha_assessments.csv",
         [[period, TINY_PROVIDER, "All", "All", "3"], [period, TINY_PROVIDER, "All", "1", "3"]],
+    )
+    _append(
+        folder / "eha_assessments.csv",
+        [["2012-04/2013-03", "All", "All", "All", "800"]],
     )
     _append(
         folder / "eha_assessments.csv",

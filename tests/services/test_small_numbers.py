@@ -105,6 +105,10 @@ def test_distinctive_rows_show_nothing_derived(chapter):
     row = cc[cc["Centre"] == TINY_CENTRE].iloc[0]
     assert pd.isna(row["Children seen"]) and pd.isna(row["Reach %"])
     assert pd.isna(row["Footfall (visits per child seen)"])
+    trend = chapter.section("eha_trend")
+    assert trend.table["Assessments"].tolist() == [800, 5478]
+    assert "from 800 in April 2012 to March 2013 to 5,478" in trend.summary
+    assert "6.8 times as many" in trend.summary
     dist = chapter.section("eha_districts").table.set_index("District")
     assert pd.isna(dist.loc["Redditch", "Assessments"])
     assert pd.isna(dist.loc["Redditch", "Rate per 1,000 aged 0-19"])

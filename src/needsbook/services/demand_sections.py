@@ -16,6 +16,13 @@ GROUP_KEYS = {
     "Special educational needs": "demand_send",
     "Vaccination": "demand_vaccination",
 }
+NOT_AVAILABLE = {
+    "Social care": "Referrals to child and adolescent mental health services and to speech and "
+    "language therapy (seed report Figs 37-38) are not in the national open data used here; a "
+    "council can add them to its own analysis.",
+    "Special educational needs": "Requests for EHC needs assessments are not in the national "
+    "data used here: the chapter shows plans issued within 20 weeks and pupils with a plan.",
+}
 GROUP_TITLES = {
     "Social care": "Demand on children's social care",
     "Special educational needs": "Education, health and care (EHC) plans",
@@ -137,6 +144,8 @@ def demand_sections(
             "divided by the first (seed method M21); the trend tests the latest five years "
             "(Fingertips method)."
         )
+        if group in NOT_AVAILABLE:
+            notes.append(NOT_AVAILABLE[group])
         out.append(
             Section(
                 key,

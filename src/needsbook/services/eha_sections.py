@@ -9,7 +9,7 @@ import pandas as pd
 from needsbook.chapters.base import Section
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.services import local_eha as eha
-from needsbook.services.common import SMALL_NOTE, LocalContext, during, fmt
+from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, during, fmt
 
 
 def eha_sections(ctx: LocalContext) -> list[Section]:
@@ -154,6 +154,9 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             source=src + "; need: needsbook open need model",
         )
     )
+    trend = _trend_section(ctx, src)
+    if trend is not None:
+        out.insert(1, trend)
     return out
 
 
@@ -167,3 +170,37 @@ def _district_text(dist: pd.DataFrame, period: str, src: str) -> str:
             "1,000."
         )
     return text
+
+
+def _trend_section(ctx: LocalContext, src: str) -> Section | None:
+    """EHAs per period and the fold-change from the first to the latest (seed M21: "up almost
+    7-fold"), when the data holds more than one period."""
+    t = eha.totals(ctx)
+    if t is None or len(t) < 2:
+        return None
+    shown = t.dropna(subset=["Assessments"])
+    fold = (
+        shown["Assessments"].iloc[-1] / shown["Assessments"].iloc[0]
+        if len(shown) >= 2 and shown["Assessments"].iloc[0] > 0
+        else float("nan")
+    )
+    text = (
+        f"Early help assessments rose from {count_text(t['Assessments'].iloc[0])} in "
+        f"{t['Period'].iloc[0]} to {count_text(t['Assessments'].iloc[-1])} in "
+        f"{t['Period'].iloc[-1]}: {fmt(fold, 1)} times as many ({src})."
+        if fold == fold and fold >= 1
+        else f"Early help assessments by period ({src}); fold-change "
+        f"{fmt(fold, 2)} from the first period to the latest."
+    )
+    return Section(
+        "eha_trend",
+        "Early help assessments over time",
+        text,
+        t,
+        source=src,
+        notes=[
+            "Fold-change = the latest period's EHAs / the first period's (seed method M21). "
+            "Periods of different lengths are not comparable: check the period labels.",
+            SMALL_NOTE,
+        ],
+    )

@@ -49,6 +49,22 @@ def period_of(ctx: LocalContext) -> str | None:
     return None if eha is None or eha.empty else period_label(_latest_period(eha))
 
 
+def totals(ctx: LocalContext) -> pd.DataFrame | None:
+    """All EHAs per period (the grand-total rows), oldest first."""
+    eha = _eha(ctx)
+    if eha is None:
+        return None
+    g = eha[(eha["provider"] == ALL) & (eha["district"] == ALL) & (eha["imd_quintile"] == ALL)]
+    g = g.sort_values("period")
+    out = pd.DataFrame(
+        {
+            "Period": [period_label(p) for p in g["period"]],
+            "Assessments": g["assessments"].astype("float64").to_numpy(),
+        }
+    )
+    return suppress(out, "Assessments")
+
+
 def providers(ctx: LocalContext) -> pd.DataFrame:
     """EHAs by lead provider: count, % of all EHAs and rate per 1,000 aged 0-19."""
     eha = _eha(ctx)
