@@ -170,9 +170,17 @@ def severity(hit: _Hit) -> int:
 
 
 def _number(value: float | None) -> str:
+    """2 decimals below 10 (ratios), else 1; trailing zeros dropped ("65", "0.71")."""
     if value is None:
         return "no data"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
+    text = f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _trend_phrase(f: Any) -> str:
+    if f.trend == "Cannot be calculated":
+        return "no trend could be tested"
+    return lower_first(f.trend_label)
 
 
 def _outcome_comparison(f: Any) -> str:
@@ -297,10 +305,18 @@ def _predicate_phrase(c: Condition, p: Predicate) -> str:
     return OUTCOME_PHRASES[p.name]
 
 
+def _shown(c: Condition) -> list[Predicate]:
+    """The predicates worth naming: "worse" already covers significantly worse / worst fifth."""
+    names = {p.name for p in c.when}
+    if c.subject != "service" and "worse" in names:
+        return [p for p in c.when if p.name not in ("significantly_worse", "worst_fifth")]
+    return list(c.when)
+
+
 def describe(rule: Rule, names: dict[str, str]) -> str:
     """What the rule looks for, in plain English."""
     parts = [
-        f"{_subject_label(c, names)} is " + " or ".join(_predicate_phrase(c, p) for p in c.when)
+        f"{_subject_label(c, names)}: " + " or ".join(_predicate_phrase(c, p) for p in _shown(c))
         for c in rule.conditions
     ]
     joiner = " and " if rule.match == "all" else "; or "
@@ -318,7 +334,7 @@ def _status(c: Condition, outcome: Sequence[Any], services: Sequence[ServiceFind
         return f"{and_join([lower_first(f.name) for f in found])}: no data"
     if c.subject == "domain" and len(with_data) > 3:
         return f"none of the {len(with_data)} indicators with data is " + " or ".join(
-            OUTCOME_PHRASES[p.name] for p in c.when
+            OUTCOME_PHRASES[p.name] for p in _shown(c)
         )
     if c.subject == "service":
         return "; ".join(
@@ -326,7 +342,7 @@ def _status(c: Condition, outcome: Sequence[Any], services: Sequence[ServiceFind
             for f in with_data
         )
     return "; ".join(
-        f"{lower_first(f.name)}: {lower_first(f.label)} ({f.period}), {lower_first(f.trend_label)}"
+        f"{lower_first(f.name)}: {lower_first(f.label)} ({f.period}), {_trend_phrase(f)}"
         for f in with_data
     )
 
