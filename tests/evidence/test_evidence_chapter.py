@@ -71,9 +71,7 @@ def test_service_model_worcestershire_describes_cells_from_local_data(worcs) -> 
     assert len(t) == 16
     described = t[t["Local data"] == DESCRIBED]
     assert len(described) == 10
-    cell = t[
-        (t["Level"] == "Targeted (universal plus)") & (t["Life stage"] == "Antenatal (pregnancy)")
-    ]
+    cell = t[(t["Level"] == "Targeted") & (t["Life stage"] == "Antenatal (pregnancy)")]
     assert cell["Local services described"].item() == "specialist midwifery"
     universal = t[t["Level"] == "Universal"]
     assert universal["Local data"].tolist() == [

@@ -59,8 +59,8 @@ STATUS_COLOURS = {DESCRIBED: "#12436D", NOT_DESCRIBED: "#f3f2f1", NO_LOCAL_DATA:
 LEVEL_TITLES = {
     "community": "Community",
     "universal": "Universal",
-    "targeted": "Targeted (universal plus)",
-    "specialist": "Specialist (universal partnership plus)",
+    "targeted": "Targeted",
+    "specialist": "Specialist",
 }
 
 
@@ -148,12 +148,12 @@ def by_domain(
             titles[d] + (" (of concern)" if d in c.domains else "") for d in counts.index
         ],
         label=[
-            ", ".join(f"{int(counts.loc[d, s])} {s}" for s in STRENGTHS if counts.loc[d, s])
+            f"{int(counts.loc[d].sum())} entries, {int(counts.loc[d, 'strong'])} strong"
             for d in counts.index
         ],
     )
     order = list(totals["domain_label"])
-    y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     bars = (
         alt.Chart(long)
         .mark_bar(stroke="#0b0c0c", strokeWidth=0.5)
@@ -182,12 +182,14 @@ def by_domain(
         .encode(y=y, x=alt.X("total:Q"), text="label:N")
     )
     chart = (bars + labels).properties(
-        width=420,
+        width=300,
         height=28 * len(order),
         title=alt.Title(
             "Evidence catalogue entries by outcome domain and strength of evidence",
-            subtitle="Each bar is labelled with its counts; '(of concern)' marks the area's "
-            "domains that are worse than England or getting worse.",
+            subtitle=[
+                "Each bar is labelled with its total and strong-evidence counts; '(of concern)'",
+                "marks the area's domains that are worse than England or getting worse.",
+            ],
         ),
         description=summary,
     )
@@ -368,22 +370,25 @@ def service_model(area_name: str, supplied: list[str] | None, model: dict[str, A
     )
     text = (
         alt.Chart(frame)
-        .mark_text(fontSize=11, lineBreak="\n", limit=170)
+        .mark_text(fontSize=11, lineBreak="\n", limit=134)
         .encode(x=x, y=y, text="label:N", color=alt.Color("text_colour:N", scale=None))
     )
     chart = (cells + text).properties(
-        width=720,
+        width=560,
         height=4 * 80,
         title=alt.Title(
             f"Healthy Child Programme service model: what {area_name}'s local data describes",
-            subtitle="Each cell says whether a supplied local data file describes a service "
-            "there; 'not described' does not mean 'not provided'.",
+            subtitle=[
+                "Each cell says whether a supplied local data file describes a service there;",
+                "'not described' does not mean 'not provided'.",
+            ],
         ),
         description=summary,
     )
     table = pd.DataFrame(
         {
             "Level": frame["level_title"],
+            "Health visiting model level (2009-2015)": frame["hv_level"],
             "Life stage": frame["stage_title"],
             "What the model offers": frame["offer"],
             "Mandated contacts": frame["mandated_contacts"],

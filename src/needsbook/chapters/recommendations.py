@@ -112,13 +112,14 @@ def overview(area_name: str, results: RuleResults, n_rules: int) -> Section:
     chart = None
     if fired:
         frame = table.assign(
+            row=[f"{n}. {t}" for n, t in enumerate(table["Recommendation"], start=1)],
             label=[
                 f"{p.capitalize()} priority: {n} finding{'s' if n != 1 else ''}"
                 for p, n in zip(table["Priority"], table["Findings behind it"], strict=True)
-            ]
+            ],
         )
-        order = list(frame["Recommendation"])
-        y = alt.Y("Recommendation:N", sort=order, title=None, axis=alt.Axis(labelLimit=460))
+        order = list(frame["row"])
+        y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
         present = [p for p in PRIORITY_ORDER if counts[p]]
         points = (
             alt.Chart(frame)
@@ -148,7 +149,7 @@ def overview(area_name: str, results: RuleResults, n_rules: int) -> Section:
             .encode(y=y, x="Findings behind it:Q", text="label:N")
         )
         chart = (points + labels).properties(
-            width=360,
+            width=220,
             height=34 * len(order),
             title=alt.Title(
                 f"Recommendations for {area_name}, by priority",
