@@ -237,7 +237,12 @@ def recommendation_html(
         for i in r.evidence
     )
     why = f"<p><strong>Why:</strong> {e(rule.why)}</p>" if rule else ""
-    seed = f" (the model report's recommendation {e(rule.seed)})" if rule and rule.seed else ""
+    seed = (
+        f" It follows the model report's recommendation{'s' if ',' in rule.seed else ''} "
+        f"{e(rule.seed)} (Worcestershire, 2015)."
+        if rule and rule.seed
+        else ""
+    )
     return (
         f'<section class="needsbook-recommendation" aria-labelledby="rec-{e(r.rule_id)}">\n'
         f'<h3 id="rec-{e(r.rule_id)}">{n}. {e(r.title)}</h3>\n'
