@@ -241,3 +241,12 @@ def test_fixed_priority_overrides_severity(rules, catalogue, base) -> None:
 )
 def test_rating_strength(scale: str, rating: str, expected: str) -> None:
     assert rating_strength(scale, rating) == expected
+
+
+def test_high_looked_after_demand_alone_is_low_priority(rules, catalogue, base) -> None:
+    cla = service(
+        "demand:cla", 87.2, "higher", benchmark=69.3, benchmark_label="England", unit="per 10,000"
+    )
+    rec = fired(run(rules, catalogue, base, [cla]))["social_care_practice"]
+    assert rec.priority == "low"
+    assert rec.triggers[0].comparison == "87.2 per 10,000 against England (69.3 per 10,000)"
