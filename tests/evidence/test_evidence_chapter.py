@@ -61,7 +61,8 @@ def test_searchable_table_worcestershire(worcs) -> None:
     assert t["Matches an outcome of concern"].tolist()[:36] == ["Yes"] * 36
     fnp = t.set_index("id").loc["family_nurse_partnership"]
     assert fnp["Check before use"].startswith("Out of date:")
-    assert fnp["Rating source and date"].endswith("c. 2015")
+    assert fnp["Rating source and date"].startswith("seed 001 Appendix 1 (PPET), c. 2015; ")
+    assert "(EIF Guidebook, to verify)" in fnp["Evidence rating"]
     summary = worcs.section("programmes").summary
     assert "It is not a recommendation to commission it here" in summary
 

@@ -18,8 +18,11 @@ def worcs() -> rc.RecommendationsChapter:
 def test_overview_and_key_findings(worcs) -> None:
     fired = worcs.results.fired
     t = worcs.section("overview").table
-    assert t["Recommendation"].tolist() == [r.title for r in fired]
-    assert t["Priority"].tolist()[0] == "high"
+    applies = t[t["Applies"] == "Yes"]
+    assert applies["Recommendation"].tolist() == [r.title for r in fired]
+    assert applies["Priority"].tolist()[0] == "high"
+    assert len(t) == len(load_rules())
+    assert set(t.loc[t["Applies"] == "No", "Priority"]) == {"does not apply"}
     assert worcs.section("overview").chart is not None
     assert worcs.key_findings[0].startswith(
         f"{len(fired)} of the {len(load_rules())} recommendation rules apply to Worcestershire"

@@ -36,12 +36,12 @@ from needsbook.evidence.strength import RANK, STRENGTHS, strengths
 from needsbook.outcomes.findings import findings
 
 CATALOGUE_SOURCE = (
-    "needsbook evidence catalogue (data/evidence/programmes.yml): the seed report's evidence "
+    "needsbook evidence catalogue (data/evidence/programmes.yml): the model report's evidence "
     "review and Appendix 1 (Worcestershire Early Help Needs Assessment, 2015), with each "
     "rating's own source and date"
 )
 MODEL_SOURCE = (
-    "Healthy Child Programme service model (data/evidence/service_model.yml) from the seed "
+    "Healthy Child Programme service model (data/evidence/service_model.yml) from the model "
     "reports (OHID HCP schedule; health visiting service model 2009-2015)"
 )
 CAVEAT = (
@@ -132,8 +132,8 @@ def by_domain(
     strong = int((strength == "strong").sum())
     summary += (
         f"The catalogue holds {len(cat.programmes)} programmes, approaches, services and "
-        f"assessment tools from the seed report's evidence review; {strong} have strong evidence "
-        "(4 stars on the seed's PPET scale, a NICE recommendation, or Early Intervention "
+        f"assessment tools from the model report's evidence review; {strong} have strong evidence "
+        "(4 stars on the model report's PPET scale, a NICE recommendation, or Early Intervention "
         "Foundation level 3 or 4)."
     )
     long = counts.reset_index(names="domain").melt(
@@ -239,6 +239,17 @@ def programmes(
     p = p.assign(rank=p["strength"].map(RANK)).sort_values(
         ["match", "rank", "name"], ascending=[False, True, True]
     )
+    ev = cat.evidence
+    ratings = {
+        pid: "; ".join(
+            f"{r.rating} ({r.scale}{', to verify' if r.verify else ''})" for r in g.itertuples()
+        )
+        for pid, g in ev.groupby("programme_id", sort=False)
+    }
+    sources = {
+        pid: "; ".join(dict.fromkeys(f"{r.source}, {r.date}" for r in g.itertuples()))
+        for pid, g in ev.groupby("programme_id", sort=False)
+    }
     table = pd.DataFrame(
         {
             "Programme": p["name"],
@@ -249,13 +260,9 @@ def programmes(
                 "; ".join(titles.get(d, d) for d in str(v).split(SEP) if d)
                 for v in p["outcome_domains"]
             ],
-            "Evidence rating": [
-                f"{r} ({s})" for r, s in zip(p["evidence_rating"], p["evidence_scale"], strict=True)
-            ],
+            "Evidence rating": [ratings.get(i, "") for i in p["id"]],
             "Strength of evidence": p["strength"],
-            "Rating source and date": [
-                f"{s}, {d}" for s, d in zip(p["evidence_source"], p["evidence_date"], strict=True)
-            ],
+            "Rating source and date": [sources.get(i, "") for i in p["id"]],
             "Cost": p["cost_notes"],
             "Criticisms": p["criticisms"],
             "Check before use": [_check(r) for _, r in p.iterrows()],
@@ -274,7 +281,7 @@ def programmes(
         summary = f"The table shows all {len(p)} catalogue entries for {area_name}'s book. "
     summary += (
         "Search by any word: a programme, a life stage (e.g. 0-5), a domain or a rating. "
-        f"{n_verify} entries carry a fact from outside the seed report that must be verified "
+        f"{n_verify} entries carry a fact from outside the model report that must be verified "
         "before use (see 'Check before use'). " + CAVEAT
     )
     caption = (
@@ -292,10 +299,11 @@ def programmes(
         notes=[
             "Levels follow the Healthy Child Programme model (community, universal, targeted, "
             "specialist); the 2009-2015 health visiting level is in brackets. Strength of "
-            "evidence: strong = 4 stars on the seed's PPET scale, a NICE recommendation, or "
-            "Early Intervention Foundation (EIF) level 3 or 4; moderate = 2-3 stars or EIF level "
-            "2; weak = 1 star or EIF 'not level 2'; not graded = only the seed report's words.",
-            "Ratings are carried from the seed report (2015) unless marked otherwise; newer "
+            "evidence: strong = 4 stars on the model report's PPET scale, a NICE "
+            "recommendation, or Early Intervention Foundation (EIF) level 3 or 4; moderate = 2-3 "
+            "stars or EIF level 2; weak = 1 star or EIF 'not level 2'; not graded = only the "
+            "model report's words. An entry's strength is that of its best rating.",
+            "Ratings are carried from the model report (2015) unless marked otherwise; newer "
             "trials may have changed them ('Out of date' in the last column but one).",
         ],
     )
@@ -399,7 +407,7 @@ def service_model(area_name: str, supplied: list[str] | None, model: dict[str, A
     )
     notes = [
         "The targeted and specialist levels correspond to the 2009-2015 health visiting model's "
-        "'universal plus' and 'universal partnership plus' (an alignment inferred from the seed "
+        "'universal plus' and 'universal partnership plus' (an alignment inferred from the model "
         "reports). Local files and the cells they describe: health visiting reviews (universal, "
         "antenatal and 0-5); children's centres (community antenatal and 0-5, universal 0-5); "
         "specialist midwifery (targeted, antenatal); early help assessments (targeted, 0-19); "
@@ -454,7 +462,7 @@ def high_impact_section(area_name: str, model: dict[str, Any]) -> Section:
         None,
         source=MODEL_SOURCE,
         notes=[
-            "Entries marked [ext, verify] are not named in the seed extract and should be "
+            "Entries marked [ext, verify] are not named in the model reports and should be "
             "checked against the current guidance."
         ],
     )

@@ -25,10 +25,12 @@ from needsbook.recommend.rules import Rule, load_rules
 
 RULES_SOURCE = "needsbook recommendation rules (data/recommendations/rules.yml)"
 PRIORITY_ORDER = ("high", "medium", "low")
+NOT_APPLIED = "does not apply"
 PRIORITY_STYLE = {  # colour, shape: colour is never the only cue
     "high": ("#d4351c", "triangle-up"),
     "medium": ("#F46A25", "diamond"),
-    "low": ("#12436D", "circle"),
+    "low": ("#12436D", "square"),
+    NOT_APPLIED: ("#b1b4b6", "circle"),
 }
 PRIORITY_MEANING = {
     "high": "at least one finding is significantly worse than England (or among the worst fifth "
@@ -100,64 +102,70 @@ def overview(area_name: str, results: RuleResults, n_rules: int) -> Section:
         "their numbers, periods and sources; the rules that did not apply are listed in the "
         "appendix at the end of this chapter."
     )
+    skipped = results.not_fired
     table = pd.DataFrame(
         {
-            "Recommendation": [r.title for r in fired],
-            "Priority": [r.priority for r in fired],
-            "Findings behind it": [len(r.triggers) for r in fired],
-            "Evidence entries": [len(r.evidence) for r in fired],
-            "Chapter holding the findings": [chapter_title(r.chapter) for r in fired],
+            "Recommendation": [r.title for r in fired] + [c.title for c in skipped],
+            "Applies": ["Yes"] * len(fired) + ["No"] * len(skipped),
+            "Priority": [r.priority for r in fired] + [NOT_APPLIED] * len(skipped),
+            "Findings behind it": [len(r.triggers) for r in fired] + [0] * len(skipped),
+            "Evidence entries": [len(r.evidence) for r in fired] + [0] * len(skipped),
+            "Chapter holding the findings": [chapter_title(r.chapter) for r in fired]
+            + [""] * len(skipped),
         }
     )
-    chart = None
-    if fired:
-        frame = table.assign(
-            row=[f"{n}. {t}" for n, t in enumerate(table["Recommendation"], start=1)],
-            label=[
-                f"{p.capitalize()} priority: {n} finding{'s' if n != 1 else ''}"
-                for p, n in zip(table["Priority"], table["Findings behind it"], strict=True)
-            ],
-        )
-        order = list(frame["row"])
-        y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
-        present = [p for p in PRIORITY_ORDER if counts[p]]
-        points = (
-            alt.Chart(frame)
-            .mark_point(size=160, filled=True, stroke="#0b0c0c", strokeWidth=1, opacity=1)
-            .encode(
-                y=y,
-                x=alt.X(
-                    "Findings behind it:Q",
-                    title="Findings behind the recommendation",
-                    scale=alt.Scale(domain=[0, int(table["Findings behind it"].max()) + 2]),
-                    axis=alt.Axis(tickMinStep=1, format="d"),
-                ),
-                fill=alt.Fill(
-                    "Priority:N",
-                    scale=alt.Scale(domain=present, range=[PRIORITY_STYLE[p][0] for p in present]),
-                ),
-                shape=alt.Shape(
-                    "Priority:N",
-                    scale=alt.Scale(domain=present, range=[PRIORITY_STYLE[p][1] for p in present]),
-                ),
-                tooltip=["Recommendation:N", "Priority:N", "Findings behind it:Q"],
-            )
-        )
-        labels = (
-            alt.Chart(frame)
-            .mark_text(align="left", dx=12, fontSize=11)
-            .encode(y=y, x="Findings behind it:Q", text="label:N")
-        )
-        chart = (points + labels).properties(
-            width=220,
-            height=34 * len(order),
-            title=alt.Title(
-                f"Recommendations for {area_name}, by priority",
-                subtitle="Shape and label show the priority; the position shows how many "
-                "findings led to the recommendation.",
+    numbered = [f"{n}. {r.title}" for n, r in enumerate(fired, start=1)]
+    frame = table.assign(
+        row=numbered + [c.title for c in skipped],
+        label=[
+            f"{r.priority.capitalize()} priority: {len(r.triggers)} "
+            f"finding{'s' if len(r.triggers) != 1 else ''}"
+            for r in fired
+        ]
+        + ["Does not apply"] * len(skipped),
+    )
+    order = list(frame["row"])
+    present = [p for p in (*PRIORITY_ORDER, NOT_APPLIED) if (table["Priority"] == p).any()]
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
+    points = (
+        alt.Chart(frame)
+        .mark_point(size=160, filled=True, stroke="#0b0c0c", strokeWidth=1, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X(
+                "Findings behind it:Q",
+                title="Findings behind the recommendation",
+                scale=alt.Scale(domain=[0, int(table["Findings behind it"].max()) + 3]),
+                axis=alt.Axis(tickMinStep=1, format="d"),
             ),
-            description=summary,
+            fill=alt.Fill(
+                "Priority:N",
+                scale=alt.Scale(domain=present, range=[PRIORITY_STYLE[p][0] for p in present]),
+            ),
+            shape=alt.Shape(
+                "Priority:N",
+                scale=alt.Scale(domain=present, range=[PRIORITY_STYLE[p][1] for p in present]),
+            ),
+            tooltip=["Recommendation:N", "Priority:N", "Findings behind it:Q"],
         )
+    )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=12, fontSize=11)
+        .encode(y=y, x="Findings behind it:Q", text="label:N")
+    )
+    chart = (points + labels).properties(
+        width=220,
+        height=30 * len(order),
+        title=alt.Title(
+            f"Recommendation rules for {area_name}: which apply, and their priority",
+            subtitle=[
+                "Shape and label show the priority; the position shows how many findings led",
+                "to the recommendation. Rules that do not apply are listed last.",
+            ],
+        ),
+        description=summary,
+    )
     notes = [f"{p.capitalize()} priority: {PRIORITY_MEANING[p]}." for p in PRIORITY_ORDER]
     return Section(
         "overview",
