@@ -64,3 +64,10 @@ def test_chapter_links_only_to_chapters_in_the_book() -> None:
     assert rc.chapter_link("03_outcomes") == '<a href="03_outcomes.html">Outcomes chapter</a>'
     link = rc.chapter_link("04_services")
     assert link.endswith("Services chapter</a>") or link == "Services chapter"
+
+
+def test_a_small_area_still_gets_a_chart_and_every_rule_listed() -> None:
+    scilly = rc.build("E06000053", 2024)
+    assert scilly.section("overview").chart is not None
+    assert len(scilly.section("overview").table) == len(load_rules())
+    assert len(scilly.results.fired) + len(scilly.results.not_fired) == len(load_rules())
