@@ -14,9 +14,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-import yaml
 
-from needsbook import paths
 from needsbook.areas import resolve_area
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import and_join, lower_first
@@ -33,6 +31,7 @@ from needsbook.evidence.coverage import (
 )
 from needsbook.evidence.search_table import searchable_table
 from needsbook.evidence.strength import RANK, STRENGTHS, strengths
+from needsbook.outcomes.catalogue import load_catalogue as load_indicator_catalogue
 from needsbook.outcomes.findings import findings
 
 CATALOGUE_SOURCE = (
@@ -73,8 +72,8 @@ class EvidenceChapter(Chapter):
 
 
 def domain_titles() -> dict[str, str]:
-    doc = yaml.safe_load((paths.repo_root() / "data" / "indicators.yml").read_text())
-    return {d["id"]: d["title"] for d in doc["star_domains"]}
+    """Outcome-star domain id -> title, in catalogue order (``data/indicators.yml``)."""
+    return dict(load_indicator_catalogue().star_domains)
 
 
 def _finding_text(f: Any) -> str:

@@ -281,12 +281,10 @@ def _by_domain_evidence(rule: Rule, evidence: tuple[str, ...]) -> tuple[str, ...
 
 
 def _domain_titles() -> dict[str, str]:
-    import yaml
+    """Outcome-star domain id -> title (``data/indicators.yml``)."""
+    from needsbook.outcomes.catalogue import load_catalogue
 
-    from needsbook import paths
-
-    doc = yaml.safe_load((paths.repo_root() / "data" / "indicators.yml").read_text())
-    return {d["id"]: d["title"] for d in doc["star_domains"]}
+    return load_catalogue().star_domains
 
 
 def _subject_label(c: Condition, names: dict[str, str]) -> str:
