@@ -78,6 +78,9 @@ def searchable_table(
         )
     n = len(table)
     return (
+        f"<style>#{ID}-table th, #{ID}-table td {{min-width: 9em; vertical-align: top; "
+        f"text-align: left}} #{ID}-table td:nth-child(9), #{ID}-table td:nth-child(10) "
+        f"{{min-width: 22em}}</style>\n"
         f'<div class="needsbook-search" id="{ID}" data-concerns="{int(any_concern)}">\n'
         f'<div data-needs-script="1" hidden>\n'
         f'<p><label for="{ID}-q">Search the catalogue (any word in a row, e.g. a programme, '
@@ -92,7 +95,7 @@ def searchable_table(
         f'<div class="needsbook-scroll" role="region" tabindex="0" '
         f'aria-labelledby="{ID}-caption" style="overflow-x:auto">\n'
         f'<table id="{ID}-table" class="needsbook-data needsbook-programmes" '
-        f'style="min-width:1500px">\n'
+        f'style="min-width:100%">\n'
         f'<caption id="{ID}-caption">{html.escape(caption)}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
         + "\n".join(body)
