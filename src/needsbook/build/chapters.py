@@ -24,6 +24,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("02_need", "Deprivation and need"),
     Chapter("03_outcomes", "Outcomes"),
     Chapter("04_services", "Service provision"),
+    Chapter("05_evidence", "Evidence review"),
+    Chapter("06_recommendations", "Recommendations"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

@@ -57,5 +57,16 @@ def recommend(
     data_dir: str | Path | None = None,
     local_dir: str | Path | None = None,
 ) -> RuleResults:
-    """Apply the rules in ``data/recommendations/rules.yml`` to the area's findings."""
-    return RuleResults()
+    """Apply the rules in ``data/recommendations/rules.yml`` to the area's findings: its
+    outcome findings and its service findings (public demand, and local data where supplied)."""
+    from needsbook.areas import resolve_area
+    from needsbook.evidence.catalogue import load_catalogue
+    from needsbook.outcomes.findings import findings
+    from needsbook.recommend.engine import evaluate
+    from needsbook.recommend.rules import load_rules
+    from needsbook.services.findings import service_findings
+
+    area = resolve_area(area_code, data_dir)
+    outcome = findings(area.code, int(year), data_dir)
+    services = service_findings(area.code, int(year), data_dir, local_dir)
+    return evaluate(load_rules(), outcome, services, load_catalogue())

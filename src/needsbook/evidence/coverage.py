@@ -1,0 +1,134 @@
+"""The Healthy Child Programme service model (4 levels x 4 life stages) and which of its cells
+the area's local service data describes.
+
+A cell is **described** when a supplied local template records a service at that level and life
+stage (:data:`TEMPLATE_CELLS`). A cell with no supplied template is **not described**: the data
+do not say whether the area provides that service, only that it was not supplied here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from needsbook.evidence.catalogue import HCP_LEVELS, LIFE_STAGES, load_service_model
+
+DESCRIBED, NOT_DESCRIBED, NO_LOCAL_DATA = "described", "not described", "no local data"
+
+#: Local template -> (plain name, the service-model cells (level, life stage) it describes).
+TEMPLATE_CELLS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "health_visiting_reviews": (
+        "health visiting mandated reviews",
+        (("universal", "antenatal"), ("universal", "0-5")),
+    ),
+    "children_centres": (
+        "children's centres",
+        (("community", "antenatal"), ("community", "0-5"), ("universal", "0-5")),
+    ),
+    "children_centres_register": (
+        "children's centres",
+        (("community", "antenatal"), ("community", "0-5"), ("universal", "0-5")),
+    ),
+    "specialist_midwifery": ("specialist midwifery", (("targeted", "antenatal"),)),
+    "eha_assessments": (
+        "early help assessments",
+        (("targeted", "0-5"), ("targeted", "5-11"), ("targeted", "12-19")),
+    ),
+    "family_support_outcomes": (
+        "family support programme",
+        (("specialist", "0-5"), ("specialist", "5-11"), ("specialist", "12-19")),
+    ),
+}
+
+
+def supplied_templates(
+    area_code: str, local_dir: str | Path | None = None, data_dir: str | Path | None = None
+) -> list[str] | None:
+    """Names of the validated local templates the area supplied; None when it has no folder."""
+    from needsbook.local import load_local
+    from needsbook.local.folder import local_folder
+
+    folder = local_folder(area_code, local_dir or None, data_dir or None)
+    if folder is None:
+        return None
+    return sorted(load_local(folder, area_code).tables)
+
+
+def grid(supplied: list[str] | None, model: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per level x life stage: the offer, the mandated contacts and high impact areas,
+    the local services that describe it, and its status (described / not described / no local
+    data)."""
+    model = model or load_service_model()
+    levels = {lv["id"]: lv for lv in model["levels"]}
+    stages = {s["id"]: s for s in model["life_stages"]}
+    offers = {(g["level"], g["life_stage"]): g for g in model["grid"]}
+    contacts = model["contacts"]
+    rows = []
+    for li, level in enumerate(HCP_LEVELS):
+        for si, stage in enumerate(LIFE_STAGES):
+            cell = offers.get((level, stage), {})
+            services = []
+            for name in supplied or []:
+                label, cells = TEMPLATE_CELLS.get(name, ("", ()))
+                if (level, stage) in cells and label not in services:
+                    services.append(label)
+            mandated = [
+                c["name"]
+                for c in contacts
+                if level == "universal" and c["life_stage"] == stage and c["mandated"]
+            ]
+            status = NO_LOCAL_DATA if supplied is None else DESCRIBED if services else NOT_DESCRIBED
+            rows.append(
+                {
+                    "level": level,
+                    "level_order": li,
+                    "hv_level": levels[level]["hv_level_2009"],
+                    "life_stage": stage,
+                    "stage_order": si,
+                    "stage_title": stages[stage]["title"],
+                    "offer": cell.get("offer", ""),
+                    "mandated_contacts": "; ".join(mandated),
+                    "local_services": "; ".join(services),
+                    "status": status,
+                    "source": cell.get("source", ""),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def high_impact_areas(model: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The High Impact Areas, one row each, with the set they belong to and its source."""
+    model = model or load_service_model()
+    titles = {
+        "health_visiting_2015": "Health visiting High Impact Areas (2015)",
+        "early_years_current": "Early years High Impact Areas (current)",
+        "school_aged_current": "School-aged years High Impact Areas (current)",
+        "high_impact_changes_2009": "Health visiting high-impact changes (2009)",
+    }
+    rows = [
+        {"Set": titles.get(key, key), "High impact area": area, "Source": block["source"]}
+        for key, block in model["high_impact_areas"].items()
+        for area in block["areas"]
+    ]
+    return pd.DataFrame(rows)
+
+
+def contacts(model: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The universal contacts, mandated first within each life stage."""
+    model = model or load_service_model()
+    stages = {s["id"]: s["title"] for s in model["life_stages"]}
+    return pd.DataFrame(
+        [
+            {
+                "Life stage": stages[c["life_stage"]],
+                "Contact": c["name"],
+                "When": c["timing"],
+                "Mandated": "Yes" if c["mandated"] else "No",
+                "Key performance indicator": c["kpi"] or "",
+                "Source": c["source"],
+            }
+            for c in model["contacts"]
+        ]
+    )
