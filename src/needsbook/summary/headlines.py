@@ -37,7 +37,7 @@ class Headline:
 def names_period(sentence: str, period: str) -> bool:
     """True when the sentence names the period: all of it, or every year in it."""
     years = re.findall(r"\d{4}", period)
-    return period in sentence or bool(years) and all(y in sentence for y in years)
+    return period in sentence or (bool(years) and all(y in sentence for y in years))
 
 
 def _with_period(sentence: str, period: str) -> str:
