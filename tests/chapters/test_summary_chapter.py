@@ -51,8 +51,8 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
         "Outcomes",
     ]
     assert heads[0].sentence == (
-        "In mid-2020 an estimated 130,690 children and young people aged 0-19 lived in "
-        "Worcestershire, 21.9% of its population (England 23.6%)."
+        "An estimated 130,690 children and young people aged 0-19 live in Worcestershire "
+        "(mid-2020), 21.9% of its population (England 23.6%)."
     )
     assert heads[1].period == "2012 to 2024" and "rose by 4.7%" in heads[1].sentence
     assert "16.1% of Worcestershire's children aged 0-17" in heads[2].sentence
@@ -72,8 +72,11 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
 def test_rutland_headlines(rutland: summary.SummaryChapter) -> None:
     heads = rutland.headlines
     assert len(heads) == 7
-    assert "17,082 children and young people aged 0-19 lived in Rutland" in heads[0].sentence
+    assert "17,082 children and young people aged 0-19 live in Rutland (mid-2020)" in (
+        heads[0].sentence
+    )
     assert heads[2].sentence.startswith("None of Rutland's neighbourhoods (LSOAs) is among")
+    assert "Index of Multiple Deprivation (IMD 2019)" in heads[2].sentence
     assert heads[2].period == "IMD 2019"
     assert "28.0% of Rutland's 0-19 year olds, about 2,390 children" in heads[3].sentence
     outcome = [h.sentence for h in heads if h.topic == "Outcomes"]

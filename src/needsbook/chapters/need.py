@@ -120,20 +120,22 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
     if me["In most deprived 20%"] == 0:
         summary = (
             f"None of {area.name}'s neighbourhoods (LSOAs) is among England's 20% most deprived "
-            f"(IMD 2019), so none of its children live in one; across England "
+            f"on the Index of Multiple Deprivation (IMD 2019), so none of its children live in "
+            f"one; across England "
             f"{pct(me['England % in most deprived 20%'])} of children aged 0-17 do."
         )
     else:
         summary = (
             f"In mid-{inp.pop_year}, {pct(me['% in most deprived 20%'])} of {area.name}'s children "
-            f"aged 0-17 ({number(me['In most deprived 20%'])} of {number(me['Children'])}) lived "
-            f"in neighbourhoods among England's 20% most deprived (IMD 2019), compared with "
+            f"aged 0-17 ({number(me['In most deprived 20%'])} of {number(me['Children'])}) live "
+            f"in neighbourhoods among England's 20% most deprived on the Index of Multiple "
+            f"Deprivation (IMD 2019), compared with "
             f"{pct(me['England % in most deprived 20%'])} of children in England; "
-            f"{pct(me['% in most deprived 10%'])} lived in the most deprived 10% "
+            f"{pct(me['% in most deprived 10%'])} live in the most deprived 10% "
             f"(England {pct(me['England % in most deprived 10%'])})."
         )
         summary += (
-            f" For children under 5 the share in the most deprived 20% was "
+            f" For children under 5 the share in the most deprived 20% is "
             f"{pct(under5['% in most deprived 20%'])}."
         )
         if len(first) and int(table["Year (mid-year)"].min()) < inp.pop_year:
@@ -495,7 +497,7 @@ def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
     rank = int(r["idaci_rank_of_average_score"])
     summary = (
         f"On the Income Deprivation Affecting Children Index (IDACI 2019), an average of "
-        f"{pct(score)} of children in {area.name}'s neighbourhoods lived in income-deprived "
+        f"{pct(score)} of children in {area.name}'s neighbourhoods live in income-deprived "
         f"families, ranking {rank} of {n} upper-tier areas (1 = most deprived; the median area "
         f"scored {pct(float(summ['idaci_average_score'].median()) * 100)})."
     )
@@ -874,8 +876,8 @@ def model_parameters(inp: _Inputs) -> Section:
     if obs is not None:
         calib = (
             f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
-            "its intercept is shifted until the modelled share of the area's under-fives needing "
-            "help equals that figure exactly."
+            "its starting level is adjusted until the modelled share of the area's under-fives "
+            "needing help equals that figure exactly."
         )
     else:
         calib = (
@@ -900,9 +902,11 @@ def model_parameters(inp: _Inputs) -> Section:
         "districts, IMD 2019 and ONS LSOA populations (fit); DfE LAIT / EYFSP (calibration)",
         notes=[
             "Assumptions: (1) a neighbourhood's deprivation decile is the only local input; "
-            "(2) the same risk profile applies at every age 0-19, as in the seed report; "
+            "(2) the same risk profile applies at every age 0-19, as in the 2015 Worcestershire "
+            "needs assessment; "
             "(3) 'likely to need help' is measured by the risk of not reaching a good level of "
-            "development; (4) group thresholds are fixed from the one published PREview split.",
+            "development; (4) the cut-offs between the need groups come from the one published "
+            "split of children into need groups (the PREview model).",
             f"All figures from this model are labelled 'modelled'. {MODELLED}.",
         ],
     )
@@ -1292,7 +1296,8 @@ def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = 
             f"Each neighbourhood's mid-{inp.pop_year} population in each age band is scaled by "
             f"{area.name}'s projected growth in that band since {base}, and its modelled need "
             "proportions are held fixed. Projections exist only for whole areas, so faster growth "
-            "in deprived neighbourhoods (which raised need in the seed report) is not captured.",
+            "in deprived neighbourhoods (which raised need in the 2015 Worcestershire needs "
+            "assessment) is not captured.",
             "Projections are 2018-based and predate the 2021 Census. " + MODELLED + ".",
         ],
     )
