@@ -140,11 +140,11 @@ def load_headlines(
     from needsbook.outcomes.findings import findings
     from needsbook.services.findings import service_findings
 
-    pop = population.build(area.code, year, data_dir)
+    pop = [population.age_structure(area, year, data_dir), population.trend(area, year, data_dir)]
     nd = need.build(area.code, year, data_dir)
     return choose_headlines(
         area,
-        {s.key: s for s in pop.sections},
+        {s.key: s for s in pop},
         {s.key: s for s in nd.sections},
         findings(area.code, year, data_dir),
         service_findings(area.code, year, data_dir, local_dir),
