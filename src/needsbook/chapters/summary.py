@@ -99,9 +99,10 @@ def how_to_read_html(chapter: SummaryChapter) -> str:
         "<strong>Small numbers</strong>: local counts of 1 to 4 children, and rates built on "
         "them, are never shown, so that no child can be identified.",
         "<strong>Every number</strong> gives the period it covers and its source. Every chart "
-        "has a data table and a CSV download beneath it; "
-        f'<a href="../downloads/{zip_name}" download>all the data in this book</a> is in one zip '
-        f'file, listed on the <a href="{SOURCES}">data sources and licences</a> page. The '
+        "has a data table and a CSV download beneath it, and all the data are in one zip file: "
+        f'<a href="../downloads/{zip_name}" download>Download all the data in this book '
+        f"for {html.escape(chapter.area_name)} (zip)</a>. The "
+        f'<a href="{SOURCES}">data sources and licences</a> page lists every source, the '
         f'<a href="{METHODS}">methods</a> pages explain the statistics, and the '
         f'<a href="{GLOSSARY}">glossary</a> explains the technical words and abbreviations.',
     ]
@@ -214,7 +215,7 @@ def glance(area: Area, year: int, items: list[Finding]) -> Section:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("group:N", sort=list(GLANCE), title=None),
+            y=alt.Y("group:N", sort=list(GLANCE), title=None, axis=alt.Axis(labelLimit=300)),
             x=alt.X("indicators:Q", title="Number of outcome indicators"),
             color=alt.Color(
                 "group:N",
