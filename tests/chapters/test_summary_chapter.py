@@ -159,7 +159,7 @@ def _rec(rule: str, priority: str) -> Recommendation:
         text="Commission evidence-rated early language and parenting programmes.",
         priority=priority,
         triggers=(trigger,),
-        evidence=("incredible_years", "family_links"),
+        evidence=("incredible_years", "not_catalogued"),
         chapter="03_outcomes",
     )
 
@@ -173,7 +173,7 @@ def test_recommendations_with_priority_and_reasons() -> None:
     assert "School readiness (61.2%, 2023/24) is significantly worse" in text
     assert "Source: DfE EYFS profile, via DfE LAIT." in text
     assert '<a href="03_outcomes.html">See the finding</a>' in text
-    assert "incredible_years, family_links" in text
+    assert "Incredible Years (IY BASIC, with ADVANCE) and not_catalogued" in text  # id as is
     link = '<a href="06_recommendations.html">'
     has_chapter = any(c.slug == "06_recommendations" for c in CHAPTERS)
     assert (link in text) == has_chapter  # never a link to a chapter the book lacks

@@ -275,6 +275,17 @@ def _trigger_html(rec: Recommendation) -> str:
     return "<ul>\n" + "\n".join(items) + "\n</ul>" if items else ""
 
 
+def programme_names(ids: tuple[str, ...]) -> list[str]:
+    """Evidence catalogue names for programme ids (an unknown id is shown as it is)."""
+    if not ids:
+        return []
+    from needsbook.evidence.catalogue import load_catalogue
+
+    progs = load_catalogue().programmes
+    names = dict(zip(progs["id"], progs["name"], strict=True))
+    return [str(names.get(i, i)) for i in ids]
+
+
 def recommendations_html(chapter: SummaryChapter) -> str:
     """The recommendations, highest priority first, each with the findings behind it."""
     fired = sorted(chapter.results.fired, key=lambda r: PRIORITY_ORDER.get(r.priority, 9))
@@ -295,7 +306,8 @@ def recommendations_html(chapter: SummaryChapter) -> str:
     parts = []
     for rec in fired:
         evidence = (
-            f"<p><small>Evidence-rated programmes: {html.escape(', '.join(rec.evidence))}."
+            "<p><small>Programmes with evidence for this: "
+            f"{html.escape(and_join(programme_names(rec.evidence)))}."
             "</small></p>"
             if rec.evidence
             else ""
@@ -321,7 +333,7 @@ def recommendations_section(area: Area, results: RuleResults) -> Section:
             "What to do": rec.text,
             "Why (findings)": " ".join(rec.reasons),
             "Periods": "; ".join(dict.fromkeys(t.period for t in rec.triggers)),
-            "Evidence": ", ".join(rec.evidence),
+            "Evidence": "; ".join(programme_names(rec.evidence)),
         }
         for rec in sorted(results.fired, key=lambda r: PRIORITY_ORDER.get(r.priority, 9))
     ]
