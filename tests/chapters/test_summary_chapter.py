@@ -221,3 +221,13 @@ def test_services_make_room_within_eight(monkeypatch: pytest.MonkeyPatch) -> Non
     heads = headlines.load_headlines(summary.resolve_area("E10000034"), 2024)
     assert len(heads) == MAX_HEADLINES
     assert [h.topic for h in heads][-4:] == ["Outcomes", "Outcomes", "Services", "Services"]
+
+
+def test_need_chapter_builds_only_the_sections_the_summary_needs() -> None:
+    from needsbook.chapters import need
+
+    full = need.build("E06000017", 2024)
+    part = need.build("E06000017", 2024, only=("need_area", "deprived_areas"))
+    assert [s.key for s in part.sections] == ["deprived_areas", "need_area"]  # chapter order
+    for s in part.sections:
+        assert s.summary == full.section(s.key).summary

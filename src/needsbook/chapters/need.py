@@ -1382,11 +1382,13 @@ def build(
     horizon: int | None = None,
     model: NeedModel | None = None,
     observed: float | Observation | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> Chapter:
     """All sections of the deprivation and need chapter for one area and data year.
 
     ``model`` replaces the default need model; ``observed`` (% of children not reaching a good
     level of development) overrides the calibration target read from the ``indicators`` table.
+    ``only`` builds just the sections with those keys (e.g. for the summary), in chapter order.
     """
     area = resolve_area(area_code, data_dir)
     england = england_lsoas(year, data_dir)
@@ -1394,20 +1396,21 @@ def build(
     lsoas.attrs = dict(england.attrs)
     estimate = estimate_need(area.code, year, data_dir, model=model, observed=observed)
     inp = _Inputs(area, int(year), england, lsoas, estimate, _district_names(area))
-    sections = [
-        deprived_areas(inp, data_dir),
-        deciles(inp),
-        districts(inp, data_dir),
-        idaci(inp, data_dir),
-        locator(inp, data_dir),
-        maps(inp, data_dir),
-        model_parameters(inp),
-        model_deciles(inp),
-        need_area(inp),
-        need_districts(inp),
-        need_quintiles(inp),
-        projection(inp, data_dir, horizon),
-    ]
+    builders = {
+        "deprived_areas": lambda: deprived_areas(inp, data_dir),
+        "deciles": lambda: deciles(inp),
+        "districts": lambda: districts(inp, data_dir),
+        "idaci": lambda: idaci(inp, data_dir),
+        "locator": lambda: locator(inp, data_dir),
+        "maps": lambda: maps(inp, data_dir),
+        "model": lambda: model_parameters(inp),
+        "model_deciles": lambda: model_deciles(inp),
+        "need_area": lambda: need_area(inp),
+        "need_districts": lambda: need_districts(inp),
+        "need_quintiles": lambda: need_quintiles(inp),
+        "projection": lambda: projection(inp, data_dir, horizon),
+    }
+    sections = [make() for key, make in builders.items() if only is None or key in only]
     return Chapter(area.code, area.name, int(year), sections)
 
 

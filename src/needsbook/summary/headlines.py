@@ -141,7 +141,7 @@ def load_headlines(
     from needsbook.services.findings import service_findings
 
     pop = [population.age_structure(area, year, data_dir), population.trend(area, year, data_dir)]
-    nd = need.build(area.code, year, data_dir)
+    nd = need.build(area.code, year, data_dir, only=("deprived_areas", "need_area"))
     return choose_headlines(
         area,
         {s.key: s for s in pop},
