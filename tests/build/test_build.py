@@ -101,7 +101,7 @@ def test_notebook_failure_names_notebook_and_cell(data_copy: Path, tmp_path: Pat
             BuildOptions(area="Rutland", out=out, data_dir=data_copy, quiet=True, validate=False)
         )
     msg = str(exc.value)
-    assert "notebook 00_summary.ipynb failed in cell" in msg  # the first chapter run
+    assert "notebook 01_population.ipynb failed in cell" in msg
     assert "population_projections" in msg
     kept = Path(msg.split("executed copy with the traceback: ")[1].strip())
     assert kept.is_file() and "_build/logs/E06000017" in str(kept)  # survives the staging folder

@@ -244,5 +244,5 @@ def test_batch_warm_kernel_gives_the_same_data_and_names_a_failing_cell(
         out_root=tmp_path / "broken",
     )
     assert failed[0].status == "failed"
-    assert "notebook 00_summary.ipynb failed in cell" in failed[0].reason
+    assert "notebook 01_population.ipynb failed in cell" in failed[0].reason
     assert not (tmp_path / "broken" / "E06000017").exists()
