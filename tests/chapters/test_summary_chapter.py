@@ -17,14 +17,22 @@ from needsbook.services.findings import ServiceFinding
 from needsbook.summary.headlines import MAX_HEADLINES, Headline, names_period, service_headlines
 
 
+def _public_only(code: str) -> summary.SummaryChapter:
+    """The summary from public data alone (no service findings), whatever the services
+    chapter finds in local data: the exact headlines below are those of the public data."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("needsbook.services.findings.service_findings", lambda *a, **k: [])
+        return summary.build(code, 2024)
+
+
 @pytest.fixture(scope="module")
 def worcs() -> summary.SummaryChapter:
-    return summary.build("E10000034", 2024)
+    return _public_only("E10000034")
 
 
 @pytest.fixture(scope="module")
 def rutland() -> summary.SummaryChapter:
-    return summary.build("E06000017", 2024)
+    return _public_only("E06000017")
 
 
 def _check_period_and_source(heads: list[Headline]) -> None:
@@ -231,3 +239,15 @@ def test_need_chapter_builds_only_the_sections_the_summary_needs() -> None:
     assert [s.key for s in part.sections] == ["deprived_areas", "need_area"]  # chapter order
     for s in part.sections:
         assert s.summary == full.section(s.key).summary
+
+
+@pytest.mark.parametrize("code", ["E10000034", "E06000017"])
+def test_headlines_as_built_keep_period_source_and_order(code: str) -> None:
+    """With whatever the services chapter supplies: 5-8 headlines in book order."""
+    heads = summary.build(code, 2024).headlines
+    assert 5 <= len(heads) <= MAX_HEADLINES
+    order = ["Population", "Deprivation", "Need", "Outcomes", "Services"]
+    assert [order.index(h.topic) for h in heads] == sorted(order.index(h.topic) for h in heads)
+    assert [h.topic for h in heads][:4] == ["Population", "Population", "Deprivation", "Need"]
+    assert any(h.topic == "Outcomes" for h in heads)
+    _check_period_and_source(heads)
