@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     for step, seconds in floor.items():
         print(f"  {step:<26} {seconds:6.2f} s")
     print(f"  {'floor total':<26} {floor_total:6.2f} s  ({n_chapters} kernel start(s) + book)")
+    print(f"ratio cold build / floor: {cold / floor_total:.2f}")
     print(f"ratio warm build / floor: {warm / floor_total:.2f}")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -126,8 +126,13 @@ def _build_batch(
 def cmd_validate(args: argparse.Namespace) -> int:
     from needsbook.validate import validate_snapshot
 
-    report = validate_snapshot(args.data_dir)
+    report = validate_snapshot(args.data_dir, record=args.record)
     print(report.text())
+    if args.record and report.success:
+        from needsbook import paths
+        from needsbook.validate.record import RECORD_NAME
+
+        print(f"validation record written: {paths.snapshot_dir(args.data_dir) / RECORD_NAME}")
     return 0 if report.success else 3
 
 
@@ -220,6 +225,11 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("validate", help="run every data expectation over the snapshot")
     data_opt(sp)
+    sp.add_argument(
+        "--record",
+        action="store_true",
+        help="if every table passes, write data/snapshot/VALIDATED so builds skip re-validation",
+    )
     sp.set_defaults(func=cmd_validate)
 
     sp = sub.add_parser("snapshot", help="derive data/snapshot from ../shared/data-raw")

@@ -32,8 +32,8 @@ def test_age_structure_matches_single_year_estimates(worcs: population.Chapter) 
     assert districts["0-19"].sum() == expected_0_19
     summary = worcs.section("age_structure").summary
     assert summary.startswith(
-        f"In mid-2020 an estimated {expected_0_19:,} children and young "
-        "people aged 0-19 lived in Worcestershire"
+        f"An estimated {expected_0_19:,} children and young people aged 0-19 live in "
+        "Worcestershire (mid-2020)"
     )
 
 

@@ -102,6 +102,7 @@ def test_missing_table_file_is_reported(data_copy: Path) -> None:
 
 def test_cached_pass_never_hides_a_changed_table(data_copy: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
+    (data_copy / "snapshot" / "VALIDATED").unlink(missing_ok=True)  # test the cache alone
     first = validate_snapshot(data_copy, cache_dir=cache)
     assert first.success and not first.from_cache
     again = validate_snapshot(data_copy, cache_dir=cache)

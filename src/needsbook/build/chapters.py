@@ -20,6 +20,7 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
+    Chapter("00_summary", "Summary"),
     Chapter("01_population", "Population"),
     Chapter("02_need", "Deprivation and need"),
     Chapter("03_outcomes", "Outcomes"),
@@ -34,4 +35,5 @@ STATIC_PAGES = (
     "book/methods/index.html",
     "book/methods/statistics.html",
     "book/data-sources.html",
+    "book/glossary.html",
 )

@@ -120,20 +120,22 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
     if me["In most deprived 20%"] == 0:
         summary = (
             f"None of {area.name}'s neighbourhoods (LSOAs) is among England's 20% most deprived "
-            f"(IMD 2019), so none of its children live in one; across England "
+            f"on the Index of Multiple Deprivation (IMD 2019), so none of its children live in "
+            f"one; across England "
             f"{pct(me['England % in most deprived 20%'])} of children aged 0-17 do."
         )
     else:
         summary = (
             f"In mid-{inp.pop_year}, {pct(me['% in most deprived 20%'])} of {area.name}'s children "
-            f"aged 0-17 ({number(me['In most deprived 20%'])} of {number(me['Children'])}) lived "
-            f"in neighbourhoods among England's 20% most deprived (IMD 2019), compared with "
+            f"aged 0-17 ({number(me['In most deprived 20%'])} of {number(me['Children'])}) live "
+            f"in neighbourhoods among England's 20% most deprived on the Index of Multiple "
+            f"Deprivation (IMD 2019), compared with "
             f"{pct(me['England % in most deprived 20%'])} of children in England; "
-            f"{pct(me['% in most deprived 10%'])} lived in the most deprived 10% "
+            f"{pct(me['% in most deprived 10%'])} live in the most deprived 10% "
             f"(England {pct(me['England % in most deprived 10%'])})."
         )
         summary += (
-            f" For children under 5 the share in the most deprived 20% was "
+            f" For children under 5 the share in the most deprived 20% is "
             f"{pct(under5['% in most deprived 20%'])}."
         )
         if len(first) and int(table["Year (mid-year)"].min()) < inp.pop_year:
@@ -495,7 +497,7 @@ def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
     rank = int(r["idaci_rank_of_average_score"])
     summary = (
         f"On the Income Deprivation Affecting Children Index (IDACI 2019), an average of "
-        f"{pct(score)} of children in {area.name}'s neighbourhoods lived in income-deprived "
+        f"{pct(score)} of children in {area.name}'s neighbourhoods live in income-deprived "
         f"families, ranking {rank} of {n} upper-tier areas (1 = most deprived; the median area "
         f"scored {pct(float(summ['idaci_average_score'].median()) * 100)})."
     )
@@ -874,8 +876,8 @@ def model_parameters(inp: _Inputs) -> Section:
     if obs is not None:
         calib = (
             f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
-            "its intercept is shifted until the modelled share of the area's under-fives needing "
-            "help equals that figure exactly."
+            "its starting level is adjusted until the modelled share of the area's under-fives "
+            "needing help equals that figure exactly."
         )
     else:
         calib = (
@@ -900,9 +902,11 @@ def model_parameters(inp: _Inputs) -> Section:
         "districts, IMD 2019 and ONS LSOA populations (fit); DfE LAIT / EYFSP (calibration)",
         notes=[
             "Assumptions: (1) a neighbourhood's deprivation decile is the only local input; "
-            "(2) the same risk profile applies at every age 0-19, as in the seed report; "
+            "(2) the same risk profile applies at every age 0-19, as in the 2015 Worcestershire "
+            "needs assessment; "
             "(3) 'likely to need help' is measured by the risk of not reaching a good level of "
-            "development; (4) group thresholds are fixed from the one published PREview split.",
+            "development; (4) the cut-offs between the need groups come from the one published "
+            "split of children into need groups (the PREview model).",
             f"All figures from this model are labelled 'modelled'. {MODELLED}.",
         ],
     )
@@ -1292,7 +1296,8 @@ def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = 
             f"Each neighbourhood's mid-{inp.pop_year} population in each age band is scaled by "
             f"{area.name}'s projected growth in that band since {base}, and its modelled need "
             "proportions are held fixed. Projections exist only for whole areas, so faster growth "
-            "in deprived neighbourhoods (which raised need in the seed report) is not captured.",
+            "in deprived neighbourhoods (which raised need in the 2015 Worcestershire needs "
+            "assessment) is not captured.",
             "Projections are 2018-based and predate the 2021 Census. " + MODELLED + ".",
         ],
     )
@@ -1377,11 +1382,13 @@ def build(
     horizon: int | None = None,
     model: NeedModel | None = None,
     observed: float | Observation | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> Chapter:
     """All sections of the deprivation and need chapter for one area and data year.
 
     ``model`` replaces the default need model; ``observed`` (% of children not reaching a good
     level of development) overrides the calibration target read from the ``indicators`` table.
+    ``only`` builds just the sections with those keys (e.g. for the summary), in chapter order.
     """
     area = resolve_area(area_code, data_dir)
     england = england_lsoas(year, data_dir)
@@ -1389,20 +1396,21 @@ def build(
     lsoas.attrs = dict(england.attrs)
     estimate = estimate_need(area.code, year, data_dir, model=model, observed=observed)
     inp = _Inputs(area, int(year), england, lsoas, estimate, _district_names(area))
-    sections = [
-        deprived_areas(inp, data_dir),
-        deciles(inp),
-        districts(inp, data_dir),
-        idaci(inp, data_dir),
-        locator(inp, data_dir),
-        maps(inp, data_dir),
-        model_parameters(inp),
-        model_deciles(inp),
-        need_area(inp),
-        need_districts(inp),
-        need_quintiles(inp),
-        projection(inp, data_dir, horizon),
-    ]
+    builders = {
+        "deprived_areas": lambda: deprived_areas(inp, data_dir),
+        "deciles": lambda: deciles(inp),
+        "districts": lambda: districts(inp, data_dir),
+        "idaci": lambda: idaci(inp, data_dir),
+        "locator": lambda: locator(inp, data_dir),
+        "maps": lambda: maps(inp, data_dir),
+        "model": lambda: model_parameters(inp),
+        "model_deciles": lambda: model_deciles(inp),
+        "need_area": lambda: need_area(inp),
+        "need_districts": lambda: need_districts(inp),
+        "need_quintiles": lambda: need_quintiles(inp),
+        "projection": lambda: projection(inp, data_dir, horizon),
+    }
+    sections = [make() for key, make in builders.items() if only is None or key in only]
     return Chapter(area.code, area.name, int(year), sections)
 
 

@@ -628,7 +628,7 @@ def gaps(area: Area, year: int, data: OutcomeData, bench_all: pd.DataFrame) -> S
         else:
             head = (
                 f"{measure}, {mine['period_label']}: pupils eligible for free school meals "
-                f"averaged {ind_fsm.number(v_fsm)} against {ind_all.number(v_all)} for all "
+                f"average {ind_fsm.number(v_fsm)} against {ind_all.number(v_all)} for all "
                 f"pupils in {area.name}"
             )
         if gap <= 0:
@@ -670,8 +670,9 @@ def gaps(area: Area, year: int, data: OutcomeData, bench_all: pd.DataFrame) -> S
         chart,
         source=_sources([cat[i] for i in (*GLD, *ATTAINMENT)]),
         notes=[
-            "These are the inequality gaps public data allow: the seed report's gaps by "
-            "neighbourhood deprivation need pupil-level data held locally."
+            "These are the inequality gaps public data allow. Gaps by neighbourhood "
+            "deprivation, as in the 2015 Worcestershire needs assessment, need pupil-level data "
+            "held locally."
         ],
     )
 
@@ -711,8 +712,10 @@ def star(area: Area, year: int, data: OutcomeData, data_dir: Path | str | None) 
         groups, key=lambda k: (not k.startswith("worse"), "worse than expected" not in k, k)
     )
     summary = (
-        "The outcome star combines the indicators into the seed report's eight domains; a score "
-        "is in standard deviations from England (0), higher is better. "
+        "The outcome star combines the indicators into eight areas of children's lives (the "
+        "domains of the 2015 Worcestershire needs assessment); a score "
+        "of 0 is England's level and each point is one standard deviation (the typical "
+        "difference between areas); higher is better. "
     )
     summary += " ".join(
         f"{k[0].upper() + k[1:]}: {and_join(v)}." for k, v in ((k, groups[k]) for k in order)
@@ -744,9 +747,10 @@ def star(area: Area, year: int, data: OutcomeData, data_dir: Path | str | None) 
     )
     imd = d["imd_score"].iloc[0]
     notes = [
-        f"Expected scores come from a straight-line regression, across all English upper-tier "
-        f"areas, of each domain score on the area's IMD 2019 average score ({area.name}: "
-        f"{_fmt(imd, 1)}). 'About as expected' means within {AS_EXPECTED} of the expected score. "
+        f"Expected scores show what the area's deprivation alone would predict: they come from "
+        f"a straight line fitted across all English upper-tier areas between each domain score "
+        f"and the area's IMD 2019 average deprivation score ({area.name}: {_fmt(imd, 1)}). "
+        f"'About as expected' means within {AS_EXPECTED} of the expected score. "
         "The scores describe position; they are not significance tests.",
     ]
     if d["imd_source"].iloc[0] == DERIVED:

@@ -90,8 +90,8 @@ def age_structure(area: Area, year: int, data_dir: Path | str | None) -> Section
     me = table.set_index("Code").loc[area.code]
     eng = table.set_index("Code").loc[ENGLAND]
     summary = (
-        f"In mid-{mye_year} an estimated {number(me['0-19'])} children and young people aged "
-        f"0-19 lived in {area.name}, {pct(me['% aged 0-19'])} of its population "
+        f"An estimated {number(me['0-19'])} children and young people aged 0-19 live in "
+        f"{area.name} (mid-{mye_year}), {pct(me['% aged 0-19'])} of its population "
         f"(England {pct(eng['% aged 0-19'])})."
     )
     districts = table[table["Type"] == "District"]

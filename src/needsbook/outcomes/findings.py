@@ -160,7 +160,7 @@ class Finding:
             elif self.direction == SIMILAR:
                 text = f"{head} is similar to England ({eng})"
             else:
-                text = f"{head} could not be compared with England"
+                text = f"{head} cannot be compared with England"
         else:
             if self.england is None:
                 text = f"{head} has no usable England figure to compare with"

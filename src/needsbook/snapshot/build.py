@@ -137,6 +137,11 @@ def build_snapshot(
                 "licence": "Open Government Licence v3.0 unless stated per table",
             },
         )
+        if validate:  # every table passed: record it, so builds need not validate again
+            from needsbook.validate.record import write_record
+            from needsbook.validate.runner import content_key
+
+            write_record(staging, content_key(entries))
         if before_replace is not None:
             before_replace(staging)
         _replace(staging, out_dir)

@@ -54,6 +54,7 @@ class SnapshotReport:
     tables: list[TableReport] = field(default_factory=list)
     problems: list[Failure] = field(default_factory=list)  # missing files, hash mismatches
     from_cache: bool = False  # an identical snapshot and suites passed before
+    from_record: bool = False  # ... namely the pass recorded in the snapshot (VALIDATED)
 
     @property
     def success(self) -> bool:
@@ -65,6 +66,11 @@ class SnapshotReport:
 
     def text(self) -> str:
         n_exp = sum(t.evaluated for t in self.tables)
+        if self.success and self.from_record:
+            return (
+                f"Validation passed (the snapshot's validation record matches its tables, "
+                f"suites and checks): {len(self.tables)} tables."
+            )
         if self.success and self.from_cache:
             return (
                 f"Validation passed (unchanged since last full validation): "

@@ -16,6 +16,7 @@ from needsbook import paths
 from needsbook.errors import DataError
 from needsbook.snapshot.manifest import ManifestEntry, read_manifest
 from needsbook.validate.checks import run_checks
+from needsbook.validate.record import read_record, write_record
 from needsbook.validate.report import MAX_EXAMPLES, Failure, SnapshotReport, TableReport
 
 
@@ -153,7 +154,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _content_key(entries: list[ManifestEntry], expectations_dir: Path | None) -> str:
+# The code whose change must invalidate a recorded or cached pass.
+CHECK_CODE = ("checks.py", "runner.py")
+
+
+def _check_code() -> bytes:
+    return b"".join((Path(__file__).parent / module).read_bytes() for module in CHECK_CODE)
+
+
+def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = None) -> str:
     """A key that changes when any table, suite or check changes (tables hashed by caller)."""
     h = hashlib.sha256()
     exp_dir = expectations_dir or paths.expectations_dir()
@@ -161,8 +170,7 @@ def _content_key(entries: list[ManifestEntry], expectations_dir: Path | None) ->
         h.update(f"{entry.table}:{entry.sha256}\n".encode())
         suite = exp_dir / f"{entry.table}.json"
         h.update(suite.read_bytes() if suite.is_file() else b"missing")
-    for module in ("checks.py", "runner.py"):
-        h.update((Path(__file__).parent / module).read_bytes())
+    h.update(_check_code())
     return h.hexdigest()[:32]
 
 
@@ -171,11 +179,15 @@ def validate_snapshot(
     tables: list[str] | None = None,
     expectations_dir: Path | None = None,
     cache_dir: Path | None = None,
+    record: bool = False,
 ) -> SnapshotReport:
     """Check the snapshot against its MANIFEST (files, hashes) and every table's suite.
 
-    With ``cache_dir``, a passing result is remembered under a key made of every table's
-    (verified) sha256, every suite and the check code, so unchanged data is not re-validated.
+    With ``cache_dir`` (builds), a passing result is remembered under a key made of every
+    table's (verified) sha256, every suite and the check code, so unchanged data is not
+    re-validated; the snapshot's own record (``VALIDATED``, written by ``needsbook snapshot``
+    or ``record=True``) is accepted when its key matches exactly. Without ``cache_dir`` every
+    table is validated in full; ``record=True`` then writes the record if all pass.
     """
     snap = paths.snapshot_dir(data_dir)
     report = SnapshotReport()
@@ -184,10 +196,16 @@ def validate_snapshot(
     if cache_dir is not None and tables is None:
         actual = {e.table: _sha256(snap / e.file) for e in manifest if (snap / e.file).is_file()}
         if all(actual.get(e.table) == e.sha256 for e in manifest):
-            stamp = Path(cache_dir) / f"validated-{_content_key(manifest, expectations_dir)}"
-            if stamp.is_file():
+            key = content_key(manifest, expectations_dir)
+            stamp = Path(cache_dir) / f"validated-{key}"
+            recorded = read_record(snap) == key
+            if stamp.is_file() or recorded:
                 report.tables = [TableReport(e.table, e.rows, 0) for e in manifest]
                 report.from_cache = True
+                report.from_record = not stamp.is_file()
+                if report.from_record:
+                    stamp.parent.mkdir(parents=True, exist_ok=True)
+                    stamp.write_text(report.text() + "\n")
                 return report
     for entry in manifest:
         if tables and entry.table not in tables:
@@ -219,4 +237,6 @@ def validate_snapshot(
     if stamp is not None and report.success:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(report.text() + "\n")
+    if record and tables is None and report.success:
+        write_record(snap, content_key(manifest, expectations_dir))
     return report
