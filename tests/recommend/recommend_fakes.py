@@ -93,8 +93,12 @@ def service(
 
 
 def neutral_outcomes() -> list[Finding]:
-    """Every catalogue indicator similar to England with no trend: nothing should fire."""
-    return [outcome(i.id) for i in load_catalogue().indicators]
+    """Every catalogue indicator similar to England with no trend: nothing should fire
+    (vaccination coverage at 96%, above the 95% goal; everything else at 50)."""
+    return [
+        outcome(i.id, value=96.0, england=96.0) if i.id.startswith("cover:") else outcome(i.id)
+        for i in load_catalogue().indicators
+    ]
 
 
 def with_(items: list[Finding], *replacements: Finding) -> list[Finding]:

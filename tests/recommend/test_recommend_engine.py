@@ -104,7 +104,7 @@ def test_eha_retargeting_fires_on_the_seed_ratio(rules, catalogue, base) -> None
         "eha_targeting:most_deprived_40",
         "eha_targeting:least_deprived_40",
     ]
-    assert rec.triggers[0].comparison == "0.71 ratio against in proportion to need (1 ratio)"
+    assert rec.triggers[0].comparison == "a ratio of 0.71 (1 = in proportion to need)"
     assert rec.triggers[0].source == "local data: test.csv"
     assert rec.priority == "medium"
     assert rec.chapter == "04_services"
@@ -115,7 +115,7 @@ def test_eha_retargeting_does_not_fire_when_in_proportion(rules, catalogue, base
     ok = service("eha_targeting:most_deprived_40", 1.05, "better")
     res = run(rules, catalogue, base, [ok])
     assert "eha_targeting" not in fired(res)
-    assert "1.05 ratio against in proportion to need" in checks(res)["eha_targeting"].outcome
+    assert "a ratio of 1.05 (1 = in proportion to need)" in checks(res)["eha_targeting"].outcome
 
 
 def test_hcp_coverage_fires_on_a_local_review_or_the_public_indicator(
@@ -136,6 +136,19 @@ def test_hcp_coverage_fires_on_a_local_review_or_the_public_indicator(
     assert "hcp_coverage" in fired(run(rules, catalogue, base, [midwives]))
     covered = service("hv_coverage:6_8_weeks", 97.0, "better", benchmark=95, unit="%")
     assert "hcp_coverage" not in fired(run(rules, catalogue, base, [covered]))
+
+
+def test_hcp_coverage_fires_on_vaccination_below_the_95_percent_goal(
+    rules, catalogue, base
+) -> None:
+    mmr2 = outcome("cover:MMR2_Boo_5y", "better", significant=True, value=90.1, england=84.1)
+    rec = fired(run(rules, catalogue, with_(base, mmr2)))["hcp_coverage"]
+    (t,) = rec.triggers
+    assert t.key == "cover:MMR2_Boo_5y"
+    assert t.comparison.startswith("90.1%, below 95; better compared with England (84.1%)")
+    assert rec.priority == "medium"
+    at_goal = outcome("cover:MMR2_Boo_5y", "better", significant=True, value=95.0, england=84.1)
+    assert "hcp_coverage" not in fired(run(rules, catalogue, with_(base, at_goal)))
 
 
 def test_childrens_centres_threshold_on_centres_without_deprived_areas(

@@ -97,14 +97,14 @@ def test_predicate_that_does_not_apply_to_a_service(doc) -> None:
     )
 
 
-def test_threshold_on_an_indicator_and_unknown_domain(doc) -> None:
+def test_unknown_threshold_and_unknown_domain(doc) -> None:
     def edit(rules):
-        rules[0]["conditions"][1]["when"] = [{"below": 50}]
+        rules[0]["conditions"][1]["when"] = [{"under": 50}]
         rules[4]["conditions"][2]["domain"] = "happiness"
 
     problems = _broken(doc, edit)
     assert problems[0].startswith(
-        "rule 'school_readiness', field 'conditions[1].when': threshold 'below' is not allowed"
+        "rule 'school_readiness', field 'conditions[1].when': threshold 'under' is not a threshold"
     )
     assert problems[1].startswith(
         "rule 'adolescent_resilience', field 'conditions[2].domain': 'happiness' is not an "

@@ -81,3 +81,33 @@ def test_rutland_recommendations() -> None:
     assert "no programme with strong evidence for obesity and physical health" in (
         checks["evidence_based_commissioning"].outcome
     )
+
+
+def test_worcestershire_with_its_worked_example_local_data() -> None:
+    """The book's own run: public findings plus the services chapter's findings from the
+    worked example in data/local/E10000034 (the open need model, not the seed's shares)."""
+    res = recommend(WORCS, YEAR)
+    fired = {r.rule_id: r for r in res.fired}
+    assert {
+        "social_care_practice",
+        "evidence_based_commissioning",
+        "school_readiness",
+        "hcp_coverage",
+        "childrens_centres",
+    } <= set(fired)
+    hcp = fired["hcp_coverage"]  # routine immunisations below the 95% goal
+    assert {t.key for t in hcp.triggers} <= {
+        "cover:DTaPIPVHib3_12m",
+        "cover:MMR1_24m",
+        "cover:MMR2_Boo_5y",
+    }
+    assert any(t.comparison.startswith("90.2%, below 95") for t in hcp.triggers)
+    centres = fired["childrens_centres"]
+    assert [t.key for t in centres.triggers] == ["cc_reach:most_deprived_30", "cc_no_deprived_lsoa"]
+    assert centres.triggers[0].value == 56.0
+    # With the open need model early help is not under-serving the most deprived (1.45),
+    # and the appendix says what the model report's own need shares give (0.71).
+    checks = {c.rule_id: c for c in res.not_fired}
+    assert "eha_targeting" in checks
+    assert "a ratio of 1.45 (1 = in proportion to need)" in checks["eha_targeting"].outcome
+    assert "the ratio is 0.71, less than their share of need" in checks["eha_targeting"].outcome

@@ -102,7 +102,14 @@ def outcome_holds(f: Any, p: Predicate) -> bool:
         "higher": f.direction == "higher",
         "rising": f.trend == "Increasing",
     }
+    if p.value is not None:  # a threshold on the indicator's value (e.g. vaccination < 95%)
+        return _threshold_holds(float(f.value), p)
     return bool(checks[p.name])
+
+
+def _threshold_holds(v: float, p: Predicate) -> bool:
+    x = float(p.value)  # type: ignore[arg-type]
+    return {"below": v < x, "above": v > x, "at_most": v <= x, "at_least": v >= x}[p.name]
 
 
 def service_holds(f: ServiceFinding, p: Predicate) -> bool:
@@ -115,11 +122,9 @@ def service_holds(f: ServiceFinding, p: Predicate) -> bool:
         "worse": lambda: f.direction == WORSE,
         "higher": lambda: f.direction == HIGHER,
         "rising": lambda: f.rising is True,
-        "below": lambda: x is not None and v < x,
-        "above": lambda: x is not None and v > x,
-        "at_most": lambda: x is not None and v <= x,
-        "at_least": lambda: x is not None and v >= x,
     }
+    if x is not None:
+        return _threshold_holds(v, p)
     return bool(checks[p.name]())
 
 
@@ -166,7 +171,8 @@ def severity(hit: _Hit) -> int:
     )
     if bad and f.getting_worse:
         return 3
-    return 2 if bad or f.getting_worse else 1
+    threshold = any(p.value is not None for p in hit.predicates)
+    return 2 if bad or f.getting_worse or threshold else 1
 
 
 def _number(value: float | None) -> str:
@@ -201,18 +207,59 @@ def _outcome_comparison(f: Any) -> str:
     return " and ".join(parts) or lower_first(f.label)
 
 
+#: Units not written after a number ("a ratio of 1.45", not "1.45 ratio").
+SILENT_UNITS = ("ratio", "yes = 1")
+
+
+def _service_value(f: ServiceFinding, value: float | None) -> str:
+    if f.unit == "yes = 1":
+        return "no data" if value is None else ("yes" if value >= 1 else "no")
+    if f.unit == "ratio":
+        return f"a ratio of {_number(value)}"
+    if not f.unit or f.unit in SILENT_UNITS:
+        return _number(value)
+    return f"{_number(value)}{f.unit if f.unit.startswith('%') else ' ' + f.unit}"
+
+
 def _service_comparison(hit: _Hit) -> str:
+    """E.g. "a ratio of 0.71 (1 = in proportion to need)", "56% against Ofsted 65% engagement",
+    "82% against target (95%)", "34.5% against every centre reaches a deprived area, 33 or more"."""
     f = hit.finding
-    unit = f" {f.unit}" if f.unit and f.unit != "%" else f.unit
-    parts = [f"{_number(f.value)}{unit} against {f.benchmark_label}"]
-    if f.benchmark is not None:
-        parts[0] += f" ({_number(f.benchmark)}{unit})"
+    text = _service_value(f, f.value)
+    label = f.benchmark_label
+    if f.unit == "yes = 1":
+        parts = [text]
+    elif f.unit == "ratio" and f.benchmark is not None:
+        parts = [f"{text} ({_number(f.benchmark)} = {label})"]
+    else:
+        if f.benchmark is not None and _number(f.benchmark) not in label:
+            label = f"{label} ({_service_value(f, f.benchmark)})"
+        parts = [f"{text} against {label}" if label else text]
     for p in hit.predicates:
         if p.value is not None:
             parts.append(SERVICE_PHRASES[p.name].format(x=_number(p.value)))
     if f.rising:
         parts.append("rising")
     return ", ".join(parts)
+
+
+def _outcome_trigger_comparison(hit: _Hit) -> str:
+    """The comparison with England, led by any threshold that held ("90.2%, below 95; ...")."""
+    f = hit.finding
+    limits = [
+        f"{f.indicator.format(f.value)}, " + SERVICE_PHRASES[p.name].format(x=_number(p.value))
+        for p in hit.predicates
+        if p.value is not None
+    ]
+    if not limits:
+        return _outcome_comparison(f)
+    judged = severity(_Hit(f, (), False)) > 1 or f.direction == "worse"
+    if judged:
+        england = _outcome_comparison(f)
+    else:
+        eng = f.indicator.format(f.england) if f.england is not None else "no England figure"
+        england = f"{lower_first(f.label)} compared with England ({eng})"
+    return "; ".join([*limits, england])
 
 
 def trigger(hit: _Hit) -> Trigger:
@@ -232,7 +279,7 @@ def trigger(hit: _Hit) -> Trigger:
         key=f.indicator_id,
         name=f.name,
         value=f.value,
-        comparison=_outcome_comparison(f),
+        comparison=_outcome_trigger_comparison(hit),
         period=f.period,
         source=f.indicator.source,
         sentence=f.sentence,
@@ -298,7 +345,7 @@ def _subject_label(c: Condition, names: dict[str, str]) -> str:
 
 
 def _predicate_phrase(c: Condition, p: Predicate) -> str:
-    if c.subject == "service":
+    if c.subject == "service" or p.value is not None:
         return SERVICE_PHRASES[p.name].format(x=_number(p.value))
     return OUTCOME_PHRASES[p.name]
 
@@ -337,6 +384,7 @@ def _status(c: Condition, outcome: Sequence[Any], services: Sequence[ServiceFind
     if c.subject == "service":
         return "; ".join(
             f"{lower_first(f.name)}: {_service_comparison(_Hit(f, (), True))} ({f.period})"
+            + (f" ({f.note})" if f.note else "")
             for f in with_data
         )
     return "; ".join(

@@ -123,21 +123,19 @@ def _predicates(rid: str, where: str, subject: str, raw: Any, problems: list[str
                         rid,
                         where,
                         f"predicate {p!r} does not apply to a {subject}; use one "
-                        f"of {list(allowed)}"
-                        + (f" or {list(THRESHOLDS)}" if subject == "service" else ""),
+                        f"of {list(allowed)}" + f" or a threshold {list(THRESHOLDS)}",
                     )
                 )
             else:
                 out.append(Predicate(p))
         elif isinstance(p, dict) and len(p) == 1:
             ((name, value),) = p.items()
-            if subject != "service" or name not in THRESHOLDS:
+            if name not in THRESHOLDS:
                 problems.append(
                     _problem(
                         rid,
                         where,
-                        f"threshold {name!r} is not allowed here (service "
-                        f"conditions only: {list(THRESHOLDS)})",
+                        f"threshold {name!r} is not a threshold (use one of {list(THRESHOLDS)})",
                     )
                 )
             elif isinstance(value, bool) or not isinstance(value, int | float):

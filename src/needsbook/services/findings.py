@@ -58,6 +58,7 @@ class ServiceFinding:
     sentence: str  # plain English, with the number, its period and source
     unit: str = ""  # "ratio", "%", "per 10,000", ...
     rising: bool | None = None  # demand: the trend is up (fold-change > 1 and significant)
+    note: str = ""  # a caveat the recommendations appendix repeats (e.g. another need model)
     chapter: str = "04_services"
     domains: tuple[str, ...] = ()  # outcome-star domains (data/indicators.yml star_domains)
     life_stages: tuple[str, ...] = ()  # antenatal / 0-5 / 5-11 / 12-19
@@ -169,6 +170,24 @@ def _local(ctx: Any) -> list[ServiceFinding]:
     return out
 
 
+def _seed_note(targeting: Any, group: str, words: str) -> str:
+    """The worked example's ratio with the model report's own (non-public) need shares."""
+    from needsbook.services import local_eha as eha
+
+    seed = targeting[targeting["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
+    if (
+        group not in seed.index
+        or seed.loc[group, "Targeting ratio"] != seed.loc[group, "Targeting ratio"]
+    ):
+        return ""
+    ratio = float(seed.loc[group, "Targeting ratio"])
+    need = float(seed.loc[group, "% of modelled need"])
+    return (
+        f"with the model report's own need shares ({need:.0f}% of need in the {words}, "
+        f"from a model that is not public) the ratio is {ratio:.2f}, {eha.reading(ratio)}"
+    )
+
+
 def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
@@ -176,8 +195,8 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
         return []
     src = ctx.source("eha_assessments.csv")
-    tr = eha.targeting(ctx)
-    tr = tr[tr["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
+    targeting_all = eha.targeting(ctx)
+    tr = targeting_all[targeting_all["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
     period = eha.period_of(ctx) or ""
     out = []
     for key, group, worse_below, words in (
@@ -186,6 +205,7 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     ):
         ratio = tr.loc[group, "Targeting ratio"]
         ratio = None if ratio != ratio else float(ratio)
+        note = _seed_note(targeting_all, group, words) if ctx.is_example else ""
         share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
         direction = _ratio_direction(ratio, worse_below)
         when = during(period)
@@ -209,6 +229,7 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
                 sentence=sentence,
                 unit="ratio",
                 life_stages=_LIFE["eha"],
+                note=note,
             )
         )
     has_dt = ctx.table("eha_distance_travelled") is not None and len(
