@@ -224,3 +224,15 @@ def test_all_problems_reported_together(example_copy):
         load_local(example_copy, "E10000034")
     assert "eha_assessments.csv: column 'assessments'" in str(exc.value)
     assert "specialist_midwifery.csv: column 'births'" in str(exc.value)
+
+
+def test_a_change_after_a_passing_load_is_checked_again(example_copy):
+    """Validation is remembered by content: editing a file after it passed is caught."""
+    first = load_local(example_copy, "E10000034")
+    first.tables["eha_assessments"].loc[0, "assessments"] = -1  # callers get copies
+    again = load_local(example_copy, "E10000034")
+    assert (again.tables["eha_assessments"]["assessments"] >= 0).all()
+    set_cell("children_centres.csv", 2, "percent_seen", "130")(example_copy)
+    with pytest.raises(InputError) as exc:
+        load_local(example_copy, "E10000034")
+    assert "children_centres.csv: column 'percent_seen'" in str(exc.value)

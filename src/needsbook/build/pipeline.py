@@ -33,8 +33,11 @@ class BuildOptions:
     quiet: bool = False
     validate: bool = True
     force: bool = False
-    in_process_book: bool = False  # run jupyter-book in this process (batch workers)
-    warm_kernel: bool = False  # run notebooks in one kernel kept for this process (batch workers)
+    # Run jupyter-book in this process, and every chapter notebook in one kernel kept for the
+    # process (its namespace reset before each notebook): chapters share loaded data and
+    # start-up costs. False for each gives the slower, fully isolated build.
+    in_process_book: bool = True
+    warm_kernel: bool = True
 
 
 @dataclass

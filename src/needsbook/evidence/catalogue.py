@@ -85,11 +85,20 @@ def default_path() -> Path:
     return paths.repo_root() / "data" / "evidence" / "programmes.yml"
 
 
-def indicator_catalogue(path: Path | None = None) -> tuple[set[str], set[str]]:
+def indicator_catalogue(path: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """The outcome-star domain ids and indicator ids of ``data/indicators.yml``."""
     path = path or paths.repo_root() / "data" / "indicators.yml"
-    doc = yaml.safe_load(Path(path).read_text())
-    return {d["id"] for d in doc["star_domains"]}, {i["id"] for i in doc["indicators"]}
+    return _catalogue_ids(Path(path).read_text())
+
+
+@lru_cache(maxsize=8)
+def _catalogue_ids(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Parsed once per distinct file content (the rules and catalogue checks ask many times)."""
+    doc = yaml.safe_load(text)
+    return (
+        frozenset(d["id"] for d in doc["star_domains"]),
+        frozenset(i["id"] for i in doc["indicators"]),
+    )
 
 
 @dataclass(frozen=True)

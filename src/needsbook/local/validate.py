@@ -273,13 +273,55 @@ def _warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
     return out
 
 
+def _content_key(folder: Path, area: Area) -> str:
+    """Everything a validation result depends on: the CSVs, the area, the suites and this code."""
+    import hashlib
+
+    from needsbook.local import templates
+
+    h = hashlib.sha256(area.code.encode())
+    files = [*sorted(folder.glob("*.csv")), *sorted(expectations_local_dir().glob("*.json"))]
+    files += [Path(__file__), Path(templates.__file__)]
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def _copy(data: LocalData) -> LocalData:
+    return LocalData(
+        area=data.area,
+        folder=data.folder,
+        tables={k: v.copy() for k, v in data.tables.items()},
+        warnings=list(data.warnings),
+        missing=list(data.missing),
+    )
+
+
+#: Valid local data already loaded in this process, by content key (chapters ask repeatedly).
+_LOADED: dict[str, LocalData] = {}
+
+
+def _marker(key: str) -> Path:
+    """A file recording that the Great Expectations suites passed for this exact content."""
+    return paths.repo_root() / "_build" / ".cache" / "local" / f"validated-{key}"
+
+
 def load_local(folder: Path | str, area: str | Area) -> LocalData:
     """Validate every template present in ``folder`` for ``area``; raise one InputError listing
-    every problem, or return the tables (missing templates listed in ``missing``)."""
+    every problem, or return the tables (missing templates listed in ``missing``).
+
+    A folder whose exact content (CSVs, area, suites and validation code) already passed is
+    not re-checked by Great Expectations (the Python checks always run); within one process
+    the validated tables are reused.
+    """
     folder = Path(folder)
     area = area if isinstance(area, Area) else resolve_area(area)
     if not folder.is_dir():
         raise InputError(f"{folder}: local data folder does not exist")
+    key = _content_key(folder, area)
+    if key in _LOADED:
+        return _copy(_LOADED[key])
+    gx_passed = _marker(key).is_file()
     problems: list[str] = []
     data = LocalData(area=area, folder=folder)
     known = {t.file for t in TEMPLATES.values()}
@@ -301,7 +343,8 @@ def load_local(folder: Path | str, area: str | Area) -> LocalData:
         df = _read(path, t, problems)
         if df is None or len(problems) > before:
             continue
-        _gx(t, df, problems)
+        if not gx_passed:
+            _gx(t, df, problems)
         _area_checks(t, df, area, data.tables.get("children_centres_register"), problems)
         if len(problems) == before:
             data.tables[name] = df.reset_index(drop=True)
@@ -311,4 +354,15 @@ def load_local(folder: Path | str, area: str | Area) -> LocalData:
             + "\n".join(f"  - {p}" for p in problems)
         )
     data.warnings = _warnings(data.tables)
-    return data
+    _remember(key, data)
+    return _copy(data)
+
+
+def _remember(key: str, data: LocalData) -> None:
+    _LOADED[key] = data
+    marker = _marker(key)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # a read-only checkout still validates, just every time
+        pass
