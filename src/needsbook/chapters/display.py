@@ -102,12 +102,10 @@ def show_key_findings(chapter: Chapter) -> None:
     display(HTML(zip_link_html(chapter.area_code, chapter.area_name)))
 
 
-def show(section: Section) -> None:
-    """Summary, chart (with its text alternative), notes, the data table and a CSV download.
-
-    The CSV is written only when the pipeline set a downloads folder; the link is shown either
-    way (it is relative and the same in every run, so nbval's comparison stays stable).
-    """
+def show_table(section: Section) -> None:
+    """The section's data table and its CSV download link, writing the CSV when the pipeline
+    set a downloads folder (the link is shown either way: it is relative and the same in every
+    run, so nbval's comparison stays stable)."""
     area_code = str(_current.get("area_code") or "") or None
     year = _current.get("year")
     downloads.write_section(
@@ -117,9 +115,14 @@ def show(section: Section) -> None:
         area_code or "",
         int(year) if isinstance(year, int) else None,
     )
+    display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))
+
+
+def show(section: Section) -> None:
+    """Summary, chart (with its text alternative), notes, the data table and a CSV download."""
     display(Markdown(section.summary))
     if section.chart is not None:
         display(accessible_chart(section.chart))
     for note in section.notes:
         display(Markdown(f"*Note: {note}*"))
-    display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))
+    show_table(section)

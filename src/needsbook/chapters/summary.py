@@ -20,6 +20,7 @@ import pandas as pd
 from needsbook.areas import Area, resolve_area
 from needsbook.build.chapters import CHAPTERS
 from needsbook.chapters.base import Chapter, Section
+from needsbook.chapters.display import show_table
 from needsbook.chapters.text import and_join
 from needsbook.charts import RAG
 from needsbook.outcomes.findings import Finding, findings
@@ -393,27 +394,6 @@ def build(
 # --- display -------------------------------------------------------------------------------
 
 
-def _table_only(section: Section) -> None:
-    """A section's data table and CSV download, without its summary (shown as HTML above)."""
-    from IPython.display import HTML, display
-
-    from needsbook.build import downloads
-    from needsbook.chapters import display as shown
-
-    area_code = str(shown._current.get("area_code") or "") or None
-    year = shown._current.get("year")
-    downloads.write_section(
-        section.table,
-        section.title,
-        section.source,
-        area_code or "",
-        int(year) if isinstance(year, int) else None,
-    )
-    display(
-        HTML(shown.data_table_html(section) + "\n" + shown.download_link_html(section, area_code))
-    )
-
-
 def show_introduction(chapter: SummaryChapter) -> None:
     """The area and year, and the how-to-read box (also names the chapter's CSV downloads)."""
     from IPython.display import HTML, display
@@ -428,7 +408,7 @@ def show_headlines(chapter: SummaryChapter) -> None:
     from IPython.display import HTML, display
 
     display(HTML(headlines_html(chapter)))
-    _table_only(chapter.section("headlines"))
+    show_table(chapter.section("headlines"))
 
 
 def show_recommendations(chapter: SummaryChapter) -> None:
@@ -436,4 +416,4 @@ def show_recommendations(chapter: SummaryChapter) -> None:
 
     display(HTML(recommendations_html(chapter)))
     if chapter.results.fired:
-        _table_only(chapter.section("recommendations"))
+        show_table(chapter.section("recommendations"))
