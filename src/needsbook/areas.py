@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from needsbook.data import load_table
+from needsbook.data import load_table, snapshot_key
 from needsbook.errors import AreaNotFoundError
 
 DEFAULT_AREA = "E10000034"  # Worcestershire, the model report's area
@@ -41,13 +42,18 @@ def _norm(text: str) -> str:
 
 def all_areas(data_dir: Path | str | None = None) -> list[Area]:
     """All 153 current areas, sorted by code."""
+    return list(_all_areas(snapshot_key(data_dir), data_dir))
+
+
+@lru_cache(maxsize=4)
+def _all_areas(_key: tuple[str, int, int], data_dir: Path | str | None) -> tuple[Area, ...]:
     areas = load_table("areas", data_dir)
     districts = load_table("area_districts", data_dir)
     by_area = {
         code: tuple(zip(g["district_code"], g["district_name"], strict=True))
         for code, g in districts.groupby("area_code")
     }
-    return [
+    return tuple(
         Area(
             code=r.area_code,
             name=r.area_name,
@@ -58,7 +64,7 @@ def all_areas(data_dir: Path | str | None = None) -> list[Area]:
             districts=by_area.get(r.area_code, ()),
         )
         for r in areas.itertuples(index=False)
-    ]
+    )
 
 
 def _former_area_note(query: str, data_dir: Path | str | None) -> str | None:

@@ -16,6 +16,15 @@ def _read(path: Path, mtime: float) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def snapshot_key(data_dir: Path | str | None = None) -> tuple[str, int, int]:
+    """Identifies one snapshot's content for in-process caches: its folder and its MANIFEST's
+    modification time and size (``needsbook snapshot`` replaces both when it swaps tables)."""
+    folder = paths.snapshot_dir(Path(data_dir) if data_dir else None)
+    manifest = folder / "MANIFEST"
+    stat = (manifest if manifest.is_file() else folder).stat()
+    return str(folder.resolve()), stat.st_mtime_ns, stat.st_size
+
+
 def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     """A snapshot table by name, e.g. ``load_table("areas")``. Returns a copy."""
     path = paths.snapshot_dir(Path(data_dir) if data_dir else None) / f"{name}.parquet"

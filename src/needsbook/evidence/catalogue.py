@@ -9,6 +9,7 @@ suite ``expectations/evidence_programmes.json`` over the tidy one-row-per-progra
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -225,10 +226,16 @@ def _long(entries: list[dict[str, Any]], field: str, column: str) -> pd.DataFram
     return pd.DataFrame(rows, columns=["programme_id", column])
 
 
+@lru_cache(maxsize=4)
+def _parsed(text: str) -> Any:
+    """YAML parsed once per distinct content (the rules check the catalogue on every load)."""
+    return yaml.safe_load(text)
+
+
 def read_entries(path: Path | None = None) -> list[dict[str, Any]]:
     path = Path(path or default_path())
     try:
-        doc = yaml.safe_load(path.read_text())
+        doc = copy.deepcopy(_parsed(path.read_text()))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the evidence catalogue {path}: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("programmes"), list):

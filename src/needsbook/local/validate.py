@@ -273,7 +273,7 @@ def _warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
     return out
 
 
-def _content_key(folder: Path, area: Area) -> str:
+def content_key(folder: Path, area: Area) -> str:
     """Everything a validation result depends on: the CSVs, the area, the suites and this code."""
     import hashlib
 
@@ -318,7 +318,7 @@ def load_local(folder: Path | str, area: str | Area) -> LocalData:
     area = area if isinstance(area, Area) else resolve_area(area)
     if not folder.is_dir():
         raise InputError(f"{folder}: local data folder does not exist")
-    key = _content_key(folder, area)
+    key = content_key(folder, area)
     if key in _LOADED:
         return _copy(_LOADED[key])
     gx_passed = _marker(key).is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,4 +70,26 @@ def recommend(
     area = resolve_area(area_code, data_dir)
     outcome = findings(area.code, int(year), data_dir)
     services = service_findings(area.code, int(year), data_dir, local_dir)
-    return evaluate(load_rules(), outcome, services, load_catalogue())
+    key = (area.code, int(year), data_dir, tuple(outcome), tuple(services), _rules_stamp())
+    if key not in _RESULTS:  # the summary and recommendations chapters both ask
+        _RESULTS.clear()
+        _RESULTS[key] = evaluate(load_rules(), outcome, services, load_catalogue())
+    done = _RESULTS[key]
+    return RuleResults(fired=list(done.fired), not_fired=list(done.not_fired))
+
+
+#: The last evaluation, by its inputs (findings are immutable; rule files by their stamps).
+_RESULTS: dict[tuple[Any, ...], RuleResults] = {}
+
+
+def _rules_stamp() -> tuple[tuple[str, int, int], ...]:
+    """Modification time and size of the rules and the files they are checked against."""
+    from needsbook import paths
+
+    data = paths.repo_root() / "data"
+    files = (
+        data / "recommendations" / "rules.yml",
+        data / "evidence" / "programmes.yml",
+        data / "indicators.yml",
+    )
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)

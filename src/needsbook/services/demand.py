@@ -10,12 +10,13 @@ and the recent trend (Fingertips method: the latest five points).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from needsbook.data import load_table
+from needsbook.data import load_table, snapshot_key
 from needsbook.outcomes.compare import display_period
 from needsbook.stats import compare_ci, recent_trend
 
@@ -167,7 +168,15 @@ def _trend(area: pd.DataFrame) -> str:
 
 def demand_summary(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per measure the area has data for: latest value, England, neighbours,
-    comparison with England, first year and value, fold-change, trend and ``rising``."""
+    comparison with England, first year and value, fold-change, trend and ``rising``.
+    Worked out once per area, year and snapshot in a process; callers get a copy."""
+    return _demand_summary(area_code, int(year), data_dir, snapshot_key(data_dir)).copy()
+
+
+@lru_cache(maxsize=8)
+def _demand_summary(
+    area_code: str, year: int, data_dir: Path | str | None, _key: tuple[str, int, int]
+) -> pd.DataFrame:
     s = demand_series(area_code, year, data_dir)
     rows = []
     for m in MEASURES:

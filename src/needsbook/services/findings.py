@@ -91,15 +91,30 @@ def service_findings(
 
     Raises InputError when the local data is invalid (as the build does)."""
     from needsbook.areas import resolve_area
+    from needsbook.data import snapshot_key
     from needsbook.local.folder import local_folder
     from needsbook.services.demand import demand_summary
     from needsbook.services.local_sections import load_context
 
     area = resolve_area(area_code, data_dir)
-    summary = demand_summary(area.code, year, data_dir)
     folder = local_folder(area.code, local_dir, data_dir)
-    ctx = load_context(area, year, folder, data_dir) if folder is not None else None
-    return findings_from(area.name, summary, ctx)
+    key = (area.code, int(year), data_dir, snapshot_key(data_dir), _local_key(folder, area))
+    if key not in _FOUND:  # the summary, services and recommendations chapters all ask
+        summary = demand_summary(area.code, year, data_dir)
+        ctx = load_context(area, year, folder, data_dir) if folder is not None else None
+        _FOUND.clear()  # one area at a time is enough (batch kernels move on)
+        _FOUND[key] = tuple(findings_from(area.name, summary, ctx))
+    return list(_FOUND[key])
+
+
+#: The last area's findings (immutable), by area, year, snapshot and local data content.
+_FOUND: dict[tuple[Any, ...], tuple[ServiceFinding, ...]] = {}
+
+
+def _local_key(folder: Path | None, area: Any) -> str | None:
+    from needsbook.local.validate import content_key
+
+    return None if folder is None else content_key(folder, area)
 
 
 def findings_from(area_name: str, summary: Any, ctx: Any | None) -> list[ServiceFinding]:
