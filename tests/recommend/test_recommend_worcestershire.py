@@ -105,9 +105,13 @@ def test_worcestershire_with_its_worked_example_local_data() -> None:
     centres = fired["childrens_centres"]
     assert [t.key for t in centres.triggers] == ["cc_reach:most_deprived_30", "cc_no_deprived_lsoa"]
     assert centres.triggers[0].value == 56.0
-    # With the open need model early help is not under-serving the most deprived (1.45),
-    # and the appendix says what the model report's own need shares give (0.71).
-    checks = {c.rule_id: c for c in res.not_fired}
-    assert "eha_targeting" in checks
-    assert "a ratio of 1.45 (1 = in proportion to need)" in checks["eha_targeting"].outcome
-    assert "the ratio is 0.71, less than their share of need" in checks["eha_targeting"].outcome
+    # Early help re-targeting fires on the need shares the worked example came with (the
+    # model report's: 0.71 and 4.0), and each reason gives the open need model's ratio too.
+    retarget = fired["eha_targeting"]
+    assert [t.key for t in retarget.triggers] == [
+        "eha_targeting_seed:most_deprived_40",
+        "eha_targeting_seed:least_deprived_40",
+    ]
+    assert [round(t.value, 2) for t in retarget.triggers] == [0.71, 4.03]
+    assert "The open need model gives a ratio of 1.45 instead" in retarget.reasons[0]
+    assert retarget.priority == "medium"

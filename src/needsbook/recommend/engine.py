@@ -55,6 +55,10 @@ SERVICE_LABELS = {
     "compared with their share of need",
     "eha_targeting:least_deprived_40": "early help reaching the least deprived 40% of areas "
     "compared with their share of need",
+    "eha_targeting_seed:most_deprived_40": "the same with the need shares supplied with the "
+    "worked example (the model report's need model)",
+    "eha_targeting_seed:least_deprived_40": "the same for the least deprived 40%, with the "
+    "model report's need shares",
     "cc_reach:all": "children's centre reach of all under-fives",
     "cc_reach:most_deprived_30": "children's centre reach of under-fives in the most deprived "
     "30% of areas",

@@ -18,6 +18,9 @@ HIGHER, LOWER = "higher", "lower"  # for measures with no better/worse judgement
 KEYS = {
     "eha_targeting:most_deprived_40": "EHA share / need share, ratio; worse below 1",
     "eha_targeting:least_deprived_40": "EHA share / need share, ratio; worse above 1",
+    "eha_targeting_seed:most_deprived_40": "as above with the need shares supplied with the "
+    "worked example (the model report's own need model); worse below 1",
+    "eha_targeting_seed:least_deprived_40": "as above for the least deprived 40%; worse above 1",
     "cc_reach:all": "% of 0-4s seen by children's centres; worse below Ofsted 65%",
     "cc_reach:most_deprived_30": "% of the 30% most deprived 0-4s seen; worse below 65%",
     "cc_no_deprived_lsoa": "% of centres with no 30%-most-deprived LSOA in reach",
@@ -203,6 +206,58 @@ def _seed_note(targeting: Any, group: str, words: str) -> str:
     )
 
 
+def _seed_findings(
+    targeting: Any, period: str, src: str, open_ratios: dict[str, float | None]
+) -> list[ServiceFinding]:
+    """The worked example's targeting with the need shares it came with (the model report's
+    PREview model, not public), alongside the open model's ratio in each sentence."""
+    from needsbook.services import local_eha as eha
+    from needsbook.services.common import during
+
+    seed = targeting[targeting["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
+    out = []
+    for key, group, worse_below, words in (
+        ("eha_targeting_seed:most_deprived_40", eha.MOST, True, "most deprived 40%"),
+        ("eha_targeting_seed:least_deprived_40", eha.LEAST, False, "least deprived 40%"),
+    ):
+        if (
+            group not in seed.index
+            or seed.loc[group, "Targeting ratio"] != seed.loc[group, "Targeting ratio"]
+        ):
+            continue
+        ratio = float(seed.loc[group, "Targeting ratio"])
+        share, need = seed.loc[group, "% of EHAs"], seed.loc[group, "% of modelled need"]
+        open_ratio = open_ratios.get(group)
+        other = (
+            f" The open need model gives a ratio of {open_ratio:.2f} instead: the conclusion "
+            "depends on the need model."
+            if open_ratio is not None
+            else ""
+        )
+        when = during(period)
+        out.append(
+            ServiceFinding(
+                key=key,
+                name=f"Early help assessments for the {words} against the model report's need",
+                value=ratio,
+                benchmark=1.0,
+                benchmark_label="in proportion to need",
+                direction=_ratio_direction(ratio, worse_below),
+                period=period,
+                source=src + "; the model report's need shares (PREview, 2015)",
+                sentence=(
+                    f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.2f}% of "
+                    f"early help assessments against {need:.0f}% of need in the model report's "
+                    f"own need model (PREview, not public): a targeting ratio of {ratio:.2f}, "
+                    f"{eha.reading(ratio)} ({src}).{other}"
+                ),
+                unit="ratio",
+                life_stages=_LIFE["eha"],
+            )
+        )
+    return out
+
+
 def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
@@ -273,6 +328,17 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             life_stages=_LIFE["eha"],
         )
     )
+    if ctx.is_example:
+        opened = {
+            g: (
+                None
+                if tr.loc[g, "Targeting ratio"] != tr.loc[g, "Targeting ratio"]
+                else float(tr.loc[g, "Targeting ratio"])
+            )
+            for g in (eha.MOST, eha.LEAST)
+            if g in tr.index
+        }
+        out += _seed_findings(targeting_all, period, src, opened)
     return out
 
 
