@@ -388,7 +388,6 @@ def _status(c: Condition, outcome: Sequence[Any], services: Sequence[ServiceFind
     if c.subject == "service":
         return "; ".join(
             f"{lower_first(f.name)}: {_service_comparison(_Hit(f, (), True))} ({f.period})"
-            + (f" ({f.note})" if f.note else "")
             for f in with_data
         )
     return "; ".join(

@@ -76,6 +76,11 @@ _MONTHS = [
 ]
 
 
+def latest_period(table: pd.DataFrame) -> str:
+    """The latest period in a local table (periods sort as written: 2013-14 < 2014-15)."""
+    return str(sorted(table["period"].unique())[-1])
+
+
 def period_label(period: str) -> str:
     """'2013-08/2015-03' -> 'August 2013 to March 2015'; other periods unchanged."""
     m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", str(period))

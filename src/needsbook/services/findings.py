@@ -61,7 +61,6 @@ class ServiceFinding:
     sentence: str  # plain English, with the number, its period and source
     unit: str = ""  # "ratio", "%", "per 10,000", ...
     rising: bool | None = None  # demand: the trend is up (fold-change > 1 and significant)
-    note: str = ""  # a caveat the recommendations appendix repeats (e.g. another need model)
     chapter: str = "04_services"
     domains: tuple[str, ...] = ()  # outcome-star domains (data/indicators.yml star_domains)
     life_stages: tuple[str, ...] = ()  # antenatal / 0-5 / 5-11 / 12-19
@@ -188,69 +187,67 @@ def _local(ctx: Any) -> list[ServiceFinding]:
     return out
 
 
-def _seed_note(targeting: Any, group: str, words: str) -> str:
-    """The worked example's ratio with the model report's own (non-public) need shares."""
-    from needsbook.services import local_eha as eha
-
-    seed = targeting[targeting["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
-    if (
-        group not in seed.index
-        or seed.loc[group, "Targeting ratio"] != seed.loc[group, "Targeting ratio"]
-    ):
-        return ""
-    ratio = float(seed.loc[group, "Targeting ratio"])
-    need = float(seed.loc[group, "% of modelled need"])
-    return (
-        f"with the model report's own need shares ({need:.0f}% of need in the {words}, "
-        f"from a model that is not public) the ratio is {ratio:.2f}, {eha.reading(ratio)}"
-    )
+#: Need models the targeting findings are worked out with: (model, key prefix, name suffix,
+#: source, how the need share is described). The model report's only for the worked example.
+_OPEN = ("eha_targeting", "need", "needsbook open need model", "of modelled need (open need model)")
+_SEED = (
+    "eha_targeting_seed",
+    "the model report's need",
+    "the model report's need shares (PREview, 2015)",
+    "of need in the model report's own need model (PREview, not public)",
+)
 
 
-def _seed_findings(
-    targeting: Any, period: str, src: str, open_ratios: dict[str, float | None]
+def _ratio(tr: Any, group: str) -> float | None:
+    if group not in tr.index:
+        return None
+    value = tr.loc[group, "Targeting ratio"]
+    return None if value != value else float(value)
+
+
+def _targeting_findings(
+    tr: Any, spec: tuple[str, str, str, str], period: str, src: str, other: Any | None
 ) -> list[ServiceFinding]:
-    """The worked example's targeting with the need shares it came with (the model report's
-    PREview model, not public), alongside the open model's ratio in each sentence."""
+    """Targeting ratios for the most and least deprived 40% with one need model; with
+    ``other`` (the open model's table) each sentence also gives that model's ratio."""
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
 
-    seed = targeting[targeting["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
+    prefix, against, model_source, need_words = spec
+    when = during(period)
     out = []
-    for key, group, worse_below, words in (
-        ("eha_targeting_seed:most_deprived_40", eha.MOST, True, "most deprived 40%"),
-        ("eha_targeting_seed:least_deprived_40", eha.LEAST, False, "least deprived 40%"),
+    for group, worse_below, words, slug in (
+        (eha.MOST, True, "most deprived 40%", "most_deprived_40"),
+        (eha.LEAST, False, "least deprived 40%", "least_deprived_40"),
     ):
-        if (
-            group not in seed.index
-            or seed.loc[group, "Targeting ratio"] != seed.loc[group, "Targeting ratio"]
-        ):
+        ratio = _ratio(tr, group)
+        if ratio is None and group not in tr.index:
             continue
-        ratio = float(seed.loc[group, "Targeting ratio"])
-        share, need = seed.loc[group, "% of EHAs"], seed.loc[group, "% of modelled need"]
-        open_ratio = open_ratios.get(group)
-        other = (
-            f" The open need model gives a ratio of {open_ratio:.2f} instead: the conclusion "
-            "depends on the need model."
-            if open_ratio is not None
-            else ""
+        share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
+        sentence = (
+            f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
+            f"early help assessments against {need:.1f}% {need_words}: "
+            f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
+            if ratio is not None
+            else f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
         )
-        when = during(period)
+        open_ratio = None if other is None else _ratio(other, group)
+        if ratio is not None and open_ratio is not None:
+            sentence += (
+                f" The open need model gives a ratio of {open_ratio:.2f} instead: the "
+                "conclusion depends on the need model."
+            )
         out.append(
             ServiceFinding(
-                key=key,
-                name=f"Early help assessments for the {words} against the model report's need",
+                key=f"{prefix}:{slug}",
+                name=f"Early help assessments for the {words} against {against}",
                 value=ratio,
                 benchmark=1.0,
                 benchmark_label="in proportion to need",
                 direction=_ratio_direction(ratio, worse_below),
                 period=period,
-                source=src + "; the model report's need shares (PREview, 2015)",
-                sentence=(
-                    f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.2f}% of "
-                    f"early help assessments against {need:.0f}% of need in the model report's "
-                    f"own need model (PREview, not public): a targeting ratio of {ratio:.2f}, "
-                    f"{eha.reading(ratio)} ({src}).{other}"
-                ),
+                source=f"{src}; {model_source}",
+                sentence=sentence,
                 unit="ratio",
                 life_stages=_LIFE["eha"],
             )
@@ -265,43 +262,10 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
         return []
     src = ctx.source("eha_assessments.csv")
-    targeting_all = eha.targeting(ctx)
-    tr = targeting_all[targeting_all["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
+    targeting = eha.targeting(ctx).set_index("Group of areas")
+    by_model = {m: t for m, t in targeting.groupby("Need model")}
     period = eha.period_of(ctx) or ""
-    out = []
-    for key, group, worse_below, words in (
-        ("eha_targeting:most_deprived_40", eha.MOST, True, "most deprived 40%"),
-        ("eha_targeting:least_deprived_40", eha.LEAST, False, "least deprived 40%"),
-    ):
-        ratio = tr.loc[group, "Targeting ratio"]
-        ratio = None if ratio != ratio else float(ratio)
-        note = _seed_note(targeting_all, group, words) if ctx.is_example else ""
-        share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
-        direction = _ratio_direction(ratio, worse_below)
-        when = during(period)
-        sentence = (
-            f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
-            f"early help assessments against {need:.1f}% of modelled need (open need model): "
-            f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
-            if ratio is not None
-            else f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
-        )
-        out.append(
-            ServiceFinding(
-                key=key,
-                name=f"Early help assessments for the {words} against need",
-                value=ratio,
-                benchmark=1.0,
-                benchmark_label="in proportion to need",
-                direction=direction,
-                period=period,
-                source=src + "; needsbook open need model",
-                sentence=sentence,
-                unit="ratio",
-                life_stages=_LIFE["eha"],
-                note=note,
-            )
-        )
+    out = _targeting_findings(by_model[eha.OPEN_MODEL], _OPEN, period, src, None)
     has_dt = ctx.table("eha_distance_travelled") is not None and len(
         ctx.table("eha_distance_travelled")
     )
@@ -328,22 +292,16 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             life_stages=_LIFE["eha"],
         )
     )
-    if ctx.is_example:
-        opened = {
-            g: (
-                None
-                if tr.loc[g, "Targeting ratio"] != tr.loc[g, "Targeting ratio"]
-                else float(tr.loc[g, "Targeting ratio"])
-            )
-            for g in (eha.MOST, eha.LEAST)
-            if g in tr.index
-        }
-        out += _seed_findings(targeting_all, period, src, opened)
+    if eha.SEED_MODEL in by_model:  # the worked example: the need shares it came with
+        out += _targeting_findings(
+            by_model[eha.SEED_MODEL], _SEED, period, src, by_model[eha.OPEN_MODEL]
+        )
     return out
 
 
 def _cc_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_centres as cen
+    from needsbook.services.common import latest_period
 
     if ctx.table("children_centres") is None or ctx.table("children_centres").empty:
         return []
@@ -388,7 +346,7 @@ def _cc_findings(ctx: Any) -> list[ServiceFinding]:
                 benchmark=0.0,
                 benchmark_label="every centre reaches a deprived area",
                 direction=HIGHER if pct > 0 else SIMILAR,
-                period=str(sorted(ctx.table("children_centres")["period"].unique())[-1]),
+                period=latest_period(ctx.table("children_centres")),
                 source=src + "; children_centres_register.csv",
                 sentence=(
                     f"{len(none)} of {ctx.area.name}'s {n} children's centres ({pct:.0f}%) have "

@@ -18,6 +18,7 @@ from needsbook.services.common import (
     count_text,
     during,
     fmt,
+    latest_period,
     period_label,
     suppress,
 )
@@ -40,13 +41,9 @@ def _eha(ctx: LocalContext) -> pd.DataFrame | None:
     return ctx.table("eha_assessments")
 
 
-def _latest_period(eha: pd.DataFrame) -> str:
-    return str(sorted(eha["period"].unique())[-1])
-
-
 def period_of(ctx: LocalContext) -> str | None:
     eha = _eha(ctx)
-    return None if eha is None or eha.empty else period_label(_latest_period(eha))
+    return None if eha is None or eha.empty else period_label(latest_period(eha))
 
 
 def totals(ctx: LocalContext) -> pd.DataFrame | None:
@@ -68,7 +65,7 @@ def totals(ctx: LocalContext) -> pd.DataFrame | None:
 def providers(ctx: LocalContext) -> pd.DataFrame:
     """EHAs by lead provider: count, % of all EHAs and rate per 1,000 aged 0-19."""
     eha = _eha(ctx)
-    period = _latest_period(eha)
+    period = latest_period(eha)
     s = eha_shares(eha, "provider", period)
     total = s.attrs["total"]
     pop = ctx.population_0_19
@@ -96,7 +93,7 @@ def providers(ctx: LocalContext) -> pd.DataFrame:
 def districts(ctx: LocalContext) -> pd.DataFrame | None:
     """EHAs by district with rates per 1,000 aged 0-19 (None when the data has no district rows)."""
     eha = _eha(ctx)
-    period = _latest_period(eha)
+    period = latest_period(eha)
     g = eha[eha["period"] == period]
     rows = g[(g["provider"] == ALL) & (g["imd_quintile"] == ALL) & (g["district"] != ALL)]
     if rows.empty:
@@ -122,7 +119,7 @@ def districts(ctx: LocalContext) -> pd.DataFrame | None:
 def quintiles(ctx: LocalContext) -> pd.DataFrame:
     """EHAs by national IMD quintile against children and modelled need in each quintile."""
     eha = _eha(ctx)
-    period = _latest_period(eha)
+    period = latest_period(eha)
     s = eha_shares(eha, "imd_quintile", period)
     need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str)).set_index(
         "imd_quintile"
@@ -161,7 +158,7 @@ def targeting(ctx: LocalContext) -> pd.DataFrame:
     """Targeting ratios for the most and least deprived 40%: with the open need model, and for
     the worked example also with the seed report's need shares (73% / 7%)."""
     eha = _eha(ctx)
-    s = eha_shares(eha, "imd_quintile", _latest_period(eha))
+    s = eha_shares(eha, "imd_quintile", latest_period(eha))
     s = s.assign(imd_quintile=s["imd_quintile"].astype(str))
     need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
     small = s["assessments"].map(lambda v: 1 <= v <= 4)
@@ -322,7 +319,7 @@ def summary_sentences(ctx: LocalContext) -> dict[str, str]:
 
 def group_shares(ctx: LocalContext) -> tuple[float, float]:
     eha = _eha(ctx)
-    s = eha_shares(eha, "imd_quintile", _latest_period(eha))
+    s = eha_shares(eha, "imd_quintile", latest_period(eha))
     s = s.assign(imd_quintile=s["imd_quintile"].astype(str))
     return group_share(s, MOST_DEPRIVED_40), group_share(s, LEAST_DEPRIVED_40)
 

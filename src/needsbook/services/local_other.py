@@ -10,7 +10,7 @@ import pandas as pd
 from needsbook.local import family_outcomes_cumulative, hv_coverage, specialist_midwifery_coverage
 from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT
 from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
-from needsbook.services.common import SMALL, LocalContext, period_label, suppress
+from needsbook.services.common import SMALL, LocalContext, latest_period, period_label, suppress
 from needsbook.services.local_eha import OPEN_MODEL, QUINTILE_NAMES, SEED_MODEL
 
 #: Coverage target for every mandated review, unless the council sets its own. There is no
@@ -45,7 +45,7 @@ def distance(ctx: LocalContext) -> pd.DataFrame | None:
     dt = ctx.table("eha_distance_travelled")
     if dt is None or dt.empty:
         return None
-    period = sorted(dt["period"].unique())[-1]
+    period = latest_period(dt)
     d = dt[dt["period"] == period]
     q = d["imd_quintile"].astype(str)
     out = pd.DataFrame(
@@ -69,7 +69,7 @@ def reasons(ctx: LocalContext) -> pd.DataFrame | None:
     r = ctx.table("eha_reasons")
     if r is None or r.empty:
         return None
-    period = sorted(r["period"].unique())[-1]
+    period = latest_period(r)
     d = r[r["period"] == period]
     out = pd.DataFrame(
         {
