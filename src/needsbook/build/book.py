@@ -17,6 +17,7 @@ from needsbook.build import downloads
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
+from needsbook.escape import html_text
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
 
 A11Y_EXTENSION = "needsbook.site.a11y"  # theme accessibility fixes (see its docstring)
@@ -24,6 +25,7 @@ A11Y_EXTENSION = "needsbook.site.a11y"  # theme accessibility fixes (see its doc
 
 PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+\s*\}\}")
 TAG = re.compile(r"<[^>]+>")  # Sphinx splits inline code into spans
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)  # not page text
 
 
 def book_config(root: Path, area: Area, year: int, snapshot: Path) -> dict[str, Any]:
@@ -70,20 +72,19 @@ def data_sources_table(snapshot: Path) -> str:
 
 def downloads_section(area: Area, csv_dir: Path) -> str:
     """Raw-HTML list of the book's downloads for the data sources page (links relative)."""
-    import html
 
     def link(name: str, text: str) -> str:
-        return f'<li><a href="../{downloads.DIRNAME}/{html.escape(name)}" download>{text}</a></li>'
+        return f'<li><a href="../{downloads.DIRNAME}/{html_text(name)}" download>{text}</a></li>'
 
     items = [
         link(
             downloads.zip_name(area.code),
-            f"All the data in this book for {html.escape(area.name)}, with the executed "
+            f"All the data in this book for {html_text(area.name)}, with the executed "
             "chapter notebooks (zip)",
         )
     ]
     for path in sorted(csv_dir.glob("*.csv")) if csv_dir.is_dir() else []:
-        items.append(link(path.name, f"{html.escape(path.name)} (CSV)"))
+        items.append(link(path.name, f"{html_text(path.name)} (CSV)"))
     return (
         "\n## Downloads\n\nEvery chart and table in this book offers its data as a tidy CSV "
         "file (one row per value, with its unit, period and source). The same files, with the "
@@ -174,7 +175,7 @@ def check_html(html: Path, area: Area) -> None:
         text = path.read_text(errors="replace")
         if area.name not in text:
             problems.append(f"{page} does not mention {area.name}")
-        if leftover := PLACEHOLDER.search(TAG.sub("", text)):
+        if leftover := PLACEHOLDER.search(TAG.sub("", SCRIPT.sub("", text))):
             problems.append(f"{page} shows an unfilled placeholder {leftover.group(0)}")
     for chapter in CHAPTERS:
         path = html / chapter.html

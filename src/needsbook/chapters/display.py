@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from needsbook.build import downloads
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
+from needsbook.escape import html_text, md
 
 # The chapter being shown (set by show_key_findings): names its sections' CSV downloads.
 _current: dict[str, object] = {}
@@ -41,16 +40,22 @@ def _format(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def data_table_html(section: Section) -> str:
-    table = _format(section.table).to_html(
-        index=False, border=0, classes="needsbook-data", escape=True
+def table_html(df: pd.DataFrame, caption: str) -> str:
+    """``df`` as an HTML table with a caption, every cell and heading escaped as HTML text."""
+    cells = df.map(lambda v: "" if v is None or v is pd.NA or v != v else html_text(v))
+    cells = cells.rename(columns=html_text)
+    table = cells.to_html(index=False, border=0, classes="needsbook-data", escape=False)
+    return table.replace(
+        ">\n  <thead>", f">\n<caption>{html_text(caption)}</caption>\n  <thead>", 1
     )
-    caption = f"<caption>Data: {html.escape(section.title)}</caption>"
-    table = table.replace(">\n  <thead>", f">\n{caption}\n  <thead>", 1)
+
+
+def data_table_html(section: Section) -> str:
+    table = table_html(_format(section.table), f"Data: {section.title}")
     return (
         f"<details class='needsbook-table'><summary>Data table: "
-        f"{html.escape(section.title)} ({len(section.table)} rows)</summary>\n{table}\n"
-        f"<p><small>Source: {html.escape(section.source)}</small></p></details>"
+        f"{html_text(section.title)} ({len(section.table)} rows)</summary>\n{table}\n"
+        f"<p><small>Source: {html_text(section.source)}</small></p></details>"
     )
 
 
@@ -82,23 +87,23 @@ def download_link_html(section: Section, area_code: str | None = None) -> str:
     """A relative link to the section's CSV (the pipeline puts it in the book's downloads/)."""
     name = downloads.section_filename(section.title, area_code)
     return (
-        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html.escape(name)}' "
-        f"download>Download the data: {html.escape(section.title)} (CSV)</a></p>"
+        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html_text(name)}' "
+        f"download>Download the data: {html_text(section.title)} (CSV)</a></p>"
     )
 
 
 def zip_link_html(area_code: str, area_name: str) -> str:
     name = downloads.zip_name(area_code)
     return (
-        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html.escape(name)}' "
-        f"download>Download all the data in this book for {html.escape(area_name)} "
+        f"<p class='needsbook-download'><a href='../{downloads.DIRNAME}/{html_text(name)}' "
+        f"download>Download all the data in this book for {html_text(area_name)} "
         "(zip of CSV files and the executed notebooks)</a></p>"
     )
 
 
 def show_key_findings(chapter: Chapter) -> None:
     _current.update(area_code=chapter.area_code, year=chapter.year)
-    display(Markdown("\n".join(f"- {f}" for f in chapter.key_findings)))
+    display(Markdown("\n".join(f"- {md(f)}" for f in chapter.key_findings)))
     display(HTML(zip_link_html(chapter.area_code, chapter.area_name)))
 
 
@@ -118,11 +123,20 @@ def show_table(section: Section) -> None:
     display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))
 
 
+def show_text(text: str) -> None:
+    """One paragraph of plain text (or ``escape.trusted`` Markdown), escaped for the page."""
+    display(Markdown(md(text)))
+
+
+def show_notes(section: Section) -> None:
+    for note in section.notes:
+        display(Markdown(f"*Note: {md(note)}*"))
+
+
 def show(section: Section) -> None:
     """Summary, chart (with its text alternative), notes, the data table and a CSV download."""
-    display(Markdown(section.summary))
+    show_text(section.summary)
     if section.chart is not None:
         display(accessible_chart(section.chart))
-    for note in section.notes:
-        display(Markdown(f"*Note: {note}*"))
+    show_notes(section)
     show_table(section)

@@ -496,24 +496,22 @@ def build(
 
 def show_programmes(chapter: EvidenceChapter) -> None:
     """The searchable catalogue in place of the usual collapsed data table (and its CSV)."""
-    import html
-
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import HTML, display
 
     from needsbook.build import downloads
-    from needsbook.chapters.display import download_link_html
+    from needsbook.chapters.display import download_link_html, show_notes, show_text
+    from needsbook.escape import html_text
 
     section = chapter.section("programmes")
     downloads.write_section(
         section.table, section.title, section.source, chapter.area_code, chapter.year
     )
-    display(Markdown(section.summary))
-    for note in section.notes:
-        display(Markdown(f"*Note: {note}*"))
+    show_text(section.summary)
+    show_notes(section)
     display(
         HTML(
             chapter.programmes_html
-            + f"\n<p><small>Source: {html.escape(section.source)}</small></p>\n"
+            + f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
             + download_link_html(section, chapter.area_code)
         )
     )

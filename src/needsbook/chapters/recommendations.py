@@ -7,7 +7,6 @@ The rules are data (``data/recommendations/rules.yml``), applied by :mod:`needsb
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 from needsbook.areas import resolve_area
 from needsbook.build.chapters import CHAPTERS
 from needsbook.chapters.base import Chapter, Section
+from needsbook.escape import html_text
 from needsbook.evidence.catalogue import load_catalogue
 from needsbook.evidence.strength import strengths
 from needsbook.recommend import RuleResults, recommend
@@ -68,9 +68,9 @@ def chapter_title(slug: str) -> str:
 
 def chapter_link(slug: str) -> str:
     """An HTML link to a chapter in this book, or its plain title when the book lacks it."""
-    title = html.escape(chapter_title(slug))
+    title = html_text(chapter_title(slug))
     if slug in {c.slug for c in CHAPTERS}:
-        return f'<a href="{html.escape(slug)}.html">{title} chapter</a>'
+        return f'<a href="{html_text(slug)}.html">{title} chapter</a>'
     return f"{title} chapter"
 
 
@@ -234,7 +234,7 @@ def recommendation_html(
     n: int, r: Recommendation, rule: Rule | None, names: dict[str, str], strength: dict[str, str]
 ) -> str:
     """One recommendation as accessible HTML: heading, priority, text, reasons, evidence."""
-    e = html.escape
+    e = html_text
     colour, _ = PRIORITY_STYLE.get(r.priority, ("#0b0c0c", ""))
     reasons = "".join(f"<li>{e(reason(t))}</li>" for t in r.triggers)
     chapters = list(dict.fromkeys([r.chapter, *(t.chapter for t in r.triggers)]))
@@ -326,16 +326,16 @@ def build(
 
 def show_recommendations(chapter: RecommendationsChapter) -> None:
     """Every recommendation in full, then the data table of their findings (and its CSV)."""
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import HTML, display
 
     from needsbook.build import downloads
-    from needsbook.chapters.display import data_table_html, download_link_html
+    from needsbook.chapters.display import data_table_html, download_link_html, show_text
 
     section = chapter.section("recommendations")
     downloads.write_section(
         section.table, section.title, section.source, chapter.area_code, chapter.year
     )
-    display(Markdown(section.summary))
+    show_text(section.summary)
     parts = [
         recommendation_html(n, r, chapter.rules.get(r.rule_id), chapter.names, chapter.strength)
         for n, r in enumerate(chapter.results.fired, start=1)
@@ -347,25 +347,21 @@ def show_recommendations(chapter: RecommendationsChapter) -> None:
 
 def show_not_fired(chapter: RecommendationsChapter) -> None:
     """The appendix table shown open (not collapsed), and its CSV."""
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import HTML, display
 
     from needsbook.build import downloads
-    from needsbook.chapters.display import download_link_html
+    from needsbook.chapters.display import download_link_html, show_text, table_html
 
     section = chapter.section("not_fired")
     downloads.write_section(
         section.table, section.title, section.source, chapter.area_code, chapter.year
     )
-    display(Markdown(section.summary))
-    table = section.table.to_html(index=False, border=0, classes="needsbook-data", escape=True)
-    caption = (
-        f"<caption>{html.escape(section.title)} for {html.escape(chapter.area_name)}</caption>"
-    )
-    table = table.replace(">\n  <thead>", f">\n{caption}\n  <thead>", 1)
+    show_text(section.summary)
+    table = table_html(section.table, f"{section.title} for {chapter.area_name}")
     display(
         HTML(
             table
-            + f"\n<p><small>Source: {html.escape(section.source)}</small></p>\n"
+            + f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
             + download_link_html(section, chapter.area_code)
         )
     )

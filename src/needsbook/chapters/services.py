@@ -15,6 +15,7 @@ from IPython.display import Markdown, display
 
 from needsbook.areas import resolve_area
 from needsbook.chapters.base import Chapter, Section
+from needsbook.escape import md
 from needsbook.local.folder import local_folder
 from needsbook.services.demand import demand_summary
 from needsbook.services.demand_sections import demand_sections
@@ -106,11 +107,12 @@ def show_part(chapter: ServicesChapter, name: str) -> None:
         what = "the local data templates below" if name != "templates" else "above"
         display(
             Markdown(
-                f"*No local data for this part of the chapter for {chapter.area_name}: see {what}.*"
+                f"*No local data for this part of the chapter for {md(chapter.area_name)}: "
+                f"see {what}.*"
             )
         )
         return
     for s in items:
         if len(items) > 1 or name == "local_data":
-            display(Markdown(f"**{s.title}**"))
+            display(Markdown(f"**{md(s.title)}**"))
         show(s)

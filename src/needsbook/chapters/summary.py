@@ -9,7 +9,6 @@ Links go to a chapter only when the book has it (``needsbook.build.chapters.CHAP
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.display import show_table
 from needsbook.chapters.text import and_join
 from needsbook.charts import RAG
+from needsbook.escape import html_text
 from needsbook.outcomes.findings import Finding, findings
 from needsbook.recommend import Recommendation, RuleResults, recommend
 from needsbook.summary.headlines import Headline, load_headlines
@@ -53,7 +53,7 @@ def chapter_titles() -> dict[str, str]:
 def chapter_link(slug: str, text: str | None = None) -> str:
     """A relative link to a chapter page (plain text if the book has no such chapter)."""
     titles = chapter_titles()
-    label = html.escape(text or titles.get(slug, slug))
+    label = html_text(text or titles.get(slug, slug))
     if slug not in titles:
         return label
     return f'<a href="{slug}.html">{label}</a>'
@@ -81,7 +81,7 @@ def how_to_read_html(chapter: SummaryChapter) -> str:
     numbers, and where the data are (a styled admonition, as the theme draws MyST notes)."""
     from needsbook.build import downloads
 
-    zip_name = html.escape(downloads.zip_name(chapter.area_code))
+    zip_name = html_text(downloads.zip_name(chapter.area_code))
     items = [
         "<strong>Significantly better or worse than England</strong> means the difference is "
         "bigger than chance alone would explain: England's value lies outside the range we are "
@@ -102,7 +102,7 @@ def how_to_read_html(chapter: SummaryChapter) -> str:
         "<strong>Every number</strong> gives the period it covers and its source. Every chart "
         "has a data table and a CSV download beneath it, and all the data are in one zip file: "
         f'<a href="../downloads/{zip_name}" download>Download all the data in this book '
-        f"for {html.escape(chapter.area_name)} (zip)</a>. The "
+        f"for {html_text(chapter.area_name)} (zip)</a>. The "
         f'<a href="{SOURCES}">data sources and licences</a> page lists every source, the '
         f'<a href="{METHODS}">methods</a> pages explain the statistics, and the '
         f'<a href="{GLOSSARY}">glossary</a> explains the technical words and abbreviations.',
@@ -119,8 +119,8 @@ def about_html(chapter: SummaryChapter) -> str:
     """One paragraph: the area, its kind and region, and the data year."""
     return (
         f"<p>This summary covers children and young people aged 0-19 in "
-        f"<strong>{html.escape(chapter.area_name)}</strong> ({html.escape(chapter.area_kind)}, "
-        f"{html.escape(chapter.region_name)} region), using the latest data published up to "
+        f"<strong>{html_text(chapter.area_name)}</strong> ({html_text(chapter.area_kind)}, "
+        f"{html_text(chapter.region_name)} region), using the latest data published up to "
         f"<strong>{chapter.year}</strong>. Each finding uses the latest period available for it "
         "at or before that year, and says which period that is.</p>"
     )
@@ -132,7 +132,7 @@ def about_html(chapter: SummaryChapter) -> str:
 def headline_html(h: Headline) -> str:
     """One headline: the sentence, its source and a link to the chapter with the detail."""
     return (
-        f"<li><p>{html.escape(h.sentence)} <small>Source: {html.escape(h.source)}.</small> "
+        f"<li><p>{html_text(h.sentence)} <small>Source: {html_text(h.source)}.</small> "
         f"{chapter_link(h.chapter, 'More in ' + chapter_titles().get(h.chapter, h.chapter))}"
         "</p></li>"
     )
@@ -270,9 +270,9 @@ def glance(area: Area, year: int, items: list[Finding]) -> Section:
 def _trigger_html(rec: Recommendation) -> str:
     items = []
     for t in rec.triggers:
-        source = f" <small>Source: {html.escape(t.source)}.</small>" if t.source else ""
+        source = f" <small>Source: {html_text(t.source)}.</small>" if t.source else ""
         link = f" {chapter_link(t.chapter, 'See the finding')}" if t.chapter else ""
-        items.append(f"<li>{html.escape(t.sentence)}{source}{link}</li>")
+        items.append(f"<li>{html_text(t.sentence)}{source}{link}</li>")
     return "<ul>\n" + "\n".join(items) + "\n</ul>" if items else ""
 
 
@@ -301,21 +301,21 @@ def recommendations_html(chapter: SummaryChapter) -> str:
         )
         return (
             f"<p>This assessment makes no recommendations for "
-            f"{html.escape(chapter.area_name)}: none of the findings it checks calls for "
+            f"{html_text(chapter.area_name)}: none of the findings it checks calls for "
             f"one.{why}</p>"
         )
     parts = []
     for rec in fired:
         evidence = (
             "<p><small>Programmes with evidence for this: "
-            f"{html.escape(and_join(programme_names(rec.evidence)))}."
+            f"{html_text(and_join(programme_names(rec.evidence)))}."
             "</small></p>"
             if rec.evidence
             else ""
         )
         parts.append(
-            f"<li><p><strong>{html.escape(rec.title)}</strong> (priority: "
-            f"{html.escape(rec.priority)}). {html.escape(rec.text)}</p>\n"
+            f"<li><p><strong>{html_text(rec.title)}</strong> (priority: "
+            f"{html_text(rec.priority)}). {html_text(rec.text)}</p>\n"
             f"<p>Why: the findings behind it are</p>\n{_trigger_html(rec)}\n{evidence}</li>"
         )
     return (

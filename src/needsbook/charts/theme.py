@@ -58,8 +58,24 @@ def needsbook_theme() -> alt.theme.ThemeConfig:
     return _theme()
 
 
+def _safe_html_renderer(spec: dict, **metadata: object) -> dict[str, str]:
+    """Altair's HTML renderer, with the chart's JSON unable to end its ``<script>``."""
+    from altair.vegalite.v6.display import html_renderer
+
+    from needsbook.escape import script_safe_html
+
+    bundle = dict(html_renderer(spec, **metadata))
+    bundle["text/html"] = script_safe_html(bundle["text/html"])
+    return bundle
+
+
+RENDERER = "needsbook-html"
+alt.renderers.register(RENDERER, _safe_html_renderer)
+
+
 def enable() -> None:
-    """Use the needsbook theme and the plain HTML renderer (offline via the vendored bundle)."""
+    """Use the needsbook theme and the plain HTML renderer (offline via the vendored bundle),
+    with data in chart specs escaped for the script that holds them."""
     alt.theme.enable("needsbook")
-    alt.renderers.enable("html")
+    alt.renderers.enable(RENDERER)
     alt.data_transformers.disable_max_rows()

@@ -11,9 +11,9 @@ caption and column headers.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
+
+from needsbook.escape import html_text
 
 ID = "nb-programmes"
 
@@ -56,7 +56,7 @@ SCRIPT = """
 
 
 def _cell(value: object) -> str:
-    return html.escape("" if value is None or pd.isna(value) else str(value))  # type: ignore[arg-type]
+    return html_text("" if value is None or pd.isna(value) else str(value))  # type: ignore[arg-type]
 
 
 def searchable_table(
@@ -66,13 +66,13 @@ def searchable_table(
 
     Row ``i`` gets the anchor ``programme-<ids[i]>`` and ``data-concern`` from ``concern[i]``.
     """
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    head = "".join(f'<th scope="col">{html_text(str(c))}</th>' for c in table.columns)
     body = []
     for pid, match, (_, row) in zip(ids, concern, table.iterrows(), strict=True):
         cells = [f'<th scope="row">{_cell(row.iloc[0])}</th>']
         cells += [f"<td>{_cell(v)}</td>" for v in row.iloc[1:]]
         body.append(
-            f'<tr id="programme-{html.escape(pid)}" data-concern="{int(match)}">'
+            f'<tr id="programme-{html_text(pid)}" data-concern="{int(match)}">'
             + "".join(cells)
             + "</tr>"
         )
@@ -96,7 +96,7 @@ def searchable_table(
         f'aria-labelledby="{ID}-caption" style="overflow-x:auto">\n'
         f'<table id="{ID}-table" class="needsbook-data needsbook-programmes" '
         f'style="min-width:100%">\n'
-        f'<caption id="{ID}-caption">{html.escape(caption)}</caption>\n'
+        f'<caption id="{ID}-caption">{html_text(caption)}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
         + "\n".join(body)
         + "\n</tbody></table></div>\n"
