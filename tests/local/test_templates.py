@@ -45,9 +45,14 @@ def test_local_template_cli_writes_and_refuses_to_overwrite(tmp_path: Path, caps
         assert header == ",".join(t.column_names)
         assert (out / readme_name(t.name)).is_file()
     assert (out / "README.md").is_file()
-    lines = (out / "eha_assessments.csv").read_text().splitlines()
+    # only the register is pre-filled (one row per district); the EHA template is the header
+    # alone (its key has four parts: pre-filled district rows were stray partial rows)
+    assert (out / "eha_assessments.csv").read_text() == ",".join(
+        TEMPLATES["eha_assessments"].column_names
+    ) + "\n"
+    lines = (out / "children_centres_register.csv").read_text().splitlines()
     assert lines[1:] == [
-        f",,{d},,"
+        f"{d},,"
         for d in ("Bromsgrove", "Malvern Hills", "Redditch", "Worcester", "Wychavon", "Wyre Forest")
     ]
     (out / "eha_assessments.csv").write_text("kept\n")

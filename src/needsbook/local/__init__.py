@@ -16,7 +16,7 @@ from needsbook.local.analysis import (
 )
 from needsbook.local.example import example_dir
 from needsbook.local.templates import TEMPLATES, Template, suite_for
-from needsbook.local.validate import LocalData, load_local
+from needsbook.local.validate import LocalData, check_folder, load_local
 from needsbook.local.write import write_templates
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "cc_area_reach",
     "cc_reach",
     "centres_without_deprived_lsoa",
+    "check_folder",
     "eha_shares",
     "example_dir",
     "family_outcomes_cumulative",

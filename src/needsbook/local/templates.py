@@ -11,6 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from needsbook.local.rules import (
+    PERIOD_REGEX,
+    TEXT_RULE,
+    count_ceiling_rule,
+    period_rule,
+)
+
 ALL = "All"  # the marginal ("all districts", "all providers", "all quintiles", "all centres")
 
 QUINTILES = ("1", "2", "3", "4", "5")
@@ -41,10 +48,19 @@ class Column:
     regex: str | None = None
     district: bool = False  # values must be the area's districts (name or code) or "All"
     centre: bool = False  # values must be in children_centres_register.csv or "All"
+    period: str | None = None  # a period format of rules.PERIOD_FORMATS: period, quarter, month
+    per_area: str | None = None  # ceiling relative to the area's "0-19" or "0-4" population
 
     @property
     def numeric(self) -> bool:
         return self.kind in {"count", "number", "percent"}
+
+    @property
+    def free_text(self) -> bool:
+        """Text with no other rule (names, reasons, notes): the printable-text rule applies."""
+        return self.kind == "text" and not (
+            self.allowed or self.regex or self.period or self.district or self.centre
+        )
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:
@@ -60,19 +76,31 @@ class Column:
         """The column's rule in words (for the README)."""
         parts = [] if self.required else ["may be blank"]
         if self.kind == "count":
-            parts.append("whole number >= 0")
+            hi = self.bounds[1]
+            parts.append("whole number >= 0" if hi is None else f"whole number from 0 to {hi:,.0f}")
         elif self.numeric:
             lo, hi = self.bounds
             parts.append(f"number between {lo:g} and {hi:g}" if hi is not None else "number")
         if self.allowed:
             parts.append("one of " + ", ".join(self.allowed))
+        if self.per_area:
+            parts.append(count_ceiling_rule(self.per_area))
+        if self.period:
+            parts.append(period_rule(self.period))
         if self.regex:
-            parts.append(f"matches `{self.regex}`")
+            parts.append(f"matches `{self.regex}`".replace("|", "\\|"))
+        if self.free_text:
+            parts.append(TEXT_RULE)
         if self.district:
             parts.append(f"a district of the area (name or ONS code) or `{ALL}`")
         if self.centre:
             parts.append(f"a centre in children_centres_register.csv (same district) or `{ALL}`")
         return "; ".join(parts) or "text"
+
+    @property
+    def pattern(self) -> str | None:
+        """The regex a value must match (a period format's, else ``regex``)."""
+        return PERIOD_REGEX[self.period] if self.period else self.regex
 
 
 @dataclass(frozen=True)
@@ -99,38 +127,19 @@ class Template:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    def readme(self, preamble: str = "") -> str:
-        """The template's README.md: purpose, every column with unit and rule, key, checks."""
-        lines = [f"# {self.file}: {self.title}", ""]
-        if preamble:
-            lines += [preamble, ""]
-        lines += [
-            self.description,
-            "",
-            "| column | unit | rule | description |",
-            "|---|---|---|---|",
-        ]
-        lines += [
-            f"| `{c.name}` | {c.unit or '-'} | {c.rule()} | {c.description} |" for c in self.columns
-        ]
-        lines += ["", f"Each row is unique on: {', '.join(f'`{k}`' for k in self.key)}."]
-        lines += [f"`{a}` must not exceed `{b}`." for a, b in self.pairs]
-        lines += ["", *self.notes] if self.notes else []
-        lines += [
-            "",
-            "Rows are validated before use (`needsbook.local.load_local`): exact columns in this "
-            "order, numbers where numbers are due, ranges, unique keys, known districts and "
-            "centres, plus the Great Expectations suite "
-            f"`expectations/local/{self.name}.json`. Errors name the file, column and row "
-            "(row = line number in the CSV, the header being line 1). Counts of 1-4 are "
-            'published as "<5" (`needsbook.local.publishable`).',
-            "",
-        ]
-        return "\n".join(lines)
-
 
 def _period(desc: str = "reporting period, e.g. 2013-08/2015-03 or 2014-15") -> Column:
-    return Column("period", "text", desc, unit="period")
+    return Column("period", "text", desc, unit="period", period="period")
+
+
+def _count(
+    name: str, desc: str, unit: str, maximum: float, per_area: str | None, required: bool = True
+) -> Column:
+    """A count column: a whole number from 0 to ``maximum`` (and the area ceiling)."""
+    return Column(name, "count", desc, unit, required, maximum=maximum, per_area=per_area)
+
+
+MILLION = 1_000_000
 
 
 TEMPLATES: dict[str, Template] = {
@@ -153,10 +162,9 @@ TEMPLATES: dict[str, Template] = {
                     "national IMD quintile (1 = most deprived 20%)",
                     allowed=(*QUINTILES, ALL),
                 ),
-                Column("assessments", "count", "EHAs started", unit="assessments"),
+                _count("assessments", "EHAs started", "assessments", MILLION, "0-19"),
             ),
             key=("period", "provider", "district", "imd_quintile"),
-            by_district=True,
         ),
         Template(
             "eha_reasons",
@@ -166,8 +174,10 @@ TEMPLATES: dict[str, Template] = {
             (
                 _period(),
                 Column("reason", "text", "reason for the assessment"),
-                Column("assessments_citing", "count", "EHAs citing the reason", "assessments"),
-                Column("assessments_total", "count", "all EHAs in the period", "assessments"),
+                _count("assessments_citing", "EHAs citing it", "assessments", MILLION, "0-19"),
+                _count(
+                    "assessments_total", "all EHAs in the period", "assessments", MILLION, "0-19"
+                ),
             ),
             key=("period", "reason"),
             pairs=(("assessments_citing", "assessments_total"),),
@@ -185,7 +195,7 @@ TEMPLATES: dict[str, Template] = {
                     "national IMD quintile, or All",
                     allowed=(*QUINTILES, ALL),
                 ),
-                Column("cases", "count", "closed EHAs with both scores", "cases", required=False),
+                _count("cases", "closed EHAs with both scores", "cases", MILLION, "0-19", False),
                 Column("mean_pre", "number", "mean score at start", "score 1-5", False, None, 1, 5),
                 Column("mean_post", "number", "mean score at end", "score 1-5", False, None, 1, 5),
                 Column(
@@ -220,7 +230,7 @@ TEMPLATES: dict[str, Template] = {
             "`footfall_rate`; where both are given they must agree. A population of 0 means the "
             "reach area has no such LSOA (reach not applicable).",
             (
-                _period("year or financial year, e.g. 2014-15"),
+                _period("year, financial year or span of years, e.g. 2014-15 or 2012-2014"),
                 Column(
                     "nursery",
                     "text",
@@ -235,10 +245,15 @@ TEMPLATES: dict[str, Template] = {
                 ),
                 Column("district", "text", "district of the centre", district=True),
                 Column("centre", "text", "children's centre", centre=True),
-                Column("children_seen", "count", "unique 0-4s seen", "children", required=False),
-                Column("attendances", "count", "attendances by those children", "visits", False),
-                Column(
-                    "population_0_4", "count", "resident 0-4s in the reach area", "children", False
+                _count("children_seen", "unique 0-4s seen", "children", MILLION, "0-4", False),
+                _count("attendances", "attendances by those children", "visits", 1e7, None, False),
+                _count(
+                    "population_0_4",
+                    "resident 0-4s in the reach area",
+                    "children",
+                    MILLION,
+                    "0-4",
+                    False,
                 ),
                 Column("percent_seen", "percent", "published reach", "%", required=False),
                 Column(
@@ -262,10 +277,10 @@ TEMPLATES: dict[str, Template] = {
             "week review, 12-month review (by 12 months), 2-2.5 year review (by 2.5 years). "
             "Coverage % = completed in time / children due in the quarter x 100.",
             (
-                Column("quarter", "text", "quarter, e.g. 2014-Q3", regex=r"^\d{4}-Q[1-4]$"),
+                Column("quarter", "text", "quarter, e.g. 2014-Q3", "quarter", period="quarter"),
                 Column("review", "text", "mandated review", allowed=HV_REVIEWS),
-                Column("completed", "count", "reviews completed in time", "reviews"),
-                Column("due", "count", "children reaching the due age", "children"),
+                _count("completed", "reviews completed in time", "reviews", 100_000, "0-4"),
+                _count("due", "children reaching the due age", "children", 100_000, "0-4"),
             ),
             key=("quarter", "review"),
             pairs=(("completed", "due"),),
@@ -278,8 +293,10 @@ TEMPLATES: dict[str, Template] = {
             "births in the intensive-need group (seed report M18).",
             (
                 _period("year, e.g. 2014-15"),
-                Column("referrals", "count", "referrals to specialist midwives", "referrals"),
-                Column("births", "count", "births to residents", "births"),
+                _count(
+                    "referrals", "referrals to specialist midwives", "referrals", MILLION, "0-4"
+                ),
+                _count("births", "births to residents", "births", MILLION, "0-4"),
                 Column("specialist_midwives", "number", "posts (FTE)", "FTE", False, None, 0, 1000),
             ),
             key=("period",),
@@ -293,14 +310,9 @@ TEMPLATES: dict[str, Template] = {
             "families; the others are additional payments for families already counted.",
             (
                 Column("programme", "text", "e.g. Stronger Families Phase 1"),
-                Column(
-                    "claim_month",
-                    "text",
-                    "claim round, YYYY-MM",
-                    regex=r"^\d{4}-(?:0[1-9]|1[0-2])$",
-                ),
+                Column("claim_month", "text", "claim round, YYYY-MM", "month", period="month"),
                 Column("outcome", "text", "outcome claimed", allowed=FAMILY_OUTCOMES),
-                Column("claims", "count", "families claimed for", "families"),
+                _count("claims", "families claimed for", "families", 100_000, "0-19"),
             ),
             key=("programme", "claim_month", "outcome"),
         ),
@@ -323,11 +335,11 @@ def suite_for(template: Template) -> dict[str, Any]:
                     "kwargs": {"column": c.name, "value_set": list(c.allowed)},
                 }
             )
-        if c.regex:
+        if c.pattern:
             exps.append(
                 {
                     "type": "expect_column_values_to_match_regex",
-                    "kwargs": {"column": c.name, "regex": c.regex},
+                    "kwargs": {"column": c.name, "regex": c.pattern},
                 }
             )
         if c.numeric:

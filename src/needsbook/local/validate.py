@@ -2,14 +2,17 @@
 
 Every problem across every file is collected and raised as one ``InputError`` whose message
 has one line per problem, ``file: column 'x', rows 3, 7: rule`` (rows are CSV line numbers,
-the header being line 1). Nothing is returned from invalid data. Cross-file and
+the header being line 1). Each file is checked as far as it is usable: a row with the wrong
+number of fields is dropped, a cell that is not a number or not a period is reported once
+and left out of later checks, and the Great Expectations suite, district, centre, pair and
+ceiling checks still run. Nothing is returned from invalid data. Cross-file and
 marginal-total inconsistencies are returned as warnings, since published source tables (the
 seed report's Table 9) are not always internally consistent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +21,12 @@ import pandas as pd
 from needsbook import paths
 from needsbook.areas import Area, resolve_area
 from needsbook.errors import InputError
-from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES, TEMPLATES, Template, suite_for
-
-MAX_ROWS_SHOWN = 10
+from needsbook.local.consistency import consistency_warnings
+from needsbook.local.csvread import read_sheet
+from needsbook.local.folder import area_and_folder, ignored, survey
+from needsbook.local.plausible import FileProblems, area_population, check_ceilings, check_cells
+from needsbook.local.rules import last_year
+from needsbook.local.templates import ALL, TEMPLATES, Template, suite_for
 
 
 @dataclass
@@ -38,130 +44,91 @@ class LocalData:
             raise InputError(f"{self.folder / (name + '.csv')}: not supplied")
         return self.tables[name]
 
-
-def _rows(index: Iterable[int]) -> str:
-    lines = sorted({int(i) + 2 for i in index})
-    shown = ", ".join(str(n) for n in lines[:MAX_ROWS_SHOWN])
-    more = f" and {len(lines) - MAX_ROWS_SHOWN} more" if len(lines) > MAX_ROWS_SHOWN else ""
-    return f"row{'s' if len(lines) > 1 else ''} {shown}{more}"
-
-
-def _problem(file: str, column: str, index: Iterable[int], rule: str) -> str:
-    return f"{file}: column '{column}', {_rows(index)}: {rule}"
+    def report(self) -> str:
+        """``<folder>: valid: N template(s) (...)``, what was not supplied, then each warning."""
+        names = ", ".join(f"{n}.csv" for n in self.tables) or "none"
+        line = f"{self.folder}: valid: {len(self.tables)} template(s) ({names})"
+        if self.missing:
+            line += f"; not supplied: {', '.join(self.missing)}"
+        if self.warnings:
+            line += f"; {len(self.warnings)} warning(s)"
+        return "\n".join([line, *(f"  warning: {w}" for w in self.warnings)])
 
 
 def expectations_local_dir() -> Path:
     return paths.expectations_dir() / "local"
 
 
-def _read(path: Path, t: Template, problems: list[str]) -> pd.DataFrame | None:
-    """Read as text, check the exact columns, convert numeric columns; None if unusable."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        problems.append(f"{t.file}: cannot be read as CSV ({exc})")
-        return None
-    got, want = list(raw.columns), t.column_names
-    if got != want:
-        missing = [c for c in want if c not in got]
-        extra = [c for c in got if c not in want]
-        for c in missing:
-            problems.append(
-                f"{t.file}: column '{c}' is missing (expected columns: {', '.join(want)})"
-            )
-        for c in extra:
-            problems.append(f"{t.file}: column '{c}' is not a column of this template")
-        if not missing and not extra:
-            problems.append(
-                f"{t.file}: columns are in the wrong order (expected {', '.join(want)})"
-            )
-        return None
-    df = raw.apply(lambda s: s.str.strip())
-    # rows with nothing filled in but the pre-filled district are unfilled template rows
-    filled = [c for c in df.columns if c != "district"]
-    df = df.loc[(df[filled] != "").any(axis=1)]
-    df = df.mask(df == "")
-    for c in t.columns:
-        if not c.numeric:
-            continue
-        values = pd.to_numeric(df[c.name], errors="coerce")
-        bad = df[c.name].notna() & values.isna()
-        if bad.any():
-            shown = ", ".join(repr(v) for v in df.loc[bad, c.name].unique()[:5])
-            problems.append(
-                _problem(t.file, c.name, df.index[bad], f"must be a number (found {shown})")
-            )
-        elif c.kind == "count":
-            frac = values.notna() & (values % 1 != 0)
-            if frac.any():
-                problems.append(_problem(t.file, c.name, df.index[frac], "must be a whole number"))
-        df[c.name] = values
-    return df
+def _rule(expectation: str, kwargs: dict, count: bool) -> list[tuple[str, str]]:
+    """(mask kind, words) of an expectation; a range on counts splits into below and above."""
+    if expectation == "expect_column_values_to_not_be_null":
+        return [("fail", "must not be blank")]
+    if expectation == "expect_column_values_to_be_in_set":
+        return [("fail", "must be one of " + ", ".join(map(str, kwargs["value_set"])))]
+    if expectation == "expect_column_values_to_match_regex":
+        return [("fail", f"must match {kwargs['regex']}")]
+    if expectation == "expect_column_values_to_be_unique":
+        return [("fail", "duplicated rows")]
+    if expectation == "expect_compound_columns_to_be_unique":
+        return [("fail", "duplicated rows (same " + ", ".join(kwargs["column_list"]) + ")")]
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    if count or hi is None:
+        out = [("below", f"must be {lo:g} or more (no negative counts)")]
+        return out + ([("above", f"must be at most {hi:,.0f} (implausible)")] if hi else [])
+    return [("fail", f"must be between {lo:g} and {hi:g}")]
 
 
-_RULES = {
-    "expect_column_values_to_not_be_null": lambda k: "must not be blank",
-    "expect_column_values_to_be_in_set": lambda k: (
-        "must be one of " + ", ".join(map(str, k["value_set"]))
-    ),
-    "expect_column_values_to_match_regex": lambda k: f"must match {k['regex']}",
-    "expect_column_values_to_be_between": lambda k: (
-        f"must be between {k['min_value']:g} and {k['max_value']:g}"
-        if k.get("max_value") is not None
-        else f"must be {k['min_value']:g} or more (no negative counts)"
-    ),
-    "expect_column_values_to_be_unique": lambda k: "duplicated rows",
-    "expect_compound_columns_to_be_unique": lambda k: (
-        "duplicated rows (same " + ", ".join(k["column_list"]) + ")"
-    ),
-}
+def _columns_of(kwargs: dict) -> list[str]:
+    return [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
 
 
-def _gx(t: Template, df: pd.DataFrame, problems: list[str]) -> None:
-    """Run the template's GX suite (``expectations/local/<name>.json``) and word its failures."""
-    import json
+def _suite(t: Template, absent: set[str]) -> dict:
+    """The template's suite (``expectations/local/<name>.json``) without absent columns."""
+    path = expectations_local_dir() / f"{t.name}.json"
+    suite = json.loads(path.read_text()) if path.is_file() else suite_for(t)
+    exps = [e for e in suite["expectations"] if not absent & set(_columns_of(e["kwargs"]))]
+    return {**suite, "expectations": exps}
 
+
+def _gx(t: Template, df: pd.DataFrame, absent: set[str], fp: FileProblems) -> None:
+    """Run the template's GX suite and word its failures (all failing rows, not GX's few)."""
     from needsbook.validate import validate_frame
 
-    suite_path = expectations_local_dir() / f"{t.name}.json"
-    suite = json.loads(suite_path.read_text()) if suite_path.is_file() else suite_for(t)
+    suite = _suite(t, absent)
     frame = df.reset_index(drop=True)
-    index = df.index.to_numpy()
     report = validate_frame(f"local/{t.name}", frame, suite=suite)
     for f in report.failures:
         kwargs = next(
             e["kwargs"]
             for e in suite["expectations"]
-            if e["type"] == f.expectation and _col(e["kwargs"]) == f.column
+            if e["type"] == f.expectation and ", ".join(_columns_of(e["kwargs"])) == f.column
         )
-        rows = _failing_rows(f.expectation, kwargs, frame)
-        problems.append(_problem(t.file, f.column, index[rows], _RULES[f.expectation](kwargs)))
+        is_count = "column" in kwargs and t.column(kwargs["column"]).kind == "count"
+        masks = [
+            (_failing(f.expectation, kwargs, frame, kind), words)
+            for kind, words in _rule(f.expectation, kwargs, is_count)
+        ]
+        if not any(mask.any() for mask, _ in masks):  # e.g. the check could not run
+            fp.note(f"column '{f.column}': {f.message}")
+        for mask, words in masks:
+            fp.add(f.column, df.index[mask.to_numpy()], words)
 
 
-def _col(kwargs: dict) -> str:
-    return kwargs["column"] if "column" in kwargs else ", ".join(kwargs["column_list"])
-
-
-def _failing_rows(expectation: str, kwargs: dict, df: pd.DataFrame) -> list[int]:
-    """All failing positions for an expectation GX reported (GX itself shows only a few)."""
-    if expectation == "expect_compound_columns_to_be_unique":
-        mask = df.duplicated(kwargs["column_list"], keep=False)
-    elif expectation == "expect_column_values_to_be_unique":
-        mask = df.duplicated([kwargs["column"]], keep=False)
-    else:
-        s = df[kwargs["column"]]
-        if expectation == "expect_column_values_to_not_be_null":
-            mask = s.isna()
-        elif expectation == "expect_column_values_to_be_in_set":
-            mask = s.notna() & ~s.isin(kwargs["value_set"])
-        elif expectation == "expect_column_values_to_match_regex":
-            mask = s.notna() & ~s.astype(str).str.match(kwargs["regex"])
-        else:
-            lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
-            mask = s.notna() & ((s < lo) if lo is not None else False)
-            if hi is not None:
-                mask |= s.notna() & (s > hi)
-    return [i for i, m in enumerate(mask) if m]
+def _failing(expectation: str, kwargs: dict, df: pd.DataFrame, kind: str) -> pd.Series:
+    """Every failing row of an expectation GX reported (GX itself shows only a few)."""
+    if expectation.endswith("_to_be_unique"):
+        return df.duplicated(_columns_of(kwargs), keep=False)
+    s = df[kwargs["column"]]
+    if expectation == "expect_column_values_to_not_be_null":
+        return s.isna()
+    if expectation == "expect_column_values_to_be_in_set":
+        return s.notna() & ~s.isin(kwargs["value_set"])
+    if expectation == "expect_column_values_to_match_regex":
+        return s.notna() & ~s.astype(str).str.match(kwargs["regex"])
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    below = s.notna() & (s < lo) if lo is not None else pd.Series(False, index=s.index)
+    above = s.notna() & (s > hi) if hi is not None else pd.Series(False, index=s.index)
+    return {"below": below, "above": above}.get(kind, below | above)
 
 
 def _district_names(area: Area) -> dict[str, str]:
@@ -173,115 +140,87 @@ def _district_names(area: Area) -> dict[str, str]:
 
 
 def _area_checks(
-    t: Template, df: pd.DataFrame, area: Area, register: pd.DataFrame | None, problems: list[str]
+    t: Template,
+    df: pd.DataFrame,
+    absent: set[str],
+    area: Area,
+    register: pd.DataFrame | None,
+    fp: FileProblems,
 ) -> None:
     """Area-specific rules (districts, centres) and pairwise rules (a <= b)."""
     names = _district_names(area)
     for c in t.columns:
+        if c.name in absent:
+            continue
         if c.district:
             bad = df[c.name].notna() & ~df[c.name].isin(list(names))
-            if bad.any():
-                found = ", ".join(repr(v) for v in df.loc[bad, c.name].unique()[:5])
-                known = ", ".join(n for _, n in area.districts)
-                problems.append(
-                    _problem(
-                        t.file,
-                        c.name,
-                        df.index[bad],
-                        f"unknown district {found} for {area.name} (known: {known}, or {ALL})",
-                    )
-                )
-            else:
-                df[c.name] = df[c.name].map(names).astype(df[c.name].dtype)
-        if c.centre:
-            if register is None:
-                problems.append(f"{t.file}: column '{c.name}' needs children_centres_register.csv")
-                continue
-            known = set(zip(register["district"], register["centre"], strict=True))
+            found = ", ".join(repr(v) for v in df.loc[bad, c.name].unique()[:5])
+            known = ", ".join(n for _, n in area.districts)
+            rule = f"unknown district {found} for {area.name} (known: {known}, or {ALL})"
+            fp.add(c.name, df.index[bad], rule, flag=True)
+            df[c.name] = df[c.name].map(lambda v: names.get(v, v)).astype(df[c.name].dtype)
+        if c.centre and register is not None and not register.empty and "district" not in absent:
+            known_centres = set(zip(register["district"], register["centre"], strict=True))
             ok = [
-                (d, x) in known or x == ALL for d, x in zip(df["district"], df[c.name], strict=True)
+                (d, x) in known_centres or x == ALL
+                for d, x in zip(df["district"], df[c.name], strict=True)
             ]
-            bad = ~pd.Series(ok, index=df.index) & df[c.name].notna()
-            if bad.any():
-                found = ", ".join(repr(v) for v in df.loc[bad, c.name].unique()[:5])
-                problems.append(
-                    _problem(
-                        t.file,
-                        c.name,
-                        df.index[bad],
-                        f"unknown centre {found} (not in children_centres_register.csv for "
-                        "that district)",
-                    )
-                )
-    for a, b in t.pairs:
-        bad = df[a].notna() & df[b].notna() & (df[a] > df[b])
-        if bad.any():
-            problems.append(_problem(t.file, a, df.index[bad], f"must not exceed '{b}'"))
-
-
-def _warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Identities that published tables may break: reported, not fatal."""
-    out: list[str] = []
-    eha = tables.get("eha_assessments")
-    if eha is not None:
-        for period, g in eha.groupby("period"):
-            total = g.loc[
-                (g.provider == ALL) & (g.district == ALL) & (g.imd_quintile == ALL), "assessments"
-            ]
-            if total.empty:
-                continue
-            n = total.iloc[0]
-            for dim, others in (
-                ("provider", ("district", "imd_quintile")),
-                ("district", ("provider", "imd_quintile")),
-                ("imd_quintile", ("provider", "district")),
-            ):
-                part = g.loc[
-                    (g[dim] != ALL) & (g[others[0]] == ALL) & (g[others[1]] == ALL), "assessments"
-                ]
-                if len(part) and part.sum() != n:
-                    out.append(
-                        f"eha_assessments.csv: period {period}: rows by {dim} add to "
-                        f"{part.sum():,.0f}, not the grand total {n:,.0f} "
-                        "(source table inconsistent)"
-                    )
-    cc = tables.get("children_centres")
-    if cc is not None:
-        keys = ["period", "nursery", "population_group"]
-        for k, g in cc.dropna(subset=["children_seen"]).groupby(keys):
-            county = g.loc[(g.district == ALL) & (g.centre == ALL), "children_seen"]
-            dist = g.loc[(g.district != ALL) & (g.centre == ALL), "children_seen"]
-            if len(county) and len(dist) and dist.sum() != county.iloc[0]:
-                out.append(
-                    f"children_centres.csv: {', '.join(map(str, k))}: district totals of "
-                    f"children_seen add to {dist.sum():,.0f}, not the area total "
-                    f"{county.iloc[0]:,.0f} (source table inconsistent; the area total may "
-                    "de-duplicate children seen in more than one district)"
-                )
-        both = cc.dropna(subset=["children_seen", "population_0_4", "percent_seen"])
-        both = both[both.population_0_4 > 0]
-        off = (both.children_seen / both.population_0_4 * 100 - both.percent_seen).abs() > 0.5
-        for i in both.index[off]:
-            out.append(
-                f"children_centres.csv: row {i + 2}: percent_seen disagrees with seen/population"
+            bad = ~pd.Series(ok, index=df.index, dtype=bool) & df[c.name].notna()
+            bad &= ~df.index.isin(list(fp.flagged["district"]))
+            found = ", ".join(repr(v) for v in df.loc[bad, c.name].unique()[:5])
+            rule = (
+                f"unknown centre {found} (not in children_centres_register.csv for that district)"
             )
-    reasons, fam = tables.get("eha_reasons"), tables.get("family_support_outcomes")
-    if reasons is not None and reasons.groupby("period").assessments_total.nunique().gt(1).any():
-        out.append("eha_reasons.csv: assessments_total differs between rows of the same period")
-    if fam is not None and len(fam) and not fam.outcome.isin(PRIMARY_FAMILY_OUTCOMES).any():
-        out.append("family_support_outcomes.csv: no primary outcome rows; no families counted")
-    return out
+            fp.add(c.name, df.index[bad], rule)
+        elif c.centre and register is None:  # (an unreadable register is reported as such)
+            fp.note(f"column '{c.name}' needs children_centres_register.csv")
+    for a, b in t.pairs:
+        if a in absent or b in absent:
+            continue
+        bad = df[a].notna() & df[b].notna() & (df[a] > df[b])
+        fp.add(a, df.index[bad], f"must not exceed '{b}'")
 
 
-def content_key(folder: Path, area: Area) -> str:
-    """Everything a validation result depends on: the CSVs, the area, the suites and this code."""
+def _check_file(
+    path: Path,
+    t: Template,
+    area: Area,
+    register: pd.DataFrame | None,
+    population: dict[str, int],
+    run_gx: bool,
+    problems: list[str],
+) -> pd.DataFrame | None:
+    """Every check of one file, as far as its content is usable; the checked frame."""
+    sheet = read_sheet(path, t, problems)
+    if sheet is None:
+        return None
+    df, absent = sheet.frame, sheet.absent
+    # rows with nothing filled in but the pre-filled district are unfilled template rows
+    filled = [c for c in df.columns if c != "district"]
+    df = df.loc[df[filled].notna().any(axis=1)].copy()
+    fp = FileProblems(t.file, problems)
+    years = check_cells(t, df, absent, fp)
+    if run_gx:
+        _gx(t, df, absent, fp)
+    _area_checks(t, df, absent, area, register, fp)
+    check_ceilings(t, df, years, area, population, fp)
+    return df
+
+
+def content_key(folder: Path, area: Area, data_dir: Path | str | None = None) -> str:
+    """Everything a validation result depends on: the folder's files, the area, the
+    population snapshot, the year, the suites and the validation code."""
     import hashlib
 
-    from needsbook.local import templates
+    from needsbook import local
+    from needsbook.data import snapshot_key
 
-    h = hashlib.sha256(area.code.encode())
-    files = [*sorted(folder.glob("*.csv")), *sorted(expectations_local_dir().glob("*.json"))]
-    files += [Path(__file__), Path(templates.__file__)]
+    h = hashlib.sha256(f"{area.code}\0{last_year()}\0{snapshot_key(data_dir)}".encode())
+    here = Path(local.__file__).parent
+    code = ["validate", "templates", "rules", "csvread", "plausible", "folder", "consistency"]
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and not ignored(p.name)]
+    files += [*sorted(expectations_local_dir().glob("*.json"))]
+    files += [here / f"{name}.py" for name in code]
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
@@ -306,54 +245,50 @@ def _marker(key: str) -> Path:
     return paths.repo_root() / "_build" / ".cache" / "local" / f"validated-{key}"
 
 
-def load_local(folder: Path | str, area: str | Area) -> LocalData:
+def load_local(
+    folder: Path | str, area: str | Area, data_dir: Path | str | None = None
+) -> LocalData:
     """Validate every template present in ``folder`` for ``area``; raise one InputError listing
-    every problem, or return the tables (missing templates listed in ``missing``).
+    every problem in every file, or return the tables (missing templates in ``missing``).
 
-    A folder whose exact content (CSVs, area, suites and validation code) already passed is
-    not re-checked by Great Expectations (the Python checks always run); within one process
-    the validated tables are reused.
+    ``data_dir`` is the folder holding the snapshot (for the area and its population; default
+    the project's). A folder whose exact content (files, area, suites and validation code)
+    already passed is not re-checked by Great Expectations (the Python checks always run);
+    within one process the validated tables are reused.
     """
     folder = Path(folder)
-    area = area if isinstance(area, Area) else resolve_area(area)
+    area = area if isinstance(area, Area) else resolve_area(area, data_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: local data folder does not exist")
-    key = content_key(folder, area)
+    key = content_key(folder, area, data_dir)
     if key in _LOADED:
         return _copy(_LOADED[key])
-    gx_passed = _marker(key).is_file()
-    problems: list[str] = []
+    run_gx = not _marker(key).is_file()
+    present, problems, notes = survey(folder)
     data = LocalData(area=area, folder=folder)
-    known = {t.file for t in TEMPLATES.values()}
-    for p in sorted(folder.glob("*.csv")):
-        if p.name not in known:
-            problems.append(
-                f"{p.name}: not a local data template (expected one of {', '.join(sorted(known))})"
-            )
+    population = area_population(area, data_dir)
+    checked: dict[str, pd.DataFrame | None] = {}
     order = ["children_centres_register"] + [
         n for n in TEMPLATES if n != "children_centres_register"
     ]
     for name in order:
-        t = TEMPLATES[name]
-        path = folder / t.file
-        if not path.is_file():
-            data.missing.append(t.file)
+        if name not in present:
+            data.missing.append(TEMPLATES[name].file)
             continue
-        before = len(problems)
-        df = _read(path, t, problems)
-        if df is None or len(problems) > before:
-            continue
-        if not gx_passed:
-            _gx(t, df, problems)
-        _area_checks(t, df, area, data.tables.get("children_centres_register"), problems)
-        if len(problems) == before:
-            data.tables[name] = df.reset_index(drop=True)
+        register = checked.get("children_centres_register")
+        if "children_centres_register" in checked and register is None:
+            register = pd.DataFrame()  # present but unreadable (reported): centres not checked
+        checked[name] = _check_file(
+            present[name], TEMPLATES[name], area, register, population, run_gx, problems
+        )
     if problems:
         raise InputError(
             f"local data in {folder} is invalid ({len(problems)} problem(s); nothing was used):\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
-    data.warnings = _warnings(data.tables)
+    tables = {n: df for n, df in checked.items() if df is not None}
+    data.warnings = notes + consistency_warnings(tables)
+    data.tables = {n: tables[n].reset_index(drop=True) for n in TEMPLATES if n in tables}
     _remember(key, data)
     return _copy(data)
 
@@ -366,3 +301,12 @@ def _remember(key: str, data: LocalData) -> None:
         marker.touch()
     except OSError:  # a read-only checkout still validates, just every time
         pass
+
+
+def check_folder(
+    local_dir: Path | str, area: str | None = None, data_dir: Path | str | None = None
+) -> LocalData:
+    """``needsbook validate --local-dir``: validate one folder, the area given or taken from
+    the folder's name (an area code); InputError lists every problem."""
+    found, folder = area_and_folder(local_dir, area, data_dir)
+    return load_local(folder, found, data_dir)
