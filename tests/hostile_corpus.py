@@ -29,7 +29,7 @@ CORPUS = (
     "$\\href{javascript:window.__pwned=6}{x}$ **bold** _em_ # heading | pipe",
     "&lt;script&gt;window.__pwned=7&lt;/script&gt; &#60;b&#62;",
     f"<a href='http://{EVIL_HOST}/'>link</a> <!-- comment",
-    "=HYPERLINK(\"http://evil.example\") +cmd @SUM(1)",
+    '=HYPERLINK("http://evil.example") +cmd @SUM(1)',
 )
 
 

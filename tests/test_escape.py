@@ -1,4 +1,4 @@
-"""The escaping boundary: data text shown as Markdown, HTML or inside a chart's script stays text."""
+"""The escaping boundary: data text shown as Markdown, as HTML or in a chart's script stays text."""
 
 from __future__ import annotations
 

@@ -12,8 +12,10 @@ import pandas as pd
 
 from needsbook.data import load_table, snapshot_key
 from needsbook.errors import AreaNotFoundError
+from needsbook.messages import clip
 
 DEFAULT_AREA = "E10000034"  # Worcestershire, the model report's area
+MAX_QUERY = 200  # longer --area values are not names: no lookups, no suggestions
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,16 @@ def resolve_area(query: str, data_dir: Path | str | None = None) -> Area:
     by_code = {a.code: a for a in areas}
     if q.upper() in by_code:
         return by_code[q.upper()]
-    for a in areas:
-        if q.isdigit() and a.dfe_la_code == int(q):
-            return a
+    if q.isascii() and q.isdigit():  # "²".isdigit() is true too, but int("²") fails
+        for a in areas:
+            if a.dfe_la_code == int(q):
+                return a
+    if len(q) > MAX_QUERY:
+        raise AreaNotFoundError(
+            f"unknown area '{clip(q)}' ({len(q):,} characters): not the name, ONS code or DfE "
+            "number of a current English upper-tier local authority. Run `needsbook areas` "
+            "to list them."
+        )
     hist = load_table("area_code_history", data_dir)
     same = hist[
         (hist["old_code"].str.upper() == q.upper())
@@ -123,6 +132,6 @@ def resolve_area(query: str, data_dir: Path | str | None = None) -> Area:
         raise AreaNotFoundError(f"{note}. Run `needsbook areas` to list current areas.")
     hint = _did_you_mean(q, areas)
     raise AreaNotFoundError(
-        f"unknown area '{q}': not the name, ONS code or DfE number of a current English "
+        f"unknown area '{clip(q)}': not the name, ONS code or DfE number of a current English "
         f"upper-tier local authority.{hint} Run `needsbook areas` to list all {len(areas)}."
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from needsbook import __version__
-from needsbook.errors import NeedsbookError
+from needsbook.errors import InputError, NeedsbookError
+from needsbook.messages import clip, clip_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,19 +39,43 @@ def _area_list(args: argparse.Namespace) -> list[str]:
 
     if args.all:
         return [a.code for a in all_areas(args.data_dir)]
-    if args.areas:
-        return [a.strip() for a in args.areas.split(",") if a.strip()]
-    if args.area:
-        return [args.area]
+    if args.areas is not None:
+        areas = [a.strip() for a in args.areas.split(",") if a.strip()]
+        if not areas:
+            raise InputError(
+                f"--areas '{clip(args.areas)}' names no area: give a comma-separated list, "
+                "e.g. --areas Rutland,Worcestershire"
+            )
+        return areas
+    if args.area is not None:
+        return [args.area]  # an empty or unknown value is refused when resolved (exit 2)
     raise NeedsbookError(
         "say which area to build: --area NAME_OR_CODE, --areas A,B or --all "
         "(run `needsbook areas` to list them)"
     )
 
 
+def _check_out(args: argparse.Namespace, single: bool) -> None:
+    """Refuse an --out that may not be used before anything is read or built (exit 2)."""
+    from needsbook.build import outdir
+
+    if args.jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
+    if single and args.out is not None:
+        outdir.book_target(
+            args.out, force=args.force, data_dir=args.data_dir, local_dir=args.local_dir
+        )
+    elif not single:
+        outdir.site_target(
+            args.out, force=args.force, data_dir=args.data_dir, local_dir=args.local_dir
+        )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from needsbook.build import BuildOptions, build_area
 
+    single = not (args.all or args.areas is not None)
+    _check_out(args, single)
     areas = _area_list(args)
     template = BuildOptions(
         area="",
@@ -58,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         force=args.force,
     )
-    if len(areas) == 1 and not (args.all or args.areas):
+    if single:
         console = _console()
         report = (lambda m: console.print(m, markup=False)) if not args.quiet else None
         opts = BuildOptions(**{**template.__dict__, "area": areas[0], "out": args.out})
@@ -103,7 +130,7 @@ def _build_batch(
     for o in outcomes:
         colour = {"built": "green", "skipped": "blue", "failed": "red"}[o.status]
         table.add_row(
-            o.area_name or o.query,
+            clip(o.area_name or o.query),
             o.area_code,
             f"[{colour}]{o.status}[/{colour}]",
             f"{o.seconds:.1f}",
@@ -118,12 +145,24 @@ def _build_batch(
         markup=False,
     )
     if counts["built"] or counts["skipped"]:
-        landing = write_landing(out_root, template.data_dir)  # lists every book under the root
-        console.print(f"Landing page: {landing}", markup=False)
+        try:
+            landing = write_landing(out_root, template.data_dir)  # every book under the root
+            console.print(f"Landing page: {landing}", markup=False)
+        except InputError as exc:  # an index.html needsbook did not write is left alone
+            console.print(f"needsbook: warning: {exc}", markup=False)
     return 1 if counts["failed"] else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.local_dir is not None:  # the council's local data only (exit 2 lists every problem)
+        from needsbook.local.validate import check_folder
+
+        if args.record:
+            raise InputError("--record records the snapshot's validation: omit --local-dir")
+        print(check_folder(args.local_dir, args.area, args.data_dir).report())
+        return 0
+    if args.area:
+        raise InputError("--area applies to --local-dir (local data validation) only")
     from needsbook.validate import validate_snapshot
 
     report = validate_snapshot(args.data_dir, record=args.record)
@@ -220,15 +259,36 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
     sp.add_argument("--jobs", type=int, default=1, help="parallel builds with --all/--areas")
-    sp.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    sp.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even if unchanged; and publish into an --out folder needsbook did not "
+        "write (its contents are moved to a backup beside it, never deleted)",
+    )
     sp.set_defaults(func=cmd_build)
 
-    sp = sub.add_parser("validate", help="run every data expectation over the snapshot")
+    sp = sub.add_parser(
+        "validate",
+        help="run every data expectation over the snapshot (or, with --local-dir, check a "
+        "council's local data)",
+    )
     data_opt(sp)
     sp.add_argument(
         "--record",
         action="store_true",
         help="if every table passes, write data/snapshot/VALIDATED so builds skip re-validation",
+    )
+    sp.add_argument(
+        "--local-dir",
+        type=Path,
+        default=None,
+        help="validate only this folder of local service data CSVs (not the snapshot)",
+    )
+    sp.add_argument(
+        "--area",
+        default=None,
+        help="with --local-dir: the area the data are for (default: the folder's name when it "
+        "is an area code, e.g. data/local/E10000034)",
     )
     sp.set_defaults(func=cmd_validate)
 
@@ -294,19 +354,74 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+READS_SNAPSHOT = ("areas", "build", "validate", "export")
+DEBUG_ENV = "NEEDSBOOK_DEBUG"
+
+
+def _check_data_dir(args: argparse.Namespace) -> None:
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is None or args.command not in READS_SNAPSHOT:
+        return
+    if not Path(data_dir).is_dir():
+        what = "is not a folder" if Path(data_dir).exists() else "does not exist"
+        raise InputError(f"--data-dir {clip_path(data_dir)} {what}")
+    if not (Path(data_dir) / "snapshot").is_dir():
+        raise InputError(
+            f"--data-dir {clip_path(data_dir)} holds no snapshot/ folder: pass the folder that "
+            "holds snapshot/ (the project's data/), or run `needsbook snapshot --data-dir ...`"
+        )
+
+
+def _os_error(exc: OSError) -> str:
+    where = f": {clip_path(exc.filename)}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; every failure becomes one ``needsbook: error: ...`` line (or a short
+    block) and the exit code the README documents."""
+    from needsbook.build import interrupts
+
+    debug = bool(os.environ.get(DEBUG_ENV))
     try:
-        return int(args.func(args))
-    except NeedsbookError as exc:
-        print(f"needsbook: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        with interrupts.handled():
+            _check_data_dir(args)
+            return int(args.func(args))
+    except KeyboardInterrupt:
+        signal_name = interrupts.requested() or "SIGINT"
+        print(
+            f"needsbook: interrupted ({signal_name}): stopped; a book being built was not "
+            "published and any earlier book is unchanged",
+            file=sys.stderr,
+        )
+        return interrupts.EXIT_CODE
     except BrokenPipeError:  # e.g. `needsbook areas | head`
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("needsbook: interrupted", file=sys.stderr)
-        return 130
+    except NeedsbookError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"needsbook: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # disk full, permissions, a vanished file
+        if debug:
+            traceback.print_exc()
+        print(f"needsbook: error: {_os_error(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        print(
+            f"needsbook: error: unexpected {type(exc).__name__}: {clip(exc, 300)}"
+            + ("" if debug else f"\n  (rerun with {DEBUG_ENV}=1 for the traceback)"),
+            file=sys.stderr,
+        )
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return _run(args)
 
 
 if __name__ == "__main__":

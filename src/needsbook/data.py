@@ -9,6 +9,7 @@ import pandas as pd
 
 from needsbook import paths
 from needsbook.errors import DataError
+from needsbook.messages import clip
 
 
 @lru_cache(maxsize=64)
@@ -21,6 +22,11 @@ def snapshot_key(data_dir: Path | str | None = None) -> tuple[str, int, int]:
     modification time and size (``needsbook snapshot`` replaces both when it swaps tables)."""
     folder = paths.snapshot_dir(Path(data_dir) if data_dir else None)
     manifest = folder / "MANIFEST"
+    if not folder.is_dir():
+        raise DataError(
+            f"no snapshot at {folder}: pass --data-dir with the folder holding snapshot/, "
+            "or run `needsbook snapshot`"
+        )
     stat = (manifest if manifest.is_file() else folder).stat()
     return str(folder.resolve()), stat.st_mtime_ns, stat.st_size
 
@@ -33,4 +39,11 @@ def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
             f"snapshot table '{name}' not found at {path}; run `needsbook snapshot` "
             "to derive it, or pass --data-dir"
         )
-    return _read(path, path.stat().st_mtime).copy()
+    try:
+        return _read(path, path.stat().st_mtime).copy()
+    except Exception as exc:  # pyarrow raises its own types for damaged files
+        raise DataError(
+            f"snapshot table '{name}' at {path} cannot be read ({type(exc).__name__}: "
+            f"{clip(exc, 120)}): the file is damaged or truncated; restore it (e.g. `git "
+            "checkout data/snapshot`) or run `needsbook snapshot`"
+        ) from exc

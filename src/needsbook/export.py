@@ -6,7 +6,10 @@ apostrophe so a spreadsheet never runs them as formulas (CSV injection).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -16,7 +19,8 @@ import pandas as pd
 from needsbook import __version__, paths
 from needsbook.areas import Area, resolve_area
 from needsbook.data import load_table
-from needsbook.errors import InputError
+from needsbook.errors import InputError, NeedsbookError
+from needsbook.messages import clip_path
 from needsbook.snapshot.manifest import read_manifest
 
 ENGLAND = "E92000001"
@@ -68,9 +72,14 @@ def area_tables(area: Area, data_dir: Path | str | None = None) -> dict[str, pd.
 def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Path:
     """Write ``out`` (a .zip) holding one CSV per table plus a README with sources."""
     area = resolve_area(query, data_dir)
-    out = Path(out)
+    out = Path(out).expanduser()
     if out.suffix.lower() != ".zip":
-        raise InputError(f"--out must name a .zip file, got '{out}'")
+        raise InputError(f"--out must name a .zip file, got '{clip_path(out)}'")
+    if out.is_dir():
+        raise InputError(f"--out {clip_path(out)} is a folder: name the .zip file to write")
+    from needsbook.build.outdir import check_writable  # (needsbook.build imports this module)
+
+    check_writable(out)  # before reading any table
     tables = area_tables(area, data_dir)
     snap = paths.snapshot_dir(Path(data_dir) if data_dir else None)
     sources = {e.table: e for e in read_manifest(snap)}
@@ -89,8 +98,17 @@ def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Pa
                 f"{e.source_dataset}; {e.publisher}; {e.licence}; {e.periods}"
             )
         zf.writestr("README.txt", "\n".join(lines) + "\n")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(out)
+    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(buffer.getvalue())
+        tmp.replace(out)
+    except OSError as exc:
+        message = f"cannot write {clip_path(out)}: {exc.strerror or exc}"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # not the user's input: exit 1
+            raise NeedsbookError(message) from None
+        raise InputError(f"{message}; choose a writable path") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return out

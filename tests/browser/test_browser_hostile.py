@@ -5,7 +5,6 @@ them, and the payloads read as the plain text they are."""
 from __future__ import annotations
 
 import functools
-import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.escape import ZERO_WIDTH_SPACE
 from tests.browser.conftest import ROOT, _Quiet, _Server
-from tests.hostile_corpus import CORPUS, EVIL_HOST, hostile_folder
+from tests.hostile_corpus import EVIL_HOST, hostile_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,10 +25,11 @@ INJECTED = f"""() => {{
   const hits = [];
   for (const el of document.querySelectorAll("*")) {{
     for (const a of el.attributes) {{
-      if (a.value.includes("__pwned") || a.value.includes("{EVIL_HOST}")) hits.push(el.outerHTML.slice(0, 120));
+      if (a.value.includes("__pwned") || a.value.includes("{EVIL_HOST}"))
+        hits.push(el.outerHTML.slice(0, 120));
     }}
-    if (el.tagName === "IFRAME" || (el.tagName === "STYLE" && el.textContent.includes("display:none")))
-      hits.push(el.outerHTML.slice(0, 120));
+    const hiding = el.tagName === "STYLE" && el.textContent.includes("display:none");
+    if (el.tagName === "IFRAME" || hiding) hits.push(el.outerHTML.slice(0, 120));
   }}
   return hits;
 }}"""
@@ -82,6 +82,7 @@ def guarded(browser: Any, hostile_server: str) -> Iterator[tuple[Any, list[str]]
         context.close()
 
 
+SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 PAGES = ["index.html", *STATIC_PAGES, *(c.html for c in CHAPTERS)]
 
 
@@ -110,11 +111,9 @@ def test_hostile_text_reads_as_text_on_the_services_page(
 ) -> None:
     pg, _ = guarded
     pg.goto(f"{hostile_server}{AREA}/notebooks/04_services.html", wait_until="load")
-    text = pg.evaluate("() => document.body.innerText").replace(ZERO_WIDTH_SPACE, "")
+    text = pg.evaluate("() => document.body.textContent")  # closed tables too
+    text = text.replace(ZERO_WIDTH_SPACE, "").translate(SMART_QUOTES)
     _, used = hostile_book
-    shown = {field: [p for p in payloads if p in text] for field, payloads in used.items()}
-    for field in ("provider", "programme", "reason"):
-        assert shown[field], f"no {field} payload is shown as text on the services page"
-    assert set(CORPUS) <= {p for payloads in shown.values() for p in payloads} | set(
-        used["centre"]
-    )
+    for field in ("provider", "reason", "programme"):
+        missing = [p for p in used[field] if p not in text]
+        assert not missing, f"{field} payloads not shown as text on the services page: {missing}"

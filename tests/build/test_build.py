@@ -96,6 +96,7 @@ def test_notebook_failure_names_notebook_and_cell(data_copy: Path, tmp_path: Pat
     out = tmp_path / "book"
     out.mkdir()
     (out / "index.html").write_text("previous good build")
+    (out / "_needsbook_build.json").write_text('{"area_code": "E06000017"}')  # a book of ours
     with pytest.raises(BuildError) as exc:
         build_area(
             BuildOptions(area="Rutland", out=out, data_dir=data_copy, quiet=True, validate=False)

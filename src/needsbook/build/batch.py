@@ -17,15 +17,17 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from needsbook import paths
 from needsbook.areas import resolve_area
+from needsbook.build import interrupts, outdir
 from needsbook.build.pipeline import BuildOptions, build_area
-from needsbook.errors import BuildError, NeedsbookError, ValidationFailedError
+from needsbook.errors import BuildError, InputError, NeedsbookError, ValidationFailedError
 
 _WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
 
@@ -91,11 +93,13 @@ def warm_execute(
     client.kc = _WARM.get("kc")  # reuse the client too (not a constructor argument)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        client.execute(cwd=str(template.parent))
+        with interrupts.keep_handlers():
+            client.execute(cwd=str(template.parent))
         _WARM.update(km=client.km, kc=client.kc)
     except Exception as exc:
         _WARM.update(km=client.km, kc=client.kc)
         shutdown_warm_kernel()  # the next notebook gets a fresh kernel
+        interrupts.check()  # a kernel stopped by Ctrl-C is an interrupt, not a failure
         del nb.cells[0]
         nbformat.write(nb, output)
         failed = next(
@@ -121,6 +125,10 @@ def warm_execute(
                 f"  executed copy with the traceback: {kept}"
             ) from exc
         raise BuildError(f"notebook {template.name} failed: {exc!r}") from exc
+    except BaseException:  # interrupted: do not leave the kernel running
+        _WARM.update(km=client.km, kc=client.kc)
+        shutdown_warm_kernel()
+        raise
     del nb.cells[0]
     count = 0
     for cell in nb.cells:  # number the cells as a fresh kernel would
@@ -187,6 +195,50 @@ def _build_one(opts: BuildOptions) -> AreaOutcome:
     )
 
 
+def _pool_build_one(opts: BuildOptions) -> AreaOutcome:
+    """Pool worker: :func:`_build_one`; on SIGTERM/SIGINT clean up and end the process."""
+    with interrupts.busy():
+        try:
+            return _build_one(opts)
+        except KeyboardInterrupt:
+            shutdown_warm_kernel()
+            os._exit(interrupts.EXIT_CODE)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, grace: float = 30.0) -> None:
+    """Ask every worker to stop (SIGTERM: each removes its staging folder), then kill any
+    still running after ``grace`` seconds."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        if w.is_alive():
+            w.terminate()
+    deadline = time.monotonic() + grace
+    for w in workers:
+        w.join(max(0.0, deadline - time.monotonic()))
+        if w.is_alive():
+            w.kill()
+            w.join(5)
+
+
+def _check_targets(codes: list[str], template: BuildOptions, root: Path) -> None:
+    """Refuse (InputError, before anything is built) output folders an area may not use."""
+    problems = []
+    for code in codes:
+        try:
+            outdir.book_target(
+                root / code,
+                force=template.force,
+                data_dir=template.data_dir,
+                local_dir=template.local_dir,
+            )
+        except InputError as exc:
+            problems.append(f"{code}: {exc}")
+    if problems:
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise InputError("; ".join(problems[:3]) + more)
+
+
 def build_many(
     queries: list[str],
     template: BuildOptions,
@@ -195,7 +247,13 @@ def build_many(
     out_root: Path | None = None,
 ) -> list[AreaOutcome]:
     """Validate once, then build each area (``jobs`` processes) into ``out_root/<code>``
-    (default ``_build/html/<code>``). Unknown areas are reported as failed, not raised."""
+    (default ``_build/html/<code>``). Unknown areas are reported as failed, not raised; an
+    output folder that may not be used (:mod:`needsbook.build.outdir`) is an InputError
+    before anything is built. Ctrl-C or SIGTERM stops the workers (each removes its staging
+    folder) and raises KeyboardInterrupt."""
+    site = outdir.site_target(
+        out_root, force=template.force, data_dir=template.data_dir, local_dir=template.local_dir
+    )
     if template.validate:
         from needsbook.validate import validate_snapshot
 
@@ -212,12 +270,15 @@ def build_many(
         except NeedsbookError as exc:
             outcomes[q] = AreaOutcome(q, "failed", 0.0, reason=str(exc).splitlines()[0])
     unique = list(dict.fromkeys(codes.values()))
+    _check_targets(unique, template, site.path)
+    if unique:
+        outdir.stamp_site(site.path)
     per_area = [
         replace(
             template,
             area=c,
             validate=False,  # validated once above
-            out=Path(out_root) / c if out_root else None,
+            out=site.path / c,
             in_process_book=True,  # Sphinx imported once per worker, not once per book
             warm_kernel=True,  # one kernel per worker, not one per notebook
         )
@@ -232,14 +293,30 @@ def build_many(
         finally:
             shutdown_warm_kernel()
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_build_one, opts): opts.area for opts in per_area}
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(per_area)) or 1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=interrupts.worker_init,
+        )
+        try:
+            futures = {pool.submit(_pool_build_one, opts): opts.area for opts in per_area}
             for future in as_completed(futures):
-                outcome = future.result()
+                outcome = _outcome(future, futures[future])
                 outcomes[futures[future]] = outcome
                 if on_done:
                     on_done(outcome)
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
     return [outcomes[q] for q in queries if q in outcomes and q not in codes] + [
         outcomes[c] for c in unique
     ]
+
+
+def _outcome(future: Future[AreaOutcome], code: str) -> AreaOutcome:
+    """A worker's outcome, or a failure if its process died (killed, out of memory)."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        return AreaOutcome(code, "failed", 0.0, area_code=code, reason=f"worker stopped: {exc}")

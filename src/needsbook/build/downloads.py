@@ -11,6 +11,11 @@ is the same whether or not the variable is set, which keeps nbval's comparison s
 The CSVs are tidy: one row per value, with the section, the dimension columns of the table
 (area, age band, year, ...), the measure, its unit, the period and the source. Cells a
 spreadsheet would run as a formula are neutralised (:func:`needsbook.export.safe_frame`).
+
+A table may say what its values are in ``DataFrame.attrs`` (else they are read from the column
+names and the source): ``units`` maps a measure to its unit; ``period`` is the table's period,
+or the name of the column holding each row's; ``periods`` maps a measure whose data is of
+another period to that period (text, or a list with one per row).
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from needsbook import __version__
+from needsbook.build.scrub import scrub_text
 from needsbook.export import to_csv_bytes
 
 ENV_DIR = "NEEDSBOOK_DOWNLOADS_DIR"
@@ -59,6 +64,8 @@ def zip_name(area_code: str) -> str:
 def unit_of(measure: str) -> str:
     """The unit of a numeric column, read from its name (the book's column naming)."""
     m = measure.lower()
+    if re.search(r"\bratio\b", m):  # "Targeting ratio (EHA share / need share)"
+        return "ratio"
     if "%" in m or "percent" in m or "share" in m:
         return "percent"
     rate = re.search(r"per ([\d,]+)", m)
@@ -116,10 +123,17 @@ def tidy(
         long["measure"] = ""
         long["value"] = pd.NA
         long["unit"] = ""
+    period = table.attrs.get("period")
+    if isinstance(period, str) and renamed.get(period, period) in df.columns:
+        year_cols = [renamed.get(period, period)]
     if year_cols:
         long["period"] = long[year_cols[0]].map(lambda v: "" if pd.isna(v) else str(v))
+    elif isinstance(period, str) and period:
+        long["period"] = period
     else:
         long["period"] = source_period(source) or (f"data year {year}" if year else "")
+    _override(long, "period", table.attrs.get("periods", {}))
+    _override(long, "unit", table.attrs.get("units", {}))
     long["source"] = source
     long.insert(0, "section", title)
     long.insert(0, "area_code", area_code)
@@ -127,6 +141,14 @@ def tidy(
         long["value"] = long["value"].map(lambda v: "" if pd.isna(v) else format(v, ".12g"))
     ordered = ["area_code", "section", *dims, "measure", "value", "unit", "period", "source"]
     return long[ordered]
+
+
+def _override(long: pd.DataFrame, column: str, by_measure: dict[str, object]) -> None:
+    """Set ``column`` for each measure named in ``by_measure`` (a value, or one per row)."""
+    for measure, value in by_measure.items():
+        rows = (long["measure"] == measure).to_numpy()
+        if rows.any():
+            long.loc[rows, column] = value if isinstance(value, str) else list(value)
 
 
 def downloads_dir() -> Path | None:
@@ -205,17 +227,27 @@ def publish(
     area_code: str,
     area_name: str,
     year: int,
+    machine_paths: list[tuple[str, str]] | None = None,
 ) -> Path:
     """Copy the staged CSVs to ``html/downloads/`` and write the book's zip; returns the zip.
 
     The zip holds every CSV, the executed notebooks (under ``notebooks/``) and a README. Its
-    entries carry a fixed date so the same content gives the same bytes.
+    entries carry a fixed date so the same content gives the same bytes. ``machine_paths``
+    (:func:`needsbook.build.scrub.machine_paths`) are replaced by placeholders in every
+    notebook and CSV put in the zip.
     """
+
+    def clean(path: Path) -> bytes:
+        data = path.read_bytes()
+        if not machine_paths:
+            return data
+        return scrub_text(data.decode("utf-8"), machine_paths).encode("utf-8")
+
     target = html / DIRNAME
     target.mkdir(parents=True, exist_ok=True)
     csvs = sorted(staged.glob("*.csv")) if staged.is_dir() else []
     for path in csvs:
-        shutil.copy2(path, target / path.name)
+        (target / path.name).write_bytes(clean(path))
     notebooks = sorted(Path(p) for p in notebooks)
     names = [f"notebooks/{p.name}" for p in notebooks]
     buffer = io.BytesIO()
@@ -229,9 +261,9 @@ def publish(
 
         add(README, _readme(area_code, area_name, year, csvs, names).encode())
         for path in csvs:
-            add(f"data/{path.name}", path.read_bytes())
+            add(f"data/{path.name}", clean(path))
         for path, name in zip(notebooks, names, strict=True):
-            add(name, path.read_bytes())
+            add(name, clean(path))
     out = target / zip_name(area_code)
     out.write_bytes(buffer.getvalue())
     return out

@@ -9,6 +9,7 @@ from typing import Any
 
 import nbformat
 
+from needsbook.build import interrupts
 from needsbook.errors import BuildError
 
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
@@ -28,17 +29,19 @@ def execute_notebook(
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(
-            str(template),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            extra_arguments=["--log-level=CRITICAL"],  # kernel start/stop chatter, not errors
-            cwd=str(template.parent),
-        )
+        with interrupts.keep_handlers():
+            pm.execute_notebook(
+                str(template),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                extra_arguments=["--log-level=CRITICAL"],  # kernel start/stop chatter
+                cwd=str(template.parent),
+            )
     except PapermillExecutionError as exc:
+        interrupts.check()  # a cell stopped by Ctrl-C is an interrupt, not a failure
         first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
         kept = output
         if keep_failed is not None and output.is_file():

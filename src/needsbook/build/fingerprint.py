@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +43,38 @@ def fingerprint(area_code: str, year: int, data_dir: Path, local_dir: Path | Non
     return h.hexdigest()
 
 
+def book_files(folder: Path) -> list[str]:
+    """Every file (and symlink) under ``folder``, relative, sorted: a book's stamp lists them."""
+    found = []
+    for base, dirs, files in os.walk(folder):
+        rel = Path(base).relative_to(folder)
+        found += [(rel / f).as_posix() for f in files]
+        found += [(rel / d).as_posix() for d in dirs if (Path(base) / d).is_symlink()]
+    return sorted(found)
+
+
 def is_unchanged(out: Path, key: str) -> bool:
     stamp = out / STAMP
     if not stamp.is_file():
         return False
     try:
         return json.loads(stamp.read_text()).get("fingerprint") == key
-    except json.JSONDecodeError:
+    except (OSError, ValueError, AttributeError):
         return False
 
 
 def write_stamp(html: Path, key: str, area_code: str, year: int) -> None:
+    """Mark ``html`` as a finished book: its fingerprint, area, year and every file in it (so
+    a later build replaces only what needsbook wrote)."""
     (html / STAMP).write_text(
         json.dumps(
-            {"fingerprint": key, "area_code": area_code, "year": year, "needsbook": __version__},
+            {
+                "fingerprint": key,
+                "area_code": area_code,
+                "year": year,
+                "needsbook": __version__,
+                "files": book_files(html),
+            },
             indent=1,
         )
     )

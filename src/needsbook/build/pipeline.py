@@ -12,7 +12,7 @@ from pathlib import Path
 
 from needsbook import paths
 from needsbook.areas import Area, resolve_area
-from needsbook.build import downloads
+from needsbook.build import downloads, interrupts, outdir, scrub
 from needsbook.build.book import check_html, run_jupyter_book, stage_book
 from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
@@ -58,15 +58,28 @@ def default_out(area: Area) -> Path:
 
 @contextmanager
 def _step(name: str, timings: dict[str, float], report: Reporter) -> Iterator[None]:
+    """Time and report one step; an interrupt that the step swallowed (a notebook client or
+    Sphinx turning it into a failure, or ignoring it) stops the build here."""
     report(f"[{len(timings) + 1}] {name} ...")
     start = time.perf_counter()
-    yield
+    try:
+        yield
+    except BaseException as exc:
+        if interrupts.requested() and not isinstance(exc, KeyboardInterrupt):
+            raise interrupts.Interrupted(interrupts.requested()) from exc
+        raise
+    interrupts.check()
     timings[name] = time.perf_counter() - start
     report(f"    {name} done in {timings[name]:.1f} s")
 
 
 def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
-    """Validate, execute each chapter, build the book and move it to ``out`` on success."""
+    """Validate, execute each chapter, build the book and move it to ``out`` on success.
+
+    ``out`` is checked first (:func:`needsbook.build.outdir.book_target`: InputError if it
+    may not receive a book); the build runs in ``_build/.staging-<code>-<pid>-*`` and the
+    published files hold no path of this machine (:mod:`needsbook.build.scrub`).
+    """
     if opts.quiet:
         report = _silent
     root = paths.repo_root()
@@ -77,7 +90,13 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
     with _step("resolve area and year", timings, report):
         area = resolve_area(opts.area, data_dir)
         year = resolve_year(opts.year, area, data_dir)
-        out = Path(opts.out) if opts.out else default_out(area)
+        target = outdir.book_target(
+            opts.out or default_out(area),
+            force=opts.force,
+            data_dir=data_dir,
+            local_dir=opts.local_dir,
+        )
+        out = target.path
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
         local = local_folder(area.code, opts.local_dir, data_dir)
         key = fingerprint(area.code, year, data_dir, local)
@@ -89,11 +108,9 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         return BuildResult(area=area, year=year, out=out, timings=timings, skipped=True)
     if local is not None:
         with _step("validate local data", timings, report):
-            checked = load_local(local, area)  # InputError (file, column, rows) if invalid
-            report(
-                f"    {local}: {len(checked.tables)} template(s) valid"
-                + (f", {len(checked.warnings)} warning(s)" if checked.warnings else "")
-            )
+            # InputError listing every problem (file, column, rows) if invalid
+            checked = load_local(local, area, data_dir=data_dir)
+            report("    " + checked.report().replace("\n", "\n    "))
     if opts.validate:
         with _step("validate data", timings, report):
             from needsbook.validate import validate_snapshot
@@ -104,12 +121,15 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                 raise ValidationFailedError(result.text())
     build_root = root / "_build"
     build_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{area.code}-", dir=build_root))
+    outdir.sweep_staging(build_root)  # left by builds that were killed
+    staging = Path(tempfile.mkdtemp(prefix=outdir.staging_prefix(area.code), dir=build_root))
+    backup = None
     try:
+        machine = scrub.machine_paths(root, data_dir, local, staging)
         params = {
             "area_code": area.code,
             "year": year,
-            "data_dir": str(data_dir),
+            "data_dir": str(data_dir) if opts.data_dir else "",  # "": the notebook's default
             "local_dir": str(local or ""),
         }
         run = execute_notebook
@@ -124,6 +144,8 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                         params,
                         keep_failed=build_root / "logs" / area.code,
                     )
+                    scrub.scrub_files([staging / chapter.notebook], machine)
+        scrub.scrub_files(sorted(csv_dir.glob("*.csv")), machine)
         with _step("assemble book", timings, report):
             stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
         with _step("jupyter-book build", timings, report):
@@ -136,29 +158,21 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                 area.code,
                 area.name,
                 year,
+                machine_paths=machine,
             )
         with _step("check pages", timings, report):
+            scrub.scrub_tree(html, machine)
             check_html(html, area)
-        write_stamp(html, key, area.code, year)
-        _publish(html, out)
+        with _step("publish", timings, report):
+            write_stamp(html, key, area.code, year)
+            backup = outdir.publish(html, target, force=opts.force)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with interrupts.deferred():
+            shutil.rmtree(staging, ignore_errors=True)
+    if backup is not None:
+        report(f"The previous contents of {out} were moved to {backup}")
     report(f"Built {area.name} ({year}): {out / 'index.html'}")
     return BuildResult(area=area, year=year, out=out, timings=timings)
-
-
-def _publish(html: Path, out: Path) -> None:
-    """Move the finished HTML into place, replacing any earlier build of the same book."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    incoming = out.with_name(f".{out.name}.incoming")
-    old = out.with_name(f".{out.name}.old")
-    for p in (incoming, old):
-        shutil.rmtree(p, ignore_errors=True)
-    shutil.move(str(html), str(incoming))
-    if out.exists():
-        out.rename(old)
-    incoming.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _silent(_: str) -> None:

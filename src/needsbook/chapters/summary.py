@@ -25,7 +25,8 @@ from needsbook.charts import RAG
 from needsbook.escape import html_text
 from needsbook.outcomes.findings import Finding, findings
 from needsbook.recommend import Recommendation, RuleResults, recommend
-from needsbook.summary.headlines import Headline, load_headlines
+from needsbook.services.findings import service_findings
+from needsbook.summary.headlines import Headline, load_headlines, not_applicable
 
 RECOMMENDATIONS = "06_recommendations"
 GLOSSARY = "../book/glossary.html"
@@ -67,6 +68,7 @@ class SummaryChapter(Chapter):
     region_name: str = ""
     headlines: list[Headline] = field(default_factory=list)
     results: RuleResults = field(default_factory=RuleResults)
+    not_applicable: list[str] = field(default_factory=list)  # findings that cannot exist
 
     @property
     def key_findings(self) -> list[str]:
@@ -139,10 +141,15 @@ def headline_html(h: Headline) -> str:
 
 
 def headlines_html(chapter: SummaryChapter) -> str:
+    """The headlines, then any service finding that does not apply to the area and why."""
+    notes = "".join(
+        f'\n<p class="needsbook-not-applicable">{html_text(s)}</p>' for s in chapter.not_applicable
+    )
     return (
         '<ol class="needsbook-headlines">\n'
         + "\n".join(headline_html(h) for h in chapter.headlines)
         + "\n</ol>"
+        + notes
     )
 
 
@@ -374,6 +381,7 @@ def build(
     heads = load_headlines(area, int(year), data_dir, local_dir)
     items = findings(area.code, int(year), data_dir)
     results = recommend(area.code, int(year), data_dir, local_dir)
+    absent = not_applicable(service_findings(area.code, int(year), data_dir, local_dir))
     sections = [
         headlines_section(area, heads),
         glance(area, int(year), items),
@@ -388,6 +396,7 @@ def build(
         region_name=area.region_name,
         headlines=heads,
         results=results,
+        not_applicable=absent,
     )
 
 

@@ -7,8 +7,9 @@
   are tried again up to ``RetryPolicy.attempts`` times with exponential backoff (1 s, 2 s,
   4 s ... capped; ``Retry-After`` is honoured up to the cap). Other 4xx fail at once. A proxy
   refusal (``httpx.ProxyError`` or HTTP 407) fails at once with a message naming the proxy
-  (credentials redacted). After a host has refused connections for a whole retry budget, later
-  requests to it in the same run fail immediately instead of waiting again.
+  (credentials redacted); so does a failure to connect to the configured proxy, which is not
+  reported as the publisher refusing. After a host (or the proxy) has refused connections for a
+  whole retry budget, later requests to it in the same run fail immediately.
 * **Cache**: one entry per URL under ``<cache>/http/<source>/``: ``<key>.body`` (the bytes as
   received) and ``<key>.json`` (URL, fetched-at time, sha256, size). Both are written to a
   temporary file and renamed into place, body first; an entry is only used when the body's
@@ -28,6 +29,7 @@ import os
 import re
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -104,8 +106,12 @@ def redact(url: str) -> str:
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy the environment configures for ``url`` (as httpx would pick it), redacted."""
-    scheme = httpx.URL(url).scheme
+    """The proxy the environment configures for ``url`` (as httpx would pick it, ``NO_PROXY``
+    honoured), redacted."""
+    parsed = httpx.URL(url)
+    scheme = parsed.scheme
+    if parsed.host and urllib.request.proxy_bypass_environment(parsed.host):
+        return None
     for name in (f"{scheme}_proxy", "all_proxy"):
         value = os.environ.get(name) or os.environ.get(name.upper())
         if value:
@@ -255,11 +261,13 @@ class Fetcher:
     def _download(
         self, url: str, *, source: str, indicator: str | None, check: Callable[[bytes], T]
     ) -> tuple[bytes, T]:
-        host = httpx.URL(url).host
+        proxy = proxy_for(url)
+        host = proxy or httpx.URL(url).host  # through a proxy, the proxy is what can fail
         if host in self._dead_hosts:
+            which = "the proxy" if proxy else "the host"
             raise FetchError(
                 source,
-                f"{self._dead_hosts[host]} (the host failed earlier in this run; not retried)",
+                f"{self._dead_hosts[host]} ({which} failed earlier in this run; not retried)",
                 url=url,
                 indicator=indicator,
             )
@@ -276,9 +284,17 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 last = f"timed out ({type(exc).__name__}: no response within the time limit)"
             except httpx.TransportError as exc:
-                last = f"connection failed ({type(exc).__name__}: {exc or 'no detail'})"
+                detail = f"{type(exc).__name__}: {exc or 'no detail'}"
                 if isinstance(exc, httpx.ConnectError):
                     connection_failures += 1
+                if isinstance(exc, httpx.ConnectError) and proxy:
+                    last = (
+                        f"could not connect to the proxy {proxy} ({detail}), so the publisher "
+                        "was not reached: check that the proxy is running and that "
+                        "HTTPS_PROXY/HTTP_PROXY name it, or add the host to NO_PROXY"
+                    )
+                else:
+                    last = f"connection failed ({detail})"
             else:
                 status = response.status_code
                 if status == 407:

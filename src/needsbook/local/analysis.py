@@ -77,10 +77,13 @@ def group_share(
     shares: pd.DataFrame, members: Sequence[str], column: str = "imd_quintile", decimals: int = 2
 ) -> float:
     """Share of a group of quintiles as a reader of the published table gets it: the sum of
-    the members' shares each rounded to ``decimals`` (the seed: 29.63 + 22.33 = 51.96)."""
-    sel = shares[shares[column].isin(list(members))]
+    the members' shares each rounded to ``decimals`` (the seed: 29.63 + 22.33 = 51.96); NaN
+    when a member's share is not shown (small numbers)."""
+    sel = shares[shares[column].astype(str).isin([str(m) for m in members])]
     if len(sel) != len(members):
         raise InputError(f"{column}: not all of {', '.join(members)} present")
+    if sel["percent"].isna().any():
+        return float("nan")
     return round(sum(round_half_up(v, decimals) for v in sel["percent"]), decimals)
 
 
@@ -109,22 +112,34 @@ def targeting_ratios(
     """Service share / need share for each quintile group (seed: 51.96/73 = 0.71, 28.24/7 = 4.0).
 
     ``need`` maps a quintile, or a group name of ``groups``, to its % of need; a group's need
-    share is taken as given when its name is a key, else summed over its quintiles.
+    share is taken as given when its name is a key, else summed over its quintiles. A group
+    with no need (an area with no neighbourhood in those quintiles, such as Rutland's most
+    deprived 40%) has no ratio: ``applicable`` is False and ``ratio`` NaN. A missing quintile
+    row counts as 0 EHAs where it has no need.
     """
     ns = need_shares(need)
     rows = []
     for name, members in groups.items():
-        service = group_share(shares, members)
         if name in ns:
             need_pct = ns[name]
         elif all(m in ns for m in members):
             need_pct = sum(ns[m] for m in members)
         else:
             raise InputError(f"need: no need share for group {name!r} or its quintiles")
-        if not need_pct > 0:
-            raise InputError(f"need: share for {name!r} must be more than 0 (got {need_pct})")
-        rows.append((name, service, need_pct, service / need_pct))
-    return pd.DataFrame(rows, columns=["group", "service_percent", "need_percent", "ratio"])
+        if not need_pct >= 0:
+            raise InputError(f"need: share for {name!r} must be 0 or more (got {need_pct})")
+        present = set(shares["imd_quintile"].astype(str))
+        if need_pct == 0:
+            zero = [m for m in members if m not in present]
+            filled = pd.DataFrame({"imd_quintile": zero, "percent": [0.0] * len(zero)})
+            service = group_share(pd.concat([shares, filled], ignore_index=True), members)
+            rows.append((name, service, 0.0, float("nan"), False))
+        else:
+            service = group_share(shares, members)
+            rows.append((name, service, need_pct, service / need_pct, True))
+    return pd.DataFrame(
+        rows, columns=["group", "service_percent", "need_percent", "ratio", "applicable"]
+    )
 
 
 def cc_reach(cc: pd.DataFrame) -> pd.DataFrame:

@@ -4,9 +4,10 @@ small-number rule as the chapter applies it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,16 @@ import pandas as pd
 from needsbook.areas import Area
 from needsbook.local import LocalData, publishable
 from needsbook.local.example import EXAMPLE_AREA, example_dir
+from needsbook.local.templates import ALL
+from needsbook.stats.suppression import PRIMARY, SECONDARY, suppress_with_totals
 
 SMALL = "fewer than 5 (not shown)"
+HIDDEN = "not shown, so that a count of fewer than 5 cannot be worked out"
 SMALL_NOTE = (
-    "Counts of 1 to 4 and any percentage or rate worked out from them are not shown "
-    '("fewer than 5"), so that no child or family can be identified.'
+    "Counts of 1 to 4 and any percentage, rate or rating worked out from them are not shown "
+    '("fewer than 5"), so that no child or family can be identified. Where a total is shown, '
+    "one more figure is hidden as well, so that a hidden count cannot be worked out by "
+    "subtraction."
 )
 LOCAL_SOURCE = "local service data supplied by the council"
 EXAMPLE_SOURCE = (
@@ -28,7 +34,9 @@ EXAMPLE_SOURCE = (
 
 @dataclass
 class LocalContext:
-    """Everything the local sections read: validated tables and the open need model."""
+    """Everything the local sections read: validated tables and the open need model, and a
+    cache of each local table after small-number suppression (worked out once, read by every
+    table, chart, sentence and finding made from it)."""
 
     area: Area
     year: int
@@ -38,6 +46,13 @@ class LocalContext:
     need_by_band: pd.DataFrame  # NeedEstimate.by_band()
     population_year: int
     lsoas: pd.DataFrame  # NeedEstimate.lsoas (per LSOA, with lad_code and population_0_19)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()`` the first time ``key`` is asked for, the same object afterwards."""
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
 
     @property
     def is_example(self) -> bool:
@@ -104,27 +119,57 @@ def is_small(count: object) -> bool:
 
 
 def suppress(
-    df: pd.DataFrame, count: str, derived: Sequence[str] = (), **kwargs: object
+    df: pd.DataFrame,
+    count: str,
+    derived: Sequence[str] = (),
+    *,
+    dims: Sequence[str] = (),
+    by: Sequence[str] = (),
+    total: object = ALL,
+    **kwargs: object,
 ) -> pd.DataFrame:
     """Counts of 1-4 (and the ``derived`` columns of those rows) become missing, and a
-    ``Small numbers`` column says so; other rows are unchanged."""
+    ``Small numbers`` column says so; other rows are unchanged. With ``dims``, rows whose
+    value in a dimension is ``total`` are totals of the others (secondary suppression,
+    :func:`needsbook.stats.suppression.suppress_with_totals`); ``secondary_by`` (in
+    ``kwargs``) names groups whose total is shown elsewhere."""
     if df.empty:
         out = df.copy()
         out["Small numbers"] = pd.Series(dtype="object")
         return out
     counts = pd.to_numeric(df[count], errors="coerce")
     work = df.assign(**{count: counts})
-    out = publishable(work, count, derived=list(derived), **kwargs)
-    hit = out["suppressed"].to_numpy(dtype=bool)
-    out[count] = out[count].astype("float64")
+    if dims:
+        out = suppress_with_totals(
+            work, count, dims=list(dims), by=list(by), total=total, derived=list(derived)
+        )
+    else:
+        out = publishable(work, count, derived=list(derived), **kwargs)
+    return hide(out, count, derived, out["suppression"])
+
+
+def hide(df: pd.DataFrame, count: str, derived: Sequence[str], status: pd.Series) -> pd.DataFrame:
+    """``count`` and ``derived`` blanked where ``status`` is "primary" (a count of 1-4) or
+    "secondary" (hidden so that one cannot be worked out), and a ``Small numbers`` column
+    saying which; the suppression helper columns are dropped."""
+    out = df.copy()
+    status = pd.Series(status, index=out.index).fillna("")
+    hit = status.isin([PRIMARY, SECONDARY]).to_numpy()
+    out[count] = pd.to_numeric(out[count], errors="coerce").astype("float64")
     out.loc[hit, count] = np.nan
     for c in derived:
         out[c] = out[c].astype("float64")
         out.loc[hit, c] = np.nan
-    out["Small numbers"] = np.where(hit, SMALL, "")
+    out["Small numbers"] = small_label(status)
     return out.drop(
         columns=[c for c in ("suppressed", "suppression", f"{count}_display") if c in out]
     )
+
+
+def small_label(status: pd.Series) -> np.ndarray:
+    """The ``Small numbers`` text for each suppression status (primary, secondary or none)."""
+    status = pd.Series(status).fillna("").to_numpy()
+    return np.where(status == PRIMARY, SMALL, np.where(status == SECONDARY, HIDDEN, ""))
 
 
 def fmt(value: object, decimals: int = 1, suffix: str = "") -> str:

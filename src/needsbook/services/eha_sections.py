@@ -65,11 +65,14 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     need_most = open_tr.loc[eha.MOST, "% of modelled need"]
     need_least = open_tr.loc[eha.LEAST, "% of modelled need"]
     qtext = (
-        f"{fmt(most, 2, '%')} of EHAs {during(period)} went to families in the most deprived "
-        f"40% of areas in England (quintiles 1-2) and {fmt(least, 2, '%')} to the least "
+        f"{_share(most).capitalize()} of EHAs {during(period)} went to families in the most "
+        f"deprived 40% of areas in England (quintiles 1-2) and {_share(least)} to the least "
         f"deprived 40% ({src}). The open need model puts {fmt(need_most, 1, '%')} and "
         f"{fmt(need_least, 1, '%')} of {ctx.area.name}'s need in those areas."
     )
+    empty = [eha.not_applicable(ctx, g) for g in (eha.MOST, eha.LEAST) if not _applies(open_tr, g)]
+    if empty:
+        qtext += f" Note: {' and '.join(empty)}."
     out.append(
         Section(
             "eha_quintiles",
@@ -85,13 +88,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             ],
         )
     )
-    ttext = (
-        f"With the open need model, the targeting ratio (share of EHAs divided by share of "
-        f"need) is {fmt(r_most, 2)} for the most deprived 40% and {fmt(r_least, 2)} for the "
-        f"least deprived 40% ({period}): the most deprived areas get "
-        f"{eha.reading(r_most)} and the least deprived {eha.reading(r_least)}. A ratio of 1 "
-        "means EHAs are in proportion to need."
-    )
+    ttext = _targeting_text(open_tr, period)
     tnotes = [
         f"A ratio within {eha.TARGETING_TOLERANCE:.2f} of 1 is read as about in proportion "
         "to need.",
@@ -104,8 +101,8 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             f"{SEED_NEED_SHARES[eha.LEAST]:.0f}% in the least deprived 40%: ratios of "
             f"{fmt(seed.loc[eha.MOST, 'Targeting ratio'], 2)} and "
             f"{fmt(seed.loc[eha.LEAST, 'Targeting ratio'], 1)}, so it concluded that EHAs "
-            "went too little to deprived areas. **With the open model the ratios come out "
-            f"at about {fmt(r_most, 2)} and {fmt(r_least, 2)}: the opposite conclusion.**"
+            "went too little to deprived areas. With the open model the ratios come out "
+            f"at about {fmt(r_most, 2)} and {fmt(r_least, 2)}: the opposite conclusion."
         )
         tnotes.append(
             "Why the two models disagree: the open model spreads need by a gentle national "
@@ -135,10 +132,16 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     curve = eha.concentration(ctx)
     half = curve["Cumulative % of EHAs"].iloc[1]
     need_half = curve["Cumulative % of modelled need"].iloc[1]
+    reaches = (
+        f"Up to quintile 2, it reaches {fmt(half, 1, '%')} of EHAs against "
+        f"{fmt(need_half, 1, '%')} of need ({period}). "
+        if half == half
+        else f"Up to quintile 2 it reaches {fmt(need_half, 1, '%')} of need ({period}); the "
+        "EHA curve is not shown, because a quintile's count is hidden (small numbers). "
+    )
     ctext = (
         "The concentration curve adds up EHAs and modelled need from the most deprived "
-        f"quintile to the least. Up to quintile 2, it reaches {fmt(half, 1, '%')} of EHAs "
-        f"against {fmt(need_half, 1, '%')} of need ({period}). "
+        f"quintile to the least. {reaches}"
         + (
             "A curve above the dashed diagonal means EHAs are more concentrated in deprived "
             "areas than need is; below it, less."
@@ -160,6 +163,42 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     return out
 
 
+def _share(value: float) -> str:
+    """'51.96%', or words saying the share is hidden."""
+    return fmt(value, 2, "%") if value == value else "an undisclosed share (small numbers)"
+
+
+def _applies(tr: pd.DataFrame, group: str) -> bool:
+    return not str(tr.loc[group, "Reading"]).startswith("not applicable")
+
+
+def _targeting_text(tr: pd.DataFrame, period: str) -> str:
+    """The open model's ratios in words; a group with no need is "not applicable" and why."""
+    parts, readings, missing = [], [], []
+    for group, words, who in (
+        (eha.MOST, "most deprived 40%", "the most deprived areas get"),
+        (eha.LEAST, "least deprived 40%", "the least deprived"),
+    ):
+        ratio = tr.loc[group, "Targeting ratio"]
+        if not _applies(tr, group):
+            why = str(tr.loc[group, "Reading"]).removeprefix("not applicable: ")
+            missing.append(f"For the {words} it is not applicable: {why}.")
+            continue
+        parts.append(f"{fmt(ratio, 2)} for the {words}")
+        if ratio == ratio:
+            readings.append(f"{who} {eha.reading(ratio)}")
+    if len(readings) == 1:
+        readings = [readings[0].replace("the least deprived ", "the least deprived areas get ")]
+    text = "With the open need model, the targeting ratio (share of EHAs divided by share of need)"
+    if parts:
+        text += f" is {' and '.join(parts)} ({period})"
+        text += (": " + " and ".join(readings) + ". ") if readings else ". "
+    else:
+        text += f" cannot be worked out ({period}). "
+    missing.append("A ratio of 1 means EHAs are in proportion to need.")
+    return text + " ".join(missing)
+
+
 def _district_text(dist: pd.DataFrame, period: str, src: str) -> str:
     shown = dist.dropna(subset=["Rate per 1,000 aged 0-19"])
     text = f"Rates of EHAs per 1,000 aged 0-19 by district, {period} ({src})."
@@ -178,12 +217,8 @@ def _trend_section(ctx: LocalContext, src: str) -> Section | None:
     t = eha.totals(ctx)
     if t is None or len(t) < 2:
         return None
-    shown = t.dropna(subset=["Assessments"])
-    fold = (
-        shown["Assessments"].iloc[-1] / shown["Assessments"].iloc[0]
-        if len(shown) >= 2 and shown["Assessments"].iloc[0] > 0
-        else float("nan")
-    )
+    first, last = t["Assessments"].iloc[0], t["Assessments"].iloc[-1]  # NaN where hidden
+    fold = last / first if first > 0 else float("nan")
     text = (
         f"Early help assessments rose from {count_text(t['Assessments'].iloc[0])} in "
         f"{t['Period'].iloc[0]} to {count_text(t['Assessments'].iloc[-1])} in "

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 WORSE, BETTER, SIMILAR, NO_DATA = "worse", "better", "similar", "no data"
+#: No value can exist (e.g. a targeting ratio where the area has no such neighbourhoods);
+#: like NO_DATA, the finding has no data for the rules.
+NOT_APPLICABLE = "not applicable"
 HIGHER, LOWER = "higher", "lower"  # for measures with no better/worse judgement (demand)
 
 #: The keys the recommendation rules may name (value, unit, and when it is "worse"):
@@ -224,13 +227,21 @@ def _targeting_findings(
         if ratio is None and group not in tr.index:
             continue
         share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
-        sentence = (
-            f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
-            f"early help assessments against {need:.1f}% {need_words}: "
-            f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
-            if ratio is not None
-            else f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
-        )
+        why = str(tr.loc[group, "Reading"])
+        applicable = not why.startswith(NOT_APPLICABLE)
+        if not applicable:
+            sentence = (
+                f"{when[0].upper()}{when[1:]}, the targeting ratio of early help assessments "
+                f"for the {words} of areas is {why} ({src})."
+            )
+        elif ratio is not None:
+            sentence = (
+                f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
+                f"early help assessments against {need:.1f}% {need_words}: "
+                f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
+            )
+        else:
+            sentence = f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
         open_ratio = None if other is None else _ratio(other, group)
         if ratio is not None and open_ratio is not None:
             sentence += (
@@ -244,7 +255,7 @@ def _targeting_findings(
                 value=ratio,
                 benchmark=1.0,
                 benchmark_label="in proportion to need",
-                direction=_ratio_direction(ratio, worse_below),
+                direction=_ratio_direction(ratio, worse_below) if applicable else NOT_APPLICABLE,
                 period=period,
                 source=f"{src}; {model_source}",
                 sentence=sentence,

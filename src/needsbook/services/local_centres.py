@@ -11,8 +11,9 @@ import pandas as pd
 from needsbook.charts import PALETTE
 from needsbook.local import cc_reach, centres_without_deprived_lsoa
 from needsbook.local.templates import ALL
-from needsbook.services.common import SMALL, LocalContext, suppress
+from needsbook.services.common import LocalContext, small_label
 from needsbook.stats import compare_ci, wilson_ci
+from needsbook.stats.suppression import PRIMARY, SECONDARY, suppress_with_totals
 
 OFSTED_BENCHMARK = 65.0  # % of families with under-5s in the reach area engaged (Ofsted)
 GROUPS = {"all": "All 0-4s", "most_deprived_30": "0-4s in the 30% most deprived areas"}
@@ -72,6 +73,56 @@ def with_rag(cc: pd.DataFrame) -> pd.DataFrame:
     return r
 
 
+KEYS = ["period", "nursery", "population_group"]
+NOT_SHOWN = "Not shown (small numbers)"
+UNITS = {
+    "Children seen": "count",
+    "Population aged 0-4": "persons",
+    "Reach %": "percent",
+    "Reach % 95% CI lower": "percent",
+    "Reach % 95% CI upper": "percent",
+    "Footfall (visits per child seen)": "visits per child seen",
+    "Area reach %": "percent",
+    "Ofsted benchmark %": "percent",
+}
+
+
+def published(ctx: LocalContext) -> pd.DataFrame:
+    """Every children's centre row with reach, footfall, CI and RAG after small-number
+    suppression (worked out once for the district, centre and Ofsted tables).
+
+    Children seen and the 0-4 population are each suppressed with secondary suppression
+    across districts (against the area row) and centres (against their district's row), in
+    the same period, nursery option and population group. A hidden count hides the reach,
+    its CI, the footfall and the RAG rating of its row; a hidden area row hides the area value
+    every row is compared with. ``status`` is "primary", "secondary" or ""."""
+
+    def make() -> pd.DataFrame:
+        r = with_rag(_cc(ctx)).reset_index(drop=True)
+        status = {}
+        for count in ("children_seen", "population_0_4"):
+            s = suppress_with_totals(
+                r, count, dims=["district", "centre"], by=KEYS, total=ALL, derived=[]
+            )["suppression"]
+            status[count] = s.fillna("").to_numpy()
+        seen, pop = status["children_seen"] != "", status["population_0_4"] != ""
+        hidden = seen | pop
+        r.loc[seen, ["children_seen", "footfall"]] = np.nan
+        r.loc[pop, "population_0_4"] = np.nan
+        r.loc[hidden, ["reach_percent", "lower_ci_95", "upper_ci_95"]] = np.nan
+        r.loc[hidden, "rag"] = NOT_SHOWN
+        is_area = ((r.district == ALL) & (r.centre == ALL)).to_numpy()
+        gone = {tuple(k) for k in r.loc[is_area & hidden, KEYS].to_numpy()}
+        in_gone = np.array([tuple(k) in gone for k in r[KEYS].to_numpy()], dtype=bool)
+        r.loc[in_gone, "area_reach"] = np.nan
+        r.loc[in_gone & ~hidden & ~is_area, "rag"] = "Not available"
+        small = (status["children_seen"] == PRIMARY) | (status["population_0_4"] == PRIMARY)
+        r["status"] = np.where(small, PRIMARY, np.where(hidden, SECONDARY, ""))
+        return r
+
+    return ctx.cached("cc_published", make)
+
+
 def _table(r: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
@@ -88,36 +139,27 @@ def _table(r: pd.DataFrame) -> pd.DataFrame:
             "Footfall (visits per child seen)": r["footfall"].astype("float64").round(2),
             "Area reach %": r["area_reach"].astype("float64"),
             "Compared with the area (RAG)": r["rag"],
+            "Small numbers": small_label(r["status"]),
         }
     )
-    derived = [
-        "Reach %",
-        "Reach % 95% CI lower",
-        "Reach % 95% CI upper",
-        "Footfall (visits per child seen)",
-    ]
-    out = suppress(out, "Children seen", derived)
-    tiny = out["Population aged 0-4"].between(1, 4)  # a denominator of 1-4 is a small count too
-    out.loc[tiny, ["Population aged 0-4", *derived]] = np.nan
-    out.loc[tiny, "Small numbers"] = SMALL
-    out.attrs["decimals"] = {
-        "Footfall (visits per child seen)": 2,
-        "Reach %": 0,
-        "Area reach %": 0,
-    }
+    out.attrs.update(
+        period="Period",
+        units={c: u for c, u in UNITS.items() if c in out.columns},
+        decimals={"Footfall (visits per child seen)": 2, "Reach %": 0, "Area reach %": 0},
+    )
     return out
 
 
 def district_table(ctx: LocalContext) -> pd.DataFrame:
     """Reach and footfall by district and year (Tables 7-10), with RAG against the area."""
-    r = with_rag(_cc(ctx))
+    r = published(ctx)
     r = r[r.centre == ALL]
     return _table(r.reset_index(drop=True))
 
 
 def centre_table(ctx: LocalContext) -> pd.DataFrame:
     """Per-centre rows (Table 11), with RAG against the area value."""
-    r = with_rag(_cc(ctx))
+    r = published(ctx)
     r = r[(r.centre != ALL) | (r.district == ALL)]
     periods = sorted(r.loc[r.centre != ALL, "period"].unique())
     r = r[r.period.isin(periods)]
@@ -126,11 +168,9 @@ def centre_table(ctx: LocalContext) -> pd.DataFrame:
 
 def ofsted(ctx: LocalContext) -> pd.DataFrame:
     """Area reach for each period, nursery option and group against the Ofsted 65%."""
-    r = cc_reach(_cc(ctx))
-    a = r[(r.district == ALL) & (r.centre == ALL)].copy()
-    a = a[a["reach_percent"].notna()]
-    small = a["children_seen"].between(1, 4)
-    a.loc[small, "reach_percent"] = np.nan
+    r = published(ctx)
+    a = r[(r.district == ALL) & (r.centre == ALL)]
+    a = a[a["reach_percent"].notna() | (a["status"] != "")]
     out = pd.DataFrame(
         {
             "Period": a["period"].astype(str),
@@ -145,7 +185,11 @@ def ofsted(ctx: LocalContext) -> pd.DataFrame:
         "not shown",
         np.where(out["Reach %"] >= OFSTED_BENCHMARK, "Yes", "No"),
     )
-    out.attrs["decimals"] = {"Reach %": 0, "Ofsted benchmark %": 0}
+    out.attrs.update(
+        period="Period",
+        units={c: u for c, u in UNITS.items() if c in out.columns} | {"Reach %": "percent"},
+        decimals={"Reach %": 0, "Ofsted benchmark %": 0},
+    )
     return out.reset_index(drop=True)
 
 

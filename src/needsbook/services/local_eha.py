@@ -8,20 +8,21 @@ import numpy as np
 import pandas as pd
 
 from needsbook.charts import PALETTE
-from needsbook.local import eha_shares, group_share, targeting_ratios
-from needsbook.local.analysis import LEAST_DEPRIVED_40, MOST_DEPRIVED_40, QUINTILE_GROUPS
+from needsbook.errors import InputError
+from needsbook.local import targeting_ratios
+from needsbook.local.analysis import QUINTILE_GROUPS
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.local.templates import ALL
 from needsbook.services.common import (
-    SMALL_NOTE,
     LocalContext,
     count_text,
     during,
     fmt,
     latest_period,
     period_label,
-    suppress,
+    small_label,
 )
+from needsbook.stats.suppression import suppress_with_totals
 
 #: A targeting ratio within this distance of 1 is "about in proportion to need".
 TARGETING_TOLERANCE = 0.10
@@ -33,6 +34,21 @@ QUINTILE_NAMES = {
     "4": "4",
     "5": "5 (least deprived 20%)",
 }
+GROUP_WORDS = {MOST: "most deprived 40%", LEAST: "least deprived 40%"}
+DIMS = ["provider", "district", "imd_quintile"]
+#: The unit of each measure in the EHA tables (for the CSV downloads).
+UNITS = {
+    "Assessments": "count",
+    "% of all EHAs": "percent",
+    "% of EHAs": "percent",
+    "Rate per 1,000 aged 0-19": "rate per 1,000",
+    "Population aged 0-19": "persons",
+    "% of children aged 0-19": "percent",
+    "% of modelled need": "percent",
+    "Targeting ratio (EHA share / need share)": "ratio",
+    "Targeting ratio": "ratio",
+}
+POPULATION_COLUMNS = ("Population aged 0-19", "% of children aged 0-19", "% of modelled need")
 OPEN_MODEL = "open need model (needsbook)"
 SEED_MODEL = "seed report's need model (PREview, 2015)"
 
@@ -46,56 +62,92 @@ def period_of(ctx: LocalContext) -> str | None:
     return None if eha is None or eha.empty else period_label(latest_period(eha))
 
 
+def published(ctx: LocalContext) -> pd.DataFrame:
+    """The EHA rows the book shows, after small-number suppression (worked out once).
+
+    For the latest period: the grand total and the rows split by one dimension (provider,
+    district or quintile), each dimension's rows with the grand total as their total; for
+    earlier periods, the grand total. ``assessments`` is missing where hidden and
+    ``suppression`` says why. Raises InputError without a grand total for the latest period.
+    """
+
+    def make() -> pd.DataFrame:
+        eha = _eha(ctx).assign(imd_quintile=lambda d: d["imd_quintile"].astype(str))
+        latest = latest_period(eha)
+        split = (eha[DIMS] != ALL).sum(axis=1)
+        rows = eha[(split == 0) | ((split == 1) & (eha["period"] == latest))]
+        if not ((rows["period"] == latest) & (split[rows.index] == 0)).any():
+            raise InputError("eha_assessments.csv: no grand total row (All/All/All) for the period")
+        rows = rows.reset_index(drop=True)
+        return suppress_with_totals(rows, "assessments", dims=DIMS, by=["period"], derived=[])
+
+    return ctx.cached("eha_published", make)
+
+
+def _split(ctx: LocalContext, by: str) -> tuple[pd.DataFrame, float, str]:
+    """The latest period's rows by ``by`` (others ``All``), the grand total and its status."""
+    p = published(ctx)
+    g = p[p["period"] == latest_period(_eha(ctx))]
+    others = [d for d in DIMS if d != by]
+    total = g[(g[DIMS] == ALL).all(axis=1)].iloc[0]
+    rows = g[(g[others] == ALL).all(axis=1) & (g[by] != ALL)].reset_index(drop=True)
+    return rows, float(total["assessments"]), total["suppression"] or ""
+
+
 def totals(ctx: LocalContext) -> pd.DataFrame | None:
     """All EHAs per period (the grand-total rows), oldest first."""
-    eha = _eha(ctx)
-    if eha is None:
+    if _eha(ctx) is None:
         return None
-    g = eha[(eha["provider"] == ALL) & (eha["district"] == ALL) & (eha["imd_quintile"] == ALL)]
-    g = g.sort_values("period")
+    p = published(ctx)
+    g = p[(p[DIMS] == ALL).all(axis=1)].sort_values("period")
     out = pd.DataFrame(
         {
-            "Period": [period_label(p) for p in g["period"]],
+            "Period": [period_label(x) for x in g["period"]],
             "Assessments": g["assessments"].astype("float64").to_numpy(),
+            "Small numbers": small_label(g["suppression"]),
         }
     )
-    return suppress(out, "Assessments")
+    out.attrs["period"] = "Period"
+    out.attrs["units"] = {"Assessments": "count"}
+    return out
 
 
 def providers(ctx: LocalContext) -> pd.DataFrame:
     """EHAs by lead provider: count, % of all EHAs and rate per 1,000 aged 0-19."""
-    eha = _eha(ctx)
-    period = latest_period(eha)
-    s = eha_shares(eha, "provider", period)
-    total = s.attrs["total"]
+    rows, total, status = _split(ctx, "provider")
     pop = ctx.population_0_19
+    counts = pd.concat([rows["assessments"], pd.Series([total])], ignore_index=True)
     out = pd.DataFrame(
         {
-            "Lead provider": s["provider"],
-            "Assessments": s["assessments"].astype("float64"),
-            "% of all EHAs": s["percent"].round(2),
-            "Rate per 1,000 aged 0-19": (s["assessments"] / pop * 1000).round(1),
+            "Lead provider": [*rows["provider"], "All providers"],
+            "Assessments": counts.astype("float64"),
+            "% of all EHAs": (counts / total * 100).round(2),
+            "Rate per 1,000 aged 0-19": (counts / pop * 1000).round(1),
+            "Small numbers": small_label(pd.Series([*rows["suppression"], status])),
         }
     )
-    total_row = {
-        "Lead provider": "All providers",
-        "Assessments": float(total),
-        "% of all EHAs": 100.0,
-        "Rate per 1,000 aged 0-19": round(total / pop * 1000, 1),
-    }
-    out = pd.concat([out, pd.DataFrame([total_row])], ignore_index=True)
-    out = suppress(out, "Assessments", ["% of all EHAs", "Rate per 1,000 aged 0-19"])
-    out.attrs["period"] = period_label(period)
-    out.attrs["decimals"] = {"% of all EHAs": 2, "Rate per 1,000 aged 0-19": 1}
+    return _label(ctx, out, {"% of all EHAs": 2, "Rate per 1,000 aged 0-19": 1})
+
+
+def _label(ctx: LocalContext, out: pd.DataFrame, decimals: dict[str, int]) -> pd.DataFrame:
+    """Period, units and decimals of an EHA table (for the page and its CSV download)."""
+    period = period_of(ctx) or ""
+    pop = f"{period}; population mid-{ctx.population_year}"
+    units = {c: u for c, u in UNITS.items() if c in out.columns}
+    out.attrs.update(
+        period=period,
+        decimals=decimals,
+        units=units,
+        periods={c: pop for c in out.columns if "per 1,000" in c}
+        | {c: f"{period}; need mid-{ctx.population_year}" for c in out.columns if "need share" in c}
+        | {c: f"mid-{ctx.population_year}" for c in out.columns if c in POPULATION_COLUMNS},
+    )
     return out
 
 
 def districts(ctx: LocalContext) -> pd.DataFrame | None:
     """EHAs by district with rates per 1,000 aged 0-19 (None when the data has no district rows)."""
-    eha = _eha(ctx)
-    period = latest_period(eha)
-    g = eha[eha["period"] == period]
-    rows = g[(g["provider"] == ALL) & (g["imd_quintile"] == ALL) & (g["district"] != ALL)]
+    rows, _, _ = _split(ctx, "district")
     if rows.empty:
         return None
     names = dict(ctx.area.districts)
@@ -111,90 +163,121 @@ def districts(ctx: LocalContext) -> pd.DataFrame | None:
     out["Rate per 1,000 aged 0-19"] = (
         out["Assessments"] / out["Population aged 0-19"] * 1000
     ).round(1)
-    out = suppress(out, "Assessments", ["Rate per 1,000 aged 0-19"])
-    out.attrs["decimals"] = {"Rate per 1,000 aged 0-19": 1}
-    return out
+    out["Small numbers"] = small_label(rows["suppression"])
+    return _label(ctx, out, {"Rate per 1,000 aged 0-19": 1})
 
 
 def quintiles(ctx: LocalContext) -> pd.DataFrame:
-    """EHAs by national IMD quintile against children and modelled need in each quintile."""
-    eha = _eha(ctx)
-    period = latest_period(eha)
-    s = eha_shares(eha, "imd_quintile", period)
+    """EHAs by national IMD quintile against children and modelled need in each quintile
+    (no rate or ratio for a quintile with no neighbourhoods in the area)."""
+    rows, total, _ = _split(ctx, "imd_quintile")
     need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str)).set_index(
         "imd_quintile"
     )
-    q = s["imd_quintile"].astype(str)
+    q = rows["imd_quintile"]
+    children = q.map(need["children_0_19"]).astype("float64")
+    need_pct = q.map(need["percent_of_need"]).astype("float64")
+    a = rows["assessments"].astype("float64")
     out = pd.DataFrame(
         {
-            "IMD quintile": q.map(QUINTILE_NAMES).to_numpy(),
-            "Assessments": s["assessments"].astype("float64").to_numpy(),
-            "% of EHAs": s["percent"].round(2).to_numpy(),
+            "IMD quintile": q.map(QUINTILE_NAMES).fillna(q).to_numpy(),
+            "Assessments": a.to_numpy(),
+            "% of EHAs": (a / total * 100).round(2).to_numpy(),
             "% of children aged 0-19": q.map(need["percent_of_children"]).round(1).to_numpy(),
-            "% of modelled need": q.map(need["percent_of_need"]).round(1).to_numpy(),
+            "% of modelled need": need_pct.round(1).to_numpy(),
+            "Rate per 1,000 aged 0-19": (a / children.where(children > 0) * 1000)
+            .round(1)
+            .to_numpy(),
         }
     )
-    out["Rate per 1,000 aged 0-19"] = (
-        out["Assessments"] / q.map(need["children_0_19"]).to_numpy() * 1000
-    ).round(1)
     out["Targeting ratio (EHA share / need share)"] = (
-        out["% of EHAs"] / out["% of modelled need"]
+        out["% of EHAs"] / out["% of modelled need"].where(need_pct.to_numpy() > 0)
     ).round(2)
-    derived = [
-        "% of EHAs",
-        "Rate per 1,000 aged 0-19",
-        "Targeting ratio (EHA share / need share)",
-    ]
-    out = suppress(out, "Assessments", derived)
-    out.attrs["decimals"] = {
-        "% of EHAs": 2,
-        "Targeting ratio (EHA share / need share)": 2,
-        "Rate per 1,000 aged 0-19": 1,
-    }
-    return out
+    out["Small numbers"] = small_label(rows["suppression"])
+    if (children == 0).any():
+        out["Note"] = np.where(
+            children == 0,
+            f"no neighbourhoods in {ctx.area.name} are in this quintile: no rate or ratio",
+            "",
+        )
+    return _label(
+        ctx,
+        out,
+        {
+            "% of EHAs": 2,
+            "Targeting ratio (EHA share / need share)": 2,
+            "Rate per 1,000 aged 0-19": 1,
+        },
+    )
+
+
+def not_applicable(ctx: LocalContext, group: str) -> str:
+    """Why a quintile group has no targeting ratio, e.g. "no neighbourhoods in Rutland are in
+    the most deprived 40% nationally"."""
+    members = [str(m) for m in QUINTILE_GROUPS[group]]
+    need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
+    children = need.loc[need["imd_quintile"].isin(members), "children_0_19"].sum()
+    words = GROUP_WORDS[group]
+    if children == 0:
+        return f"no neighbourhoods in {ctx.area.name} are in the {words} nationally"
+    return f"the need model puts none of {ctx.area.name}'s need in the {words}"
 
 
 def targeting(ctx: LocalContext) -> pd.DataFrame:
     """Targeting ratios for the most and least deprived 40%: with the open need model, and for
-    the worked example also with the seed report's need shares (73% / 7%)."""
-    eha = _eha(ctx)
-    s = eha_shares(eha, "imd_quintile", latest_period(eha))
-    s = s.assign(imd_quintile=s["imd_quintile"].astype(str))
-    need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
-    small = s["assessments"].map(lambda v: 1 <= v <= 4)
-    parts = []
-    models = [(OPEN_MODEL, need)]
-    if ctx.is_example:
-        models.append((SEED_MODEL, SEED_NEED_SHARES))
-    for label, shares in models:
-        tr = targeting_ratios(s, shares)
-        tr.insert(0, "need model", label)
-        parts.append(tr)
-    out = pd.concat(parts, ignore_index=True).rename(
-        columns={
-            "need model": "Need model",
-            "group": "Group of areas",
-            "service_percent": "% of EHAs",
-            "need_percent": "% of modelled need",
-            "ratio": "Targeting ratio",
+    the worked example also with the seed report's need shares (73% / 7%). A group share is
+    not shown when one of its quintiles is hidden; a group with no need has no ratio
+    ("not applicable", with the reason)."""
+
+    def make() -> pd.DataFrame:
+        rows, total, _ = _split(ctx, "imd_quintile")
+        need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
+        lived = need.loc[need["children_0_19"] > 0, "imd_quintile"]
+        shares = (  # a quintile with children but no row is unknown (without children: 0)
+            pd.Series((rows["assessments"] / total * 100).to_numpy(), index=rows["imd_quintile"])
+            .reindex(sorted(set(rows["imd_quintile"]) | set(lived)))
+            .rename_axis("imd_quintile")
+            .reset_index(name="percent")
+        )
+        models = [(OPEN_MODEL, need)]
+        if ctx.is_example:
+            models.append((SEED_MODEL, SEED_NEED_SHARES))
+        parts = []
+        for label, model in models:
+            tr = targeting_ratios(shares, model)
+            tr.insert(0, "need model", label)
+            parts.append(tr)
+        tr = pd.concat(parts, ignore_index=True)
+        out = pd.DataFrame(
+            {
+                "Need model": tr["need model"],
+                "Group of areas": tr["group"],
+                "% of EHAs": tr["service_percent"],
+                "% of modelled need": tr["need_percent"].round(1),
+                "Targeting ratio": tr["ratio"].round(2),
+                "Reading": [
+                    reading(round(r, 2)) if ok else f"not applicable: {not_applicable(ctx, g)}"
+                    for r, ok, g in zip(tr["ratio"], tr["applicable"], tr["group"], strict=True)
+                ],
+            }
+        )
+        out = _label(ctx, out, {"% of EHAs": 2, "Targeting ratio": 2, "% of modelled need": 1})
+        need_period = f"mid-{ctx.population_year}"
+        seed = out["Need model"] == SEED_MODEL
+        out.attrs["periods"] = {
+            "% of modelled need": np.where(seed, "2015 (PREview)", need_period).tolist(),
+            "Targeting ratio": [
+                f"{out.attrs['period']}; need {'2015 (PREview)' if s else need_period}"
+                for s in seed
+            ],
         }
-    )
-    out["% of modelled need"] = out["% of modelled need"].round(1)
-    out["Targeting ratio"] = out["Targeting ratio"].round(2)
-    if small.any():  # a group share built on a count of 1-4 is not published
-        hidden = {
-            name
-            for name, members in QUINTILE_GROUPS.items()
-            if s.loc[s["imd_quintile"].isin(members), "assessments"].between(1, 4).any()
-        }
-        mask = out["Group of areas"].isin(hidden)
-        out.loc[mask, ["% of EHAs", "Targeting ratio"]] = np.nan
-    out["Reading"] = out["Targeting ratio"].map(reading)
-    out.attrs["decimals"] = {"% of EHAs": 2, "Targeting ratio": 2, "% of modelled need": 1}
-    return out
+        return out
+
+    return ctx.cached("eha_targeting", make).copy()
 
 
-def reading(ratio: float) -> str:
+def reading(ratio: float | None) -> str:
+    """How a targeting ratio reads: about in proportion (within the tolerance), more or less."""
     if ratio is None or np.isnan(ratio):
         return "not shown"
     if abs(ratio - 1) <= TARGETING_TOLERANCE:
@@ -318,10 +401,7 @@ def summary_sentences(ctx: LocalContext) -> dict[str, str]:
 
 
 def group_shares(ctx: LocalContext) -> tuple[float, float]:
-    eha = _eha(ctx)
-    s = eha_shares(eha, "imd_quintile", latest_period(eha))
-    s = s.assign(imd_quintile=s["imd_quintile"].astype(str))
-    return group_share(s, MOST_DEPRIVED_40), group_share(s, LEAST_DEPRIVED_40)
-
-
-SMALL_NOTES = [SMALL_NOTE]
+    """% of EHAs in the most and least deprived 40% (NaN where not shown)."""
+    t = targeting(ctx)
+    t = t[t["Need model"] == OPEN_MODEL].set_index("Group of areas")["% of EHAs"]
+    return float(t[MOST]), float(t[LEAST])

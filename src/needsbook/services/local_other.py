@@ -59,8 +59,22 @@ def distance(ctx: LocalContext) -> pd.DataFrame | None:
         }
     )
     derived = ["Mean score at start", "Mean score at end", "Mean change (score points)"]
-    out = suppress(out, "Closed EHAs with both scores", derived)
-    out.attrs["decimals"] = {c: 2 for c in derived}
+    out = suppress(
+        out.assign(_q=d["imd_quintile"].astype(str).to_numpy()),
+        "Closed EHAs with both scores",
+        derived,
+        dims=["_q"],
+    ).drop(columns="_q")
+    out.attrs.update(
+        period="Period",
+        decimals={c: 2 for c in derived},
+        units={
+            "Closed EHAs with both scores": "count",
+            "Mean score at start": "score (1-5)",
+            "Mean score at end": "score (1-5)",
+            "Mean change (score points)": "score points",
+        },
+    )
     return out
 
 
@@ -82,8 +96,14 @@ def reasons(ctx: LocalContext) -> pd.DataFrame | None:
         }
     )
     out = out.sort_values("% of EHAs citing the reason", ascending=False)
+    # one EHA can cite several reasons: the rows do not add up to a total, so a hidden count
+    # cannot be worked out by subtraction and only counts of 1-4 are hidden
     out = suppress(
         out.reset_index(drop=True), "EHAs citing the reason", ["% of EHAs citing the reason"]
+    )
+    out.attrs.update(
+        period="Period",
+        units={"EHAs citing the reason": "count", "% of EHAs citing the reason": "percent"},
     )
     return out
 
@@ -123,9 +143,29 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
     )
     derived = ["Referrals as % of births", "Gap (percentage points)", "Gap (births a year)"]
     out = suppress(out, "Referrals", derived)
-    out.attrs["decimals"] = {c: 1 for c in derived[:2]} | {
-        "% of births likely to need intensive help": 1
-    }
+    births = out["Births"].between(1, 4)  # a denominator of 1-4 is a small count too
+    out.loc[births, ["Births", *derived]] = np.nan
+    out.loc[births, "Small numbers"] = SMALL
+    need_period = np.where(
+        out["Need model"] == SEED_MODEL, "2015 (PREview)", f"mid-{ctx.population_year}"
+    )
+    out.attrs.update(
+        period="Period",
+        decimals={c: 1 for c in derived[:2]} | {"% of births likely to need intensive help": 1},
+        units={
+            "Referrals": "count",
+            "Births": "count",
+            "Referrals as % of births": "percent",
+            "% of births likely to need intensive help": "percent",
+            "Gap (percentage points)": "percentage points",
+            "Gap (births a year)": "births a year",
+        },
+        periods={
+            "% of births likely to need intensive help": need_period.tolist(),
+            "Gap (percentage points)": (out["Period"] + "; need " + need_period).tolist(),
+            "Gap (births a year)": (out["Period"] + "; need " + need_period).tolist(),
+        },
+    )
     return out
 
 
@@ -152,22 +192,37 @@ def health_visiting(ctx: LocalContext, target: float = HV_TARGET) -> pd.DataFram
     out["Meets the target"] = np.where(
         out["Coverage %"].isna(), "not shown", np.where(out["Coverage %"] >= target, "Yes", "No")
     )
-    out.attrs["decimals"] = {"Coverage %": 1, "Target %": 0}
-    out.attrs["review_codes"] = list(c["review"])
+    out.attrs.update(
+        period="Quarter",
+        decimals={"Coverage %": 1, "Target %": 0},
+        units={
+            "Completed in time": "count",
+            "Due": "count",
+            "Coverage %": "percent",
+            "Target %": "percent",
+        },
+        review_codes=list(c["review"]),
+    )
     return out
 
 
 def hv_latest(ctx: LocalContext) -> pd.DataFrame:
-    """Latest quarter's coverage per review with its finding key."""
-    hv = ctx.table("health_visiting_reviews")
-    if hv is None or hv.empty:
+    """Latest quarter's coverage per review with its finding key (from the published table:
+    missing where the table hides it)."""
+    hv = health_visiting(ctx)
+    if hv is None:
         return pd.DataFrame()
-    c = hv_coverage(hv)
-    c = c.sort_values("quarter").groupby("review", as_index=False).last()
+    c = pd.DataFrame(
+        {
+            "quarter": hv["Quarter"],
+            "review": hv.attrs["review_codes"],
+            "percent": hv["Coverage %"],
+        }
+    )
+    c = c.sort_values("quarter", kind="stable").groupby("review").tail(1)  # keeps a hidden %
+    c = c.sort_values("review").reset_index(drop=True)
     c["key"] = "hv_coverage:" + c["review"].map(HV_KEYS)
     c["name"] = c["review"].map(HV_NAMES)
-    small = c["completed"].between(1, 4) | c["due"].between(1, 4)
-    c.loc[small, "percent"] = np.nan
     return c
 
 
@@ -187,10 +242,17 @@ def family(ctx: LocalContext) -> tuple[pd.DataFrame, pd.DataFrame] | None:
             "Cumulative families": cum["cumulative_families"].astype("float64"),
         }
     )
-    rounds = suppress(rounds, "Families with a results claim", ["Cumulative families"])
-    # after a hidden round, running totals would reveal it by subtraction: hide them too
-    hidden = rounds["Small numbers"].eq(SMALL).groupby(rounds["Programme"]).cummax()
+    # the rounds add up to the families counted by outcome (shown below): a lone hidden round
+    # gets a second one hidden, and running totals from the first hidden round on are hidden
+    rounds = suppress(
+        rounds, "Families with a results claim", ["Cumulative families"], secondary_by="Programme"
+    )
+    hidden = rounds["Small numbers"].ne("").groupby(rounds["Programme"]).cummax()
     rounds.loc[hidden, "Cumulative families"] = np.nan
+    rounds.attrs.update(
+        period="Claim round",
+        units={"Families with a results claim": "families", "Cumulative families": "families"},
+    )
     by = fam.groupby(["programme", "outcome"], as_index=False, sort=False)["claims"].sum()
     outcomes = pd.DataFrame(
         {
@@ -205,4 +267,6 @@ def family(ctx: LocalContext) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     outcomes = suppress(
         outcomes, "Claims, all rounds", secondary_by=[["Programme", "Counts families"]]
     )
+    span = f"{fam['claim_month'].min()} to {fam['claim_month'].max()}"
+    outcomes.attrs.update(period=f"claim rounds {span}", units={"Claims, all rounds": "claims"})
     return rounds, outcomes

@@ -10,6 +10,7 @@ import pandas as pd
 
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
+from needsbook.escape import md, trusted
 from needsbook.local import TEMPLATES, load_local
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
@@ -73,11 +74,16 @@ def templates_section(area: Area, present: list[str] | None = None) -> Section:
     missing = table[table["Supplied"] == "No"]
     if present:
         summary = (
-            f"{len(present)} of the {len(table)} local data templates were supplied for "
-            f"{area.name}. The others would add: "
-            + "; ".join(f"{r.Template} ({r._3})" for r in missing.itertuples())
-            + "."
+            f"{len(present)} of the {len(table)} local data templates "
+            f"{'was' if len(present) == 1 else 'were'} supplied for "
+            f"{area.name}."
         )
+        if len(missing):
+            summary += (
+                " The others would add: "
+                + "; ".join(f"{r.Template} ({r._3})" for r in missing.itertuples())
+                + "."
+            )
     else:
         summary = (
             f"No local service data has been supplied for {area.name}, so this chapter shows "
@@ -115,7 +121,6 @@ def checks_section(ctx: LocalContext) -> Section:
         "table lists each one. "
     )
     if ctx.is_example:
-        summary = EXAMPLE_LABEL + " " + summary
         summary += (
             "In the seed report's Table 9 the six districts' children seen add to 14,929, "
             "14,522 and 13,574 but the county totals are 14,800, 14,521 and 13,582 (the county "
@@ -126,7 +131,7 @@ def checks_section(ctx: LocalContext) -> Section:
     return Section(
         key="local_checks",
         title="Local data: checks and warnings",
-        summary=summary,
+        summary=trusted(EXAMPLE_LABEL + " " + md(summary)) if ctx.is_example else summary,
         table=table,
         source=ctx.source("all files"),
     )
@@ -176,7 +181,8 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
     fam = oth.family(ctx)
     if fam is not None:
         rounds, outcomes = fam
-        last = rounds.iloc[-1]
+        shown = rounds.dropna(subset=["Cumulative families"])
+        last = (shown if len(shown) else rounds).iloc[-1]  # the latest running total shown
         text = (
             f"By the claim round of {last['Claim round']}, {last['Programme']} had claimed "
             f"results payments for {count_text(last['Cumulative families'])} families "
@@ -362,7 +368,10 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
 
 def local_sections(ctx: LocalContext) -> dict[str, list[Section]]:
     """Sections by part of the chapter (only those the data supports)."""
-    present = [f for f in (t.file for t in TEMPLATES.values()) if f not in ctx.data.missing]
+    tables = {name: ctx.table(name) for name in TEMPLATES}
+    present = [  # a file with no rows (a blank template) adds nothing
+        t.file for name, t in TEMPLATES.items() if tables[name] is not None and len(tables[name])
+    ]
     other = outcome_sections(ctx)
     return {
         "local_data": [checks_section(ctx)],

@@ -20,6 +20,7 @@ import argparse
 import html
 import json
 import math
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from typing import Any
 
 from needsbook import __version__, paths
 from needsbook.build.fingerprint import STAMP
+from needsbook.errors import InputError, NeedsbookError
+from needsbook.messages import clip_path
 
 BOUNDARIES_TABLE = "utla_boundaries"
 RAW_BOUNDARIES = "geography/boundaries/ctyua_may2023_uk_buc.geojson"
@@ -307,6 +310,7 @@ def render_landing(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="needsbook {esc(__version__)}">
 <title>Children and young people's early help needs assessments</title>
 <link rel="icon" href="data:,">
 <style>{CSS}</style>
@@ -368,10 +372,20 @@ def write_landing(
     data_dir: Path | None = None,
     raw_dir: Path | None = None,
 ) -> Path:
-    """Write ``<root>/index.html`` listing every book under ``root``; returns its path."""
+    """Write ``<root>/index.html`` listing every book under ``root``; returns its path.
+
+    An ``index.html`` that needsbook did not write is never replaced (InputError)."""
+    from needsbook.build.outdir import is_landing
     from needsbook.snapshot.manifest import read_manifest_header
 
     root = Path(root) if root else paths.repo_root() / "_build" / "html"
+    out = root / "index.html"
+    if out.exists() and not is_landing(out):
+        raise InputError(
+            f"{clip_path(out)} was not written by needsbook: the landing page was not written "
+            "(move that file away, then run `python -m needsbook.site.landing "
+            f"{clip_path(root)}`)"
+        )
     root.mkdir(parents=True, exist_ok=True)
     books = built_books(root, data_dir)
     try:
@@ -382,10 +396,12 @@ def write_landing(
     codes = {b.code for b in books}
     reference = "E10000034" if "E10000034" in codes else None
     page = render_landing(books, snapshot_date, map_svg(books, features), reference)
-    out = root / "index.html"
-    tmp = out.with_name(".index.html.part")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    tmp = out.with_name(f".index.html.part-{os.getpid()}")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
 
 
@@ -394,7 +410,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("root", nargs="?", type=Path, default=None, help="default: _build/html")
     p.add_argument("--data-dir", type=Path, default=None)
     args = p.parse_args(argv)
-    out = write_landing(args.root, args.data_dir)
+    try:
+        out = write_landing(args.root, args.data_dir)
+    except (NeedsbookError, OSError) as exc:
+        print(f"needsbook: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
     print(f"wrote {out}")
     return 0
 

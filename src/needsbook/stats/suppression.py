@@ -8,6 +8,11 @@ is shown), the next smallest non-zero cell in that group is suppressed too (seco
 suppression), repeated until no group has a lone suppressed cell. Zero is never
 suppressed. Follow the publisher's rule when republishing national data (e.g. DfE
 suppresses 1-5; NHS England HES 1-7).
+
+:func:`suppress_with_totals` is for tables that hold their own totals (a row marked ``All``
+in a dimension is the sum of that dimension's other rows): every such total-and-parts
+equation keeps at least two hidden cells whose sum is not itself a small count, so no hidden
+count can be worked out by subtraction, across every dimension at once.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pandas as pd
 from needsbook.errors import InputError
 from needsbook.stats._core import column, numeric_column
 
-__all__ = ["suppress_small_numbers"]
+__all__ = ["suppress_small_numbers", "suppress_with_totals"]
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -100,6 +105,23 @@ def suppress_small_numbers(
             stacklevel=2,
         )
 
+    return _finish(
+        df, count, counts, derived, primary, secondary, upper, display, secondary_display
+    )
+
+
+def _finish(
+    df: pd.DataFrame,
+    count: str,
+    counts: np.ndarray,
+    derived: Sequence[str],
+    primary: np.ndarray,
+    secondary: np.ndarray,
+    upper: float,
+    display: str | None,
+    secondary_display: str,
+) -> pd.DataFrame:
+    """The output frame: hidden counts and derived columns, and the suppression columns."""
     suppressed = primary | secondary
     out = df.copy()
     out[count] = np.where(suppressed, np.nan, counts)
@@ -147,3 +169,102 @@ def _secondary_pass(
     )
     stuck = {str(g) for g in lone_groups.difference(chosen.index)}
     return newly, stuck
+
+
+def suppress_with_totals(
+    df: pd.DataFrame,
+    count: str = "count",
+    *,
+    dims: Sequence[str],
+    by: Sequence[str] = (),
+    total: object = "All",
+    derived: Sequence[str] | None = None,
+    lower: float = 1,
+    upper: float = 4,
+    display: str | None = None,
+    secondary_display: str = "*",
+) -> pd.DataFrame:
+    """Suppress small counts in a table that holds its own totals, and whatever would reveal
+    them by subtraction.
+
+    In each column of ``dims``, a row whose value is ``total`` is the sum of the rows that
+    share its values of ``by`` and of the other ``dims`` (e.g. dims ``provider``/``district``
+    with ``All`` rows: each provider total over districts, each district total over providers
+    and the grand total, all at once). Primary suppression is as in
+    :func:`suppress_small_numbers`. Then, until stable, any such total-and-parts equation in
+    which exactly one cell is hidden, or whose hidden parts add up to a count in
+    ``lower..upper`` while the total is shown, has its smallest shown non-zero part hidden
+    too (the total if no part is left). An equation with a missing count is already safe:
+    it has two unknowns. Returns the same columns as :func:`suppress_small_numbers`.
+    """
+    if not lower >= 1:
+        raise InputError(f"lower: must be 1 or more; zero is never suppressed (got {lower!r})")
+    if not upper >= lower:
+        raise InputError(f"upper: must be at least lower ({lower!r}) (got {upper!r})")
+    counts = numeric_column(df, count, "count")
+    if derived is None:
+        derived = [c for c in df.columns if isinstance(c, str) and _DERIVED.match(c)]
+    for c in [*derived, *dims, *by]:
+        column(df, c, "column")
+    primary = (counts >= lower) & (counts <= upper)
+    hidden = primary.copy()
+    stuck: set[str] = set()
+    equations = [
+        (t, parts)
+        for t, parts in _equations(df, list(dims), list(by), total)
+        if not np.isnan(counts[t]) and not np.isnan(counts[parts]).any()
+    ]
+    changed = bool(primary.any())
+    while changed:
+        changed = False
+        for t, parts in equations:
+            n_hidden = int(hidden[parts].sum() + hidden[t])
+            part_sum = counts[parts][hidden[parts]].sum()
+            lone = n_hidden == 1
+            small_sum = not hidden[t] and n_hidden >= 2 and lower <= part_sum <= upper
+            if not (lone or small_sum):
+                continue
+            shown = parts[~hidden[parts] & (counts[parts] > 0)]
+            if len(shown):
+                pick = shown[np.argsort(counts[shown], kind="stable")[0]]
+            elif not hidden[t]:
+                pick = t
+            else:
+                stuck.add(str(df.index[t]))
+                continue
+            hidden[pick] = True
+            changed = True
+    if stuck:
+        warnings.warn(
+            "suppress_with_totals: cannot protect the hidden cells of the totals at row(s) "
+            f"{', '.join(sorted(stuck)[:5])}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _finish(
+        df, count, counts, derived, primary, hidden & ~primary, upper, display, secondary_display
+    )
+
+
+def _equations(
+    df: pd.DataFrame, dims: list[str], by: list[str], total: object
+) -> list[tuple[int, np.ndarray]]:
+    """(position of a total row, positions of its parts) for every total in ``dims``."""
+    out = []
+    pos = pd.Series(np.arange(len(df)))
+    for d in dims:
+        keys = [*by, *(x for x in dims if x != d)]
+        is_total = (df[d] == total).to_numpy()
+        frame = pd.DataFrame({f"_k{i}": df[k].to_numpy() for i, k in enumerate(keys)})
+        groups = (
+            frame.groupby([f"_k{i}" for i in range(len(keys))], dropna=False, sort=False).indices
+            if keys
+            else {(): pos.to_numpy()}
+        )
+        for members in groups.values():
+            members = np.asarray(members)
+            totals = members[is_total[members]]
+            parts = members[~is_total[members]]
+            if len(totals) == 1 and len(parts):
+                out.append((int(totals[0]), parts))
+    return out

@@ -15,7 +15,7 @@ from pathlib import Path
 from needsbook.areas import Area
 from needsbook.chapters.base import Section, first_sentence
 from needsbook.outcomes.findings import Finding, key_findings
-from needsbook.services.findings import WORSE, ServiceFinding
+from needsbook.services.findings import NOT_APPLICABLE, WORSE, ServiceFinding
 
 MAX_HEADLINES = 8
 MAX_OUTCOMES = 3
@@ -112,6 +112,12 @@ def service_headlines(items: list[ServiceFinding], limit: int = MAX_SERVICES) ->
         Headline("Services", _with_period(s.sentence, s.period), s.period, s.source, s.chapter)
         for s in ranked[:limit]
     ]
+
+
+def not_applicable(items: list[ServiceFinding]) -> list[str]:
+    """Sentences of the service findings that cannot exist for the area, with the reason
+    (e.g. a targeting ratio where no neighbourhood is in the most deprived 40%)."""
+    return [s.sentence for s in items if s.direction == NOT_APPLICABLE]
 
 
 def choose_headlines(

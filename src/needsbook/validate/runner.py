@@ -231,9 +231,20 @@ def validate_snapshot(
                     "re-run `needsbook snapshot` or restore the file",
                 )
             )
-        report.tables.append(
-            validate_frame(entry.table, pd.read_parquet(path), expectations_dir=expectations_dir)
-        )
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow's own error types for a damaged or truncated file
+            report.problems.append(
+                Failure(
+                    entry.table,
+                    "file_readable",
+                    "(table)",
+                    f"{path} cannot be read ({type(exc).__name__}: {str(exc)[:120]}): "
+                    "restore the file or re-run `needsbook snapshot`",
+                )
+            )
+            continue
+        report.tables.append(validate_frame(entry.table, frame, expectations_dir=expectations_dir))
     if stamp is not None and report.success:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(report.text() + "\n")

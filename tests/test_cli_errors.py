@@ -1,0 +1,308 @@
+"""One error path: bad input is refused before anything is built, with one line and exit 2;
+other failures print one line (no traceback) with the exit code the README documents."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from needsbook import cli
+from needsbook.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``folder`` with its size and modification time (to prove no change)."""
+    return {
+        str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def no_staging_of_this_process() -> bool:
+    build = ROOT / "_build"
+    return not build.is_dir() or not list(build.glob(f".staging-*-{os.getpid()}-*"))
+
+
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run ``needsbook ARGS`` in this process; assert exit 2 and one error line; return it."""
+    start = time.perf_counter()
+    assert main(list(args)) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("needsbook: error: ")]
+    assert len(lines) == 1, err
+    assert time.perf_counter() - start < 20  # refused before any build step
+    assert no_staging_of_this_process()
+    return lines[0]
+
+
+@pytest.fixture
+def fake_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in project root (NEEDSBOOK_ROOT), so the real one is never at risk."""
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: x\n")
+    (root / "notebooks" / "01.ipynb").write_text("{}")
+    (root / "src").mkdir()
+    (root / "src" / "keep.py").write_text("print('keep')\n")
+    monkeypatch.setenv("NEEDSBOOK_ROOT", str(root))
+    return root
+
+
+BUILD = ("build", "--area", "Rutland", "--data-dir", str(ROOT / "data"), "--quiet")
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_out_at_the_project_root_or_above_is_refused(
+    fake_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], force: bool
+) -> None:
+    before = tree(tmp_path)
+    extra = ("--force",) if force else ()
+    for out in (fake_root, tmp_path, Path("/")):
+        line = refused(capsys, *BUILD, "--out", str(out), *extra)
+        assert "the project root" in line and "never publishes there" in line
+    line = refused(capsys, *BUILD, "--out", str(fake_root / "src"), *extra)
+    assert "part of the project" in line
+    assert tree(tmp_path) == before
+
+
+def test_out_dot_in_the_project_root_is_refused(
+    fake_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(fake_root)
+    before = tree(fake_root)
+    assert "is the project root" in refused(capsys, *BUILD, "--out", ".")
+    assert "is the project root" in refused(capsys, *BUILD, "--out", ".", "--force")
+    assert tree(fake_root) == before
+
+
+def test_out_at_home_is_refused_even_with_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    assert "your home folder" in refused(capsys, *BUILD, "--out", str(home), "--force")
+    assert (home / "Documents").is_dir()
+
+
+def test_non_empty_folder_not_written_by_needsbook_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "thesis"
+    (out / "chapters").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes")
+    (out / "index.html").write_text("<p>my site</p>")
+    before = tree(tmp_path)
+    line = refused(capsys, *BUILD, "--out", str(out))
+    assert "--force" in line and "notes.txt" in line
+    batch = refused(capsys, "build", "--areas", "Rutland,Worcestershire", "--out", str(out))
+    assert "--force" in batch
+    assert tree(tmp_path) == before
+
+
+def test_out_naming_a_file_is_refused_even_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.docx"
+    report.write_bytes(b"precious")
+    before = tree(tmp_path)
+    for extra in ((), ("--force",)):
+        assert "is a file" in refused(capsys, *BUILD, "--out", str(report), *extra)
+    assert "is a file" in refused(capsys, *BUILD, "--out", str(report / "book"))
+    assert tree(tmp_path) == before
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder nothing can be written to: chmod for a normal user; a read-only bind mount
+    for root (who ignores permissions); skipped if neither is possible."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(
+        ["mount", "-o", "bind,ro", str(folder), str(folder)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot make a read-only folder as root here (mount failed)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_read_only_out_is_refused_before_building(
+    read_only_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = refused(capsys, *BUILD, "--out", str(read_only_dir / "book"))
+    assert "is not writable" in line
+    line = refused(capsys, *BUILD, "--out", str(read_only_dir))
+    assert "is not writable" in line
+    assert list(read_only_dir.iterdir()) == []
+
+
+def test_areas_with_no_names_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "names no area" in refused(capsys, "build", "--areas", ",,")
+    assert "names no area" in refused(capsys, "build", "--areas", " , ")
+
+
+@pytest.mark.parametrize("value", ["²", "", "  ", "Rut\nland", "12³"])
+def test_odd_area_values_are_bad_input(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = refused(capsys, *BUILD, "--area", value, "--out", str(tmp_path / "book"))
+    assert "area" in line
+    assert not (tmp_path / "book").exists()
+
+
+def test_a_long_area_value_is_not_echoed_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = "Worcester" * 12_000  # ~100 KB
+    line = refused(capsys, *BUILD, "--area", value, "--out", str(tmp_path / "book"))
+    assert len(line) < 400 and "..." in line and "unknown area" in line
+    assert len(refused(capsys, "export", "--area", value, "--out", str(tmp_path / "x.zip"))) < 400
+    site = tmp_path / "site"
+    assert main(["build", "--areas", f"{value},,", "--out", str(site), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err) < 3000 and "Traceback" not in err and not site.exists()
+
+
+def test_missing_data_dir_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere"
+    for command in (
+        ["areas"],
+        ["validate"],
+        list(BUILD),
+        ["export", "--area", "Rutland", "--out", str(tmp_path / "a.zip")],
+    ):
+        line = refused(capsys, *command, "--data-dir", str(missing))
+        assert "does not exist" in line
+    (tmp_path / "empty").mkdir()
+    assert "holds no snapshot/" in refused(capsys, "areas", "--data-dir", str(tmp_path / "empty"))
+
+
+@pytest.fixture
+def truncated(data_copy: Path) -> Path:
+    path = data_copy / "snapshot" / "areas.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return data_copy
+
+
+def test_truncated_table_is_one_line_for_areas(truncated: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "needsbook", "areas", "--data-dir", str(truncated)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "snapshot table 'areas'" in proc.stderr and "damaged or truncated" in proc.stderr
+
+
+@pytest.mark.slow
+def test_truncated_table_fails_validation_without_a_traceback(
+    truncated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--data-dir", str(truncated)]) == 3
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "areas.parquet cannot be read" in out
+
+
+def test_export_to_an_unwritable_path_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert "is a file, not a folder" in refused(
+        capsys, "export", "--area", "Rutland", "--out", str(blocker / "rutland.zip")
+    )
+    (tmp_path / "dir.zip").mkdir()
+    assert "is a folder" in refused(
+        capsys, "export", "--area", "Rutland", "--out", str(tmp_path / "dir.zip")
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.zip", "file"]
+
+
+def test_export_to_a_read_only_folder_is_one_line(
+    read_only_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = read_only_dir / "rutland.zip"
+    assert "is not writable" in refused(capsys, "export", "--area", "Rutland", "--out", str(out))
+    assert list(read_only_dir.iterdir()) == []
+
+
+def _raising(exc: BaseException) -> Callable[[object], int]:
+    """A stand-in command that raises ``exc``."""
+
+    def command(_args: object) -> int:
+        raise exc
+
+    return command
+
+
+def test_unexpected_errors_are_one_line_with_a_debug_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "cmd_areas", _raising(RuntimeError("boom\nsecond line")))
+    monkeypatch.delenv("NEEDSBOOK_DEBUG", raising=False)
+    assert main(["areas"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "needsbook: error: unexpected RuntimeError: boom\\nsecond line",
+        "  (rerun with NEEDSBOOK_DEBUG=1 for the traceback)",
+    ]
+    monkeypatch.setenv("NEEDSBOOK_DEBUG", "1")
+    assert main(["areas"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_os_errors_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NEEDSBOOK_DEBUG", raising=False)
+    full = OSError(28, "No space left on device", "/data/out/x.html")
+    monkeypatch.setattr(cli, "cmd_areas", _raising(full))
+    assert main(["areas"]) == 1
+    assert capsys.readouterr().err == (
+        "needsbook: error: No space left on device: /data/out/x.html\n"
+    )
+
+
+def test_interrupts_exit_130_and_sigterm_is_handled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "cmd_areas", _raising(KeyboardInterrupt()))
+    assert main(["areas"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+    def terminate(_args: object) -> int:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        return 0
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "cmd_areas", terminate)
+    start = time.perf_counter()
+    assert main(["areas"]) == 130
+    assert time.perf_counter() - start < 4
+    assert "interrupted (SIGTERM)" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) == before  # restored
