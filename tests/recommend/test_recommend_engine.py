@@ -208,6 +208,15 @@ def test_no_data_never_fires(rules, catalogue, base) -> None:
     assert "2-2½ year reviews using ASQ-3: no data" in checks(res)["hcp_coverage"].outcome
 
 
+def test_a_not_applicable_ratio_never_fires_and_says_so(rules, catalogue, base) -> None:
+    na = service("eha_targeting:most_deprived_40", None, "not applicable")
+    res = run(rules, catalogue, base, [na])
+    assert "eha_targeting" not in fired(res)
+    assert "Test measure eha_targeting:most_deprived_40: not applicable;" in (
+        checks(res)["eha_targeting"].outcome
+    )
+
+
 def test_match_all_needs_every_condition(catalogue, base) -> None:
     rule = Rule(
         id="demand_and_outcomes",

@@ -25,7 +25,7 @@ from needsbook.evidence.catalogue import Catalogue
 from needsbook.evidence.strength import RANK, at_least, strengths
 from needsbook.recommend.model import Recommendation, RuleCheck, RuleResults, Trigger
 from needsbook.recommend.rules import ANY_DOMAIN, FROM_TRIGGERS, Condition, Predicate, Rule
-from needsbook.services.findings import HIGHER, WORSE, ServiceFinding
+from needsbook.services.findings import HIGHER, NOT_APPLICABLE, WORSE, ServiceFinding
 
 OUTCOMES_CHAPTER = "03_outcomes"
 SEVERITY = {3: "high", 2: "medium", 1: "low"}
@@ -380,6 +380,8 @@ def _status(c: Condition, outcome: Sequence[Any], services: Sequence[ServiceFind
         return f"no {what} on {_subject_label(c, {})} (not described, so not checked)"
     with_data = [f for f in found if f.has_data]
     if not with_data:
+        if all(getattr(f, "direction", None) == NOT_APPLICABLE for f in found):
+            return "; ".join(f"{lower_first(f.name)}: {NOT_APPLICABLE}" for f in found)
         return f"{and_join([lower_first(f.name) for f in found])}: no data"
     if c.subject == "domain" and len(with_data) > 3:
         return f"none of the {len(with_data)} indicators with data is " + " or ".join(
