@@ -42,6 +42,20 @@ def _groupings(secondary_by: str | Sequence[str | Sequence[str]] | None) -> list
     return [[g] if isinstance(g, str) else list(g) for g in secondary_by]
 
 
+def _checked(
+    df: pd.DataFrame, count: str, derived: Sequence[str] | None, lower: float, upper: float
+) -> tuple[pd.Series, list[str]]:
+    """The numeric count column and the derived columns (default: value and CI columns)."""
+    if not lower >= 1:
+        raise InputError(f"lower: must be 1 or more; zero is never suppressed (got {lower!r})")
+    if not upper >= lower:
+        raise InputError(f"upper: must be at least lower ({lower!r}) (got {upper!r})")
+    counts = numeric_column(df, count, "count")
+    if derived is None:
+        derived = [c for c in df.columns if isinstance(c, str) and _DERIVED.match(c)]
+    return counts, list(derived)
+
+
 def suppress_small_numbers(
     df: pd.DataFrame,
     count: str = "count",
@@ -71,13 +85,7 @@ def suppress_small_numbers(
     Raises InputError for ``lower`` below 1 (zero is never suppressed) or ``upper`` below
     ``lower``.
     """
-    if not lower >= 1:
-        raise InputError(f"lower: must be 1 or more; zero is never suppressed (got {lower!r})")
-    if not upper >= lower:
-        raise InputError(f"upper: must be at least lower ({lower!r}) (got {upper!r})")
-    counts = numeric_column(df, count, "count")
-    if derived is None:
-        derived = [c for c in df.columns if isinstance(c, str) and _DERIVED.match(c)]
+    counts, derived = _checked(df, count, derived, lower, upper)
     for c in derived:
         column(df, c, "derived")
     groupings = _groupings(secondary_by)
@@ -197,13 +205,7 @@ def suppress_with_totals(
     too (the total if no part is left). An equation with a missing count is already safe:
     it has two unknowns. Returns the same columns as :func:`suppress_small_numbers`.
     """
-    if not lower >= 1:
-        raise InputError(f"lower: must be 1 or more; zero is never suppressed (got {lower!r})")
-    if not upper >= lower:
-        raise InputError(f"upper: must be at least lower ({lower!r}) (got {upper!r})")
-    counts = numeric_column(df, count, "count")
-    if derived is None:
-        derived = [c for c in df.columns if isinstance(c, str) and _DERIVED.match(c)]
+    counts, derived = _checked(df, count, derived, lower, upper)
     for c in [*derived, *dims, *by]:
         column(df, c, "column")
     primary = (counts >= lower) & (counts <= upper)
