@@ -44,7 +44,7 @@ def _groupings(secondary_by: str | Sequence[str | Sequence[str]] | None) -> list
 
 def _checked(
     df: pd.DataFrame, count: str, derived: Sequence[str] | None, lower: float, upper: float
-) -> tuple[pd.Series, list[str]]:
+) -> tuple[np.ndarray, list[str]]:
     """The numeric count column and the derived columns (default: value and CI columns)."""
     if not lower >= 1:
         raise InputError(f"lower: must be 1 or more; zero is never suppressed (got {lower!r})")
