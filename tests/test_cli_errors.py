@@ -306,3 +306,7 @@ def test_interrupts_exit_130_and_sigterm_is_handled(
     assert time.perf_counter() - start < 4
     assert "interrupted (SIGTERM)" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGTERM) == before  # restored
+    from needsbook.build import interrupts
+
+    assert interrupts.requested() is None  # a later build in this process is not interrupted
+    interrupts.check()

@@ -388,7 +388,7 @@ def _run(args: argparse.Namespace) -> int:
             _check_data_dir(args)
             return int(args.func(args))
     except KeyboardInterrupt:
-        signal_name = interrupts.requested() or "SIGINT"
+        signal_name = interrupts.last_requested() or "SIGINT"
         print(
             f"needsbook: interrupted ({signal_name}): stopped; a book being built was not "
             "published and any earlier book is unchanged",

@@ -27,12 +27,23 @@ class Interrupted(KeyboardInterrupt):
     """SIGINT (Ctrl-C) or SIGTERM asked needsbook to stop."""
 
 
-_state: dict[str, Any] = {"signal": None, "defer": 0, "pending": False, "busy": True}
+_state: dict[str, Any] = {
+    "signal": None,
+    "last": None,
+    "defer": 0,
+    "pending": False,
+    "busy": True,
+}
 
 
 def requested() -> str | None:
-    """The name of the signal that asked this process to stop, if any."""
+    """The name of the signal that asked this process to stop, if any (while handled)."""
     return _state["signal"]
+
+
+def last_requested() -> str | None:
+    """The signal that ended the last :func:`handled` block, if one did."""
+    return _state["last"]
 
 
 def check() -> None:
@@ -61,13 +72,15 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    _state.update(signal=None, defer=0, pending=False, busy=True)
+    _state.update(signal=None, last=None, defer=0, pending=False, busy=True)
     previous = _install(_handler)
     try:
         yield
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        # a later build in this process (tests, notebooks) must not see this signal
+        _state.update(last=_state["signal"], signal=None, pending=False)
 
 
 def worker_init() -> None:
