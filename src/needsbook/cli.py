@@ -55,27 +55,17 @@ def _area_list(args: argparse.Namespace) -> list[str]:
     )
 
 
-def _check_out(args: argparse.Namespace, single: bool) -> None:
-    """Refuse an --out that may not be used before anything is read or built (exit 2)."""
-    from needsbook.build import outdir
-
+def _check_jobs(args: argparse.Namespace) -> None:
+    """``--jobs`` must be at least 1 (``--out`` is checked by the build, before building)."""
     if args.jobs < 1:
         raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
-    if single and args.out is not None:
-        outdir.book_target(
-            args.out, force=args.force, data_dir=args.data_dir, local_dir=args.local_dir
-        )
-    elif not single:
-        outdir.site_target(
-            args.out, force=args.force, data_dir=args.data_dir, local_dir=args.local_dir
-        )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from needsbook.build import BuildOptions, build_area
 
     single = not (args.all or args.areas is not None)
-    _check_out(args, single)
+    _check_jobs(args)
     areas = _area_list(args)
     template = BuildOptions(
         area="",
@@ -398,25 +388,20 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # e.g. `needsbook areas | head`
         sys.stderr.close()
         return 0
-    except NeedsbookError as exc:
-        if debug:
-            traceback.print_exc()
-        print(f"needsbook: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:  # disk full, permissions, a vanished file
-        if debug:
-            traceback.print_exc()
-        print(f"needsbook: error: {_os_error(exc)}", file=sys.stderr)
-        return 1
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        print(
-            f"needsbook: error: unexpected {type(exc).__name__}: {clip(exc, 300)}"
-            + ("" if debug else f"\n  (rerun with {DEBUG_ENV}=1 for the traceback)"),
-            file=sys.stderr,
-        )
-        return 1
+        if isinstance(exc, NeedsbookError):
+            message, code = str(exc), exc.exit_code
+        elif isinstance(exc, OSError):  # disk full, permissions, a vanished file
+            message, code = _os_error(exc), 1
+        else:
+            message = f"unexpected {type(exc).__name__}: {clip(exc, 300)}" + (
+                "" if debug else f"\n  (rerun with {DEBUG_ENV}=1 for the traceback)"
+            )
+            code = 1
+        print(f"needsbook: error: {message}", file=sys.stderr)
+        return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,10 +6,8 @@ apostrophe so a spreadsheet never runs them as formulas (CSV injection).
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -20,6 +18,7 @@ from needsbook import __version__, paths
 from needsbook.areas import Area, resolve_area
 from needsbook.data import load_table
 from needsbook.errors import InputError, NeedsbookError
+from needsbook.files import atomic_write
 from needsbook.messages import clip_path
 from needsbook.snapshot.manifest import read_manifest
 
@@ -98,17 +97,11 @@ def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Pa
                 f"{e.source_dataset}; {e.publisher}; {e.licence}; {e.periods}"
             )
         zf.writestr("README.txt", "\n".join(lines) + "\n")
-    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(out)
+        atomic_write(out, buffer.getvalue())
     except OSError as exc:
         message = f"cannot write {clip_path(out)}: {exc.strerror or exc}"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # not the user's input: exit 1
             raise NeedsbookError(message) from None
         raise InputError(f"{message}; choose a writable path") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
     return out

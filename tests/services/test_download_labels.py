@@ -11,7 +11,7 @@ import pytest
 
 from needsbook.build import downloads
 from needsbook.chapters import services
-from needsbook.services.local_eha import OPEN_MODEL, SEED_MODEL
+from needsbook.services.common import OPEN_MODEL, SEED_MODEL
 
 CODE, YEAR = "E10000034", 2024
 EHA_PERIOD = "August 2013 to March 2015"

@@ -8,8 +8,8 @@ import pytest
 from needsbook.chapters import services
 from needsbook.chapters.display import data_table_html
 from needsbook.local.analysis import round_half_up
+from needsbook.services.common import OPEN_MODEL, SEED_MODEL
 from needsbook.services.demand import demand_summary, fold_change
-from needsbook.services.local_eha import OPEN_MODEL, SEED_MODEL
 
 YEAR = 2024
 

@@ -95,10 +95,11 @@ def warm_execute(
     try:
         with interrupts.keep_handlers():
             client.execute(cwd=str(template.parent))
+    except BaseException as exc:
         _WARM.update(km=client.km, kc=client.kc)
-    except Exception as exc:
-        _WARM.update(km=client.km, kc=client.kc)
-        shutdown_warm_kernel()  # the next notebook gets a fresh kernel
+        shutdown_warm_kernel()  # the next notebook gets a fresh kernel (none left if stopped)
+        if not isinstance(exc, Exception):  # interrupted
+            raise
         interrupts.check()  # a kernel stopped by Ctrl-C is an interrupt, not a failure
         del nb.cells[0]
         nbformat.write(nb, output)
@@ -125,10 +126,7 @@ def warm_execute(
                 f"  executed copy with the traceback: {kept}"
             ) from exc
         raise BuildError(f"notebook {template.name} failed: {exc!r}") from exc
-    except BaseException:  # interrupted: do not leave the kernel running
-        _WARM.update(km=client.km, kc=client.kc)
-        shutdown_warm_kernel()
-        raise
+    _WARM.update(km=client.km, kc=client.kc)
     del nb.cells[0]
     count = 0
     for cell in nb.cells:  # number the cells as a fresh kernel would

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,6 @@ from pathlib import Path
 import pandas as pd
 
 from needsbook import __version__
-from needsbook.build.scrub import scrub_text
 from needsbook.export import to_csv_bytes
 
 ENV_DIR = "NEEDSBOOK_DOWNLOADS_DIR"
@@ -227,27 +227,20 @@ def publish(
     area_code: str,
     area_name: str,
     year: int,
-    machine_paths: list[tuple[str, str]] | None = None,
 ) -> Path:
     """Copy the staged CSVs to ``html/downloads/`` and write the book's zip; returns the zip.
 
     The zip holds every CSV, the executed notebooks (under ``notebooks/``) and a README. Its
-    entries carry a fixed date so the same content gives the same bytes. ``machine_paths``
-    (:func:`needsbook.build.scrub.machine_paths`) are replaced by placeholders in every
-    notebook and CSV put in the zip.
+    entries carry a fixed date so the same content gives the same bytes. The pipeline has
+    already replaced the build machine's paths in the CSVs and notebooks
+    (:mod:`needsbook.build.scrub`).
     """
-
-    def clean(path: Path) -> bytes:
-        data = path.read_bytes()
-        if not machine_paths:
-            return data
-        return scrub_text(data.decode("utf-8"), machine_paths).encode("utf-8")
 
     target = html / DIRNAME
     target.mkdir(parents=True, exist_ok=True)
     csvs = sorted(staged.glob("*.csv")) if staged.is_dir() else []
     for path in csvs:
-        (target / path.name).write_bytes(clean(path))
+        shutil.copy2(path, target / path.name)
     notebooks = sorted(Path(p) for p in notebooks)
     names = [f"notebooks/{p.name}" for p in notebooks]
     buffer = io.BytesIO()
@@ -261,9 +254,9 @@ def publish(
 
         add(README, _readme(area_code, area_name, year, csvs, names).encode())
         for path in csvs:
-            add(f"data/{path.name}", clean(path))
+            add(f"data/{path.name}", path.read_bytes())
         for path, name in zip(notebooks, names, strict=True):
-            add(name, clean(path))
+            add(name, path.read_bytes())
     out = target / zip_name(area_code)
     out.write_bytes(buffer.getvalue())
     return out

@@ -53,14 +53,23 @@ def book_files(folder: Path) -> list[str]:
     return sorted(found)
 
 
-def is_unchanged(out: Path, key: str) -> bool:
-    stamp = out / STAMP
-    if not stamp.is_file():
-        return False
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object file (a stamp), or None when missing, unreadable or not an object."""
     try:
-        return json.loads(stamp.read_text()).get("fingerprint") == key
-    except (OSError, ValueError, AttributeError):
-        return False
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def read_stamp(folder: Path) -> dict[str, Any] | None:
+    """The book stamp in ``folder`` (see :func:`write_stamp`), or None."""
+    return read_json(folder / STAMP)
+
+
+def is_unchanged(out: Path, key: str) -> bool:
+    stamp = read_stamp(out)
+    return stamp is not None and stamp.get("fingerprint") == key
 
 
 def write_stamp(html: Path, key: str, area_code: str, year: int) -> None:

@@ -26,11 +26,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from needsbook import __version__, paths
 from needsbook.build import interrupts
-from needsbook.build.fingerprint import STAMP, book_files
+from needsbook.build.fingerprint import STAMP, book_files, read_stamp
 from needsbook.errors import DataError, InputError
 from needsbook.messages import clip_path
 
@@ -40,7 +39,7 @@ _LANDING_LEGACY = '<p class="meta">needsbook '  # landing pages written before t
 _STAGING = re.compile(r"^\.staging-[A-Za-z0-9]+-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 _LEGACY_STAGING = re.compile(r"^\.staging-[A-Za-z0-9]+-[A-Za-z0-9_]+$")
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>incoming|old)(?:-(?P<pid>\d+))?$")
-_PART = re.compile(r"^\.index\.html\.part(?:-\d+)?$")
+_PART = re.compile(r"^\.index\.html\.(?:part(?:-\d+)?|\w+\.tmp)$")  # a landing page being written
 LEGACY_AGE = 3600.0  # seconds: a staging folder without a pid is stale after this
 
 
@@ -95,14 +94,6 @@ def _sample(names: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def book_state(out: Path) -> tuple[str, str]:
     """(state, reason) of a would-be book folder: new, empty, ours or foreign."""
     if not out.exists():
@@ -110,7 +101,7 @@ def book_state(out: Path) -> tuple[str, str]:
     entries = [p.name for p in out.iterdir()]
     if not entries:
         return "empty", ""
-    stamp = _json(out / STAMP)
+    stamp = read_stamp(out)
     if stamp is None or "area_code" not in stamp:
         return "foreign", f"it holds {_sample(entries)} and no needsbook book"
     listed = stamp.get("files")

@@ -144,24 +144,17 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                         params,
                         keep_failed=build_root / "logs" / area.code,
                     )
-                    scrub.scrub_files([staging / chapter.notebook], machine)
-        scrub.scrub_files(sorted(csv_dir.glob("*.csv")), machine)
+        notebooks = [staging / c.notebook for c in CHAPTERS]
+        # once, at the source of the pages, the CSVs and the zip
+        scrub.scrub_files([*notebooks, *sorted(csv_dir.glob("*.csv"))], machine)
         with _step("assemble book", timings, report):
             stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
         with _step("jupyter-book build", timings, report):
             html = run_jupyter_book(staging, in_process=opts.in_process_book)
         with _step("downloads", timings, report):
-            downloads.publish(
-                csv_dir,
-                html,
-                [staging / c.notebook for c in CHAPTERS],
-                area.code,
-                area.name,
-                year,
-                machine_paths=machine,
-            )
+            downloads.publish(csv_dir, html, notebooks, area.code, area.name, year)
+            scrub.scrub_tree(html, machine)  # pages Sphinx made from the staging folder
         with _step("check pages", timings, report):
-            scrub.scrub_tree(html, machine)
             check_html(html, area)
         with _step("publish", timings, report):
             write_stamp(html, key, area.code, year)

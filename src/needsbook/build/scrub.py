@@ -9,13 +9,16 @@ every such path is replaced by a placeholder named after the setting it stands f
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 TEXT_SUFFIXES = {".html", ".ipynb", ".csv", ".txt", ".json", ".md", ".js", ".xml"}
-SKIP_DIRS = {"_static"}  # theme and chart assets copied from packages, not build output
+#: Theme and chart assets copied from packages, and the downloads (scrubbed in staging).
+SKIP_DIRS = {"_static", "downloads"}
 
 
 def machine_paths(
@@ -40,7 +43,8 @@ def machine_paths(
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
-def _pattern(pairs: Iterable[tuple[str, str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+@lru_cache(maxsize=8)
+def _pattern(pairs: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     table = dict(pairs)
     alternatives = "|".join(re.escape(p) for p in table)  # longest first: sorted by the caller
     return re.compile(rf"(?:{alternatives})(?![A-Za-z0-9_\-]|\.[A-Za-z0-9_])"), table
@@ -50,7 +54,7 @@ def scrub_text(text: str, pairs: list[tuple[str, str]]) -> str:
     """``text`` with every machine path replaced by its placeholder."""
     if not pairs:
         return text
-    pattern, table = _pattern(pairs)
+    pattern, table = _pattern(tuple(pairs))
     return pattern.sub(lambda m: table[m.group(0)], text)
 
 
@@ -58,7 +62,7 @@ def scrub_files(files: Iterable[Path], pairs: list[tuple[str, str]]) -> list[Pat
     """Rewrite the given text files in place where they hold a machine path; returns those."""
     if not pairs:
         return []
-    pattern, table = _pattern(pairs)
+    pattern, table = _pattern(tuple(pairs))
     changed = []
     for path in files:
         try:
@@ -73,14 +77,12 @@ def scrub_files(files: Iterable[Path], pairs: list[tuple[str, str]]) -> list[Pat
 
 
 def text_files(folder: Path) -> list[Path]:
-    """The text files of a built book that can carry build output (not theme assets)."""
-    return [
-        p
-        for p in sorted(folder.rglob("*"))
-        if p.suffix in TEXT_SUFFIXES
-        and p.is_file()
-        and not SKIP_DIRS.intersection(p.relative_to(folder).parts)
-    ]
+    """The text files of a built book that can carry build output (not assets or downloads)."""
+    found = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        found += [Path(top) / f for f in sorted(files) if Path(f).suffix in TEXT_SUFFIXES]
+    return found
 
 
 def scrub_tree(folder: Path, pairs: list[tuple[str, str]]) -> list[Path]:

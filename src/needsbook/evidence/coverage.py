@@ -53,7 +53,7 @@ def supplied_templates(
     folder = local_folder(area_code, local_dir or None, data_dir or None)
     if folder is None:
         return None
-    return sorted(load_local(folder, area_code).tables)
+    return sorted(load_local(folder, area_code, data_dir or None).tables)
 
 
 def grid(supplied: list[str] | None, model: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -22,12 +22,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -40,6 +38,7 @@ import httpx
 
 from needsbook import __version__
 from needsbook.fetch.errors import FetchError
+from needsbook.files import atomic_write
 
 T = TypeVar("T")
 
@@ -117,22 +116,6 @@ def proxy_for(url: str) -> str | None:
         if value:
             return redact(value)
     return None
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class Fetcher:

@@ -25,8 +25,9 @@ from needsbook.fetch.areas import AreaContext
 from needsbook.fetch.ees import EesDataSet
 from needsbook.fetch.errors import FetchError
 from needsbook.fetch.fingertips import FingertipsIndicator
-from needsbook.fetch.http import Fetcher, atomic_write
+from needsbook.fetch.http import Fetcher
 from needsbook.fetch.ons import NomisDataset
+from needsbook.files import atomic_write
 from needsbook.snapshot import ind_csc, ind_eyfs, ind_neet
 
 RECORD = "fetched.json"

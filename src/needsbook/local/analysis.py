@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from needsbook.errors import InputError
-from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
+from needsbook.local.templates import ALL, EHA_DIMS, PRIMARY_FAMILY_OUTCOMES
 from needsbook.stats import suppress_small_numbers
 
 MOST_DEPRIVED_40 = ("1", "2")
@@ -58,7 +58,7 @@ def eha_shares(eha: pd.DataFrame, by: str = "provider", period: str | None = Non
     Uses the rows where the other two dimensions are ``All``; the denominator is the grand
     total row (``All``/``All``/``All``).
     """
-    dims = ["provider", "district", "imd_quintile"]
+    dims = list(EHA_DIMS)
     if by not in dims:
         raise InputError(f"by: must be one of {', '.join(dims)} (got {by!r})")
     g = _period(eha, period)
@@ -114,10 +114,12 @@ def targeting_ratios(
     ``need`` maps a quintile, or a group name of ``groups``, to its % of need; a group's need
     share is taken as given when its name is a key, else summed over its quintiles. A group
     with no need (an area with no neighbourhood in those quintiles, such as Rutland's most
-    deprived 40%) has no ratio: ``applicable`` is False and ``ratio`` NaN. A missing quintile
-    row counts as 0 EHAs where it has no need.
+    deprived 40%) has no ratio: ``applicable`` is False and ``ratio`` NaN. A quintile with no
+    row in ``shares`` counts as 0% of the service where it has no need (no neighbourhood in
+    the area), else as unknown (the group's share and ratio are then NaN).
     """
     ns = need_shares(need)
+    quintiles = shares.assign(imd_quintile=shares["imd_quintile"].astype(str))
     rows = []
     for name, members in groups.items():
         if name in ns:
@@ -128,15 +130,12 @@ def targeting_ratios(
             raise InputError(f"need: no need share for group {name!r} or its quintiles")
         if not need_pct >= 0:
             raise InputError(f"need: share for {name!r} must be 0 or more (got {need_pct})")
-        present = set(shares["imd_quintile"].astype(str))
-        if need_pct == 0:
-            zero = [m for m in members if m not in present]
-            filled = pd.DataFrame({"imd_quintile": zero, "percent": [0.0] * len(zero)})
-            service = group_share(pd.concat([shares, filled], ignore_index=True), members)
-            rows.append((name, service, 0.0, float("nan"), False))
-        else:
-            service = group_share(shares, members)
-            rows.append((name, service, need_pct, service / need_pct, True))
+        absent = [m for m in members if m not in set(quintiles["imd_quintile"])]
+        no_need = need_pct == 0 or all(ns.get(m) == 0 for m in absent)
+        filled = pd.DataFrame({"imd_quintile": absent, "percent": 0.0 if no_need else np.nan})
+        service = group_share(pd.concat([quintiles, filled], ignore_index=True), members)
+        ratio = service / need_pct if need_pct > 0 else float("nan")
+        rows.append((name, service, need_pct, ratio, need_pct > 0))
     return pd.DataFrame(
         rows, columns=["group", "service_percent", "need_percent", "ratio", "applicable"]
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
+from needsbook.local.templates import ALL, EHA_DIMS, PRIMARY_FAMILY_OUTCOMES
 
 
 def consistency_warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
@@ -16,20 +16,13 @@ def consistency_warnings(tables: dict[str, pd.DataFrame]) -> list[str]:
     eha = tables.get("eha_assessments")
     if eha is not None:
         for period, g in eha.groupby("period"):
-            total = g.loc[
-                (g.provider == ALL) & (g.district == ALL) & (g.imd_quintile == ALL), "assessments"
-            ]
+            total = g.loc[(g[list(EHA_DIMS)] == ALL).all(axis=1), "assessments"]
             if total.empty:
                 continue
             n = total.iloc[0]
-            for dim, others in (
-                ("provider", ("district", "imd_quintile")),
-                ("district", ("provider", "imd_quintile")),
-                ("imd_quintile", ("provider", "district")),
-            ):
-                part = g.loc[
-                    (g[dim] != ALL) & (g[others[0]] == ALL) & (g[others[1]] == ALL), "assessments"
-                ]
+            for dim in EHA_DIMS:
+                others = [d for d in EHA_DIMS if d != dim]
+                part = g.loc[(g[dim] != ALL) & (g[others] == ALL).all(axis=1), "assessments"]
                 if len(part) and part.sum() != n:
                     out.append(
                         f"eha_assessments.csv: period {period}: rows by {dim} add to "

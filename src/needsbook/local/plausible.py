@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +55,13 @@ def _by_rule(
     df: pd.DataFrame, column: str, rule_of: Callable[[str], str | None], fp: FileProblems
 ) -> None:
     """Report (and flag) the cells for which ``rule_of`` names a broken rule."""
+    _report(df, column, df[column].dropna().map(rule_of), fp)
+
+
+def _report(df: pd.DataFrame, column: str, rules: pd.Series, fp: FileProblems) -> None:
+    """Report (and flag) the cells whose entry in ``rules`` names a broken rule, by rule."""
     groups: dict[str, list[int]] = defaultdict(list)
-    for line, value in df[column].dropna().items():
-        rule = rule_of(value)
+    for line, rule in rules.items():
         if rule:
             groups[rule].append(line)
     for rule, lines in groups.items():
@@ -80,16 +83,9 @@ def check_cells(t: Template, df: pd.DataFrame, absent: set[str], fp: FileProblem
         if c.numeric:
             df[c.name] = _numbers(df[c.name], c.name, c.kind == "count", fp)
         elif c.period:
-            _by_rule(df, c.name, lambda v, kind=c.period: period_years(kind, v)[1], fp)
-            years = (
-                df[c.name]
-                .map(
-                    lambda v, kind=c.period: (
-                        period_years(kind, v)[0] if isinstance(v, str) else np.nan
-                    )
-                )
-                .astype(float)
-            )
+            parsed = df[c.name].dropna().map(lambda v, kind=c.period: period_years(kind, v))
+            _report(df, c.name, parsed.map(lambda p: p[1]), fp)
+            years = parsed.map(lambda p: p[0]).reindex(df.index).astype(float)
         elif c.free_text:
             _by_rule(df, c.name, text_problem, fp)
     return years
@@ -126,30 +122,22 @@ def _numbers(text: pd.Series, column: str, whole: bool, fp: FileProblems) -> pd.
     return values
 
 
-@lru_cache(maxsize=16)
-def _population(code: str, _key: tuple[str, int, int], data_dir: Path | None) -> dict[str, int]:
+def area_population(area: Area, data_dir: Path | str | None = None) -> dict[str, int]:
+    """The area's largest resident population by ceiling basis ("0-19", "0-4") in the snapshot;
+    empty when the snapshot has none (the area ceilings are then not applied)."""
     from needsbook.data import load_table
 
-    syoa = load_table("population_syoa", data_dir)
-    rows = syoa[syoa["area_code"] == code]
+    try:
+        syoa = load_table("population_syoa", Path(data_dir) if data_dir else None)
+    except (DataError, OSError, KeyError):
+        return {}
+    rows = syoa[syoa["area_code"] == area.code]
     out: dict[str, int] = {}
     for basis, top in BASES.items():
         by_year = rows[rows["age"] <= top].groupby("year")["population"].sum()
         if len(by_year):
             out[basis] = int(by_year.max())
     return out
-
-
-def area_population(area: Area, data_dir: Path | str | None = None) -> dict[str, int]:
-    """The area's largest resident population by ceiling basis ("0-19", "0-4") in the snapshot;
-    empty when the snapshot has none (the area ceilings are then not applied)."""
-    from needsbook.data import snapshot_key
-
-    folder = Path(data_dir) if data_dir else None
-    try:
-        return _population(area.code, snapshot_key(folder), folder)
-    except (DataError, OSError, KeyError):
-        return {}
 
 
 def check_ceilings(

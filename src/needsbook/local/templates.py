@@ -19,6 +19,7 @@ from needsbook.local.rules import (
 )
 
 ALL = "All"  # the marginal ("all districts", "all providers", "all quintiles", "all centres")
+EHA_DIMS = ("provider", "district", "imd_quintile")  # the EHA table's dimensions
 
 QUINTILES = ("1", "2", "3", "4", "5")
 HV_REVIEWS = ("antenatal", "new_birth_14_days", "6_8_weeks", "12_months", "2_2_5_years")
@@ -164,7 +165,7 @@ TEMPLATES: dict[str, Template] = {
                 ),
                 _count("assessments", "EHAs started", "assessments", MILLION, "0-19"),
             ),
-            key=("period", "provider", "district", "imd_quintile"),
+            key=("period", *EHA_DIMS),
         ),
         Template(
             "eha_reasons",

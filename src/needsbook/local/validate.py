@@ -216,11 +216,9 @@ def content_key(folder: Path, area: Area, data_dir: Path | str | None = None) ->
     from needsbook.data import snapshot_key
 
     h = hashlib.sha256(f"{area.code}\0{last_year()}\0{snapshot_key(data_dir)}".encode())
-    here = Path(local.__file__).parent
-    code = ["validate", "templates", "rules", "csvread", "plausible", "folder", "consistency"]
     files = [p for p in sorted(folder.iterdir()) if p.is_file() and not ignored(p.name)]
     files += [*sorted(expectations_local_dir().glob("*.json"))]
-    files += [here / f"{name}.py" for name in code]
+    files += sorted(Path(local.__file__).parent.glob("*.py"))  # the checks, whatever module
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()

@@ -109,6 +109,29 @@ def during(label: str) -> str:
     return f"from {label}" if " to " in label else f"in {label}"
 
 
+OPEN_MODEL = "open need model (needsbook)"
+SEED_MODEL = "seed report's need model (PREview, 2015)"
+SEED_NEED_PERIOD = "2015 (PREview)"
+
+
+def per_need_model(
+    ctx: LocalContext, open_need: Any, seed_need: Any, compute: Callable[[Any], pd.DataFrame]
+) -> pd.DataFrame:
+    """``compute(need)`` with the open need model and, for the worked example, also with the
+    need figures the model report came with; stacked, with a first ``need model`` column."""
+    models = [(OPEN_MODEL, open_need)]
+    if ctx.is_example:
+        models.append((SEED_MODEL, seed_need))
+    parts = [compute(need).assign(**{"need model": label}) for label, need in models]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["need model", *(c for c in out.columns if c != "need model")]]
+
+
+def need_periods(ctx: LocalContext, models: pd.Series) -> list[str]:
+    """The period of each row's need figures, by its need model."""
+    return [SEED_NEED_PERIOD if m == SEED_MODEL else f"mid-{ctx.population_year}" for m in models]
+
+
 def is_small(count: object) -> bool:
     """A count of 1 to 4 (the book never shows these, nor rates built on them)."""
     try:
@@ -126,13 +149,15 @@ def suppress(
     dims: Sequence[str] = (),
     by: Sequence[str] = (),
     total: object = ALL,
+    denominators: Sequence[str] = (),
     **kwargs: object,
 ) -> pd.DataFrame:
     """Counts of 1-4 (and the ``derived`` columns of those rows) become missing, and a
     ``Small numbers`` column says so; other rows are unchanged. With ``dims``, rows whose
     value in a dimension is ``total`` are totals of the others (secondary suppression,
     :func:`needsbook.stats.suppression.suppress_with_totals`); ``secondary_by`` (in
-    ``kwargs``) names groups whose total is shown elsewhere."""
+    ``kwargs``) names groups whose total is shown elsewhere. A row whose ``denominators``
+    (births, reviews due) hold a count of 1-4 is hidden too, those columns included."""
     if df.empty:
         out = df.copy()
         out["Small numbers"] = pd.Series(dtype="object")
@@ -145,7 +170,11 @@ def suppress(
         )
     else:
         out = publishable(work, count, derived=list(derived), **kwargs)
-    return hide(out, count, derived, out["suppression"])
+    status = out["suppression"].fillna("")
+    for c in denominators:
+        small = pd.to_numeric(out[c], errors="coerce").map(is_small).astype(bool)
+        status = status.mask(small & (status == ""), PRIMARY)
+    return hide(out, count, [*derived, *denominators], status)
 
 
 def hide(df: pd.DataFrame, count: str, derived: Sequence[str], status: pd.Series) -> pd.DataFrame:

@@ -9,7 +9,15 @@ import pandas as pd
 from needsbook.chapters.base import Section
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.services import local_eha as eha
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, during, fmt
+from needsbook.services.common import (
+    OPEN_MODEL,
+    SEED_MODEL,
+    SMALL_NOTE,
+    LocalContext,
+    count_text,
+    during,
+    fmt,
+)
 
 
 def eha_sections(ctx: LocalContext) -> list[Section]:
@@ -59,7 +67,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     q = eha.quintiles(ctx)
     most, least = eha.group_shares(ctx)
     tr = eha.targeting(ctx)
-    open_tr = tr[tr["Need model"] == eha.OPEN_MODEL].set_index("Group of areas")
+    open_tr = tr[tr["Need model"] == OPEN_MODEL].set_index("Group of areas")
     r_most = open_tr.loc[eha.MOST, "Targeting ratio"]
     r_least = open_tr.loc[eha.LEAST, "Targeting ratio"]
     need_most = open_tr.loc[eha.MOST, "% of modelled need"]
@@ -70,7 +78,11 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         f"deprived 40% ({src}). The open need model puts {fmt(need_most, 1, '%')} and "
         f"{fmt(need_least, 1, '%')} of {ctx.area.name}'s need in those areas."
     )
-    empty = [eha.not_applicable(ctx, g) for g in (eha.MOST, eha.LEAST) if not _applies(open_tr, g)]
+    empty = [
+        why
+        for g in (eha.MOST, eha.LEAST)
+        if (why := eha.why_not_applicable(open_tr, g)) is not None
+    ]
     if empty:
         qtext += f" Note: {' and '.join(empty)}."
     out.append(
@@ -94,7 +106,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         "to need.",
     ]
     if ctx.is_example:
-        seed = tr[tr["Need model"] == eha.SEED_MODEL].set_index("Group of areas")
+        seed = tr[tr["Need model"] == SEED_MODEL].set_index("Group of areas")
         ttext += (
             f" The seed report compared the same EHAs with its own need model (PREview), which "
             f"put {SEED_NEED_SHARES[eha.MOST]:.0f}% of need in the most deprived 40% and "
@@ -168,27 +180,17 @@ def _share(value: float) -> str:
     return fmt(value, 2, "%") if value == value else "an undisclosed share (small numbers)"
 
 
-def _applies(tr: pd.DataFrame, group: str) -> bool:
-    return not str(tr.loc[group, "Reading"]).startswith("not applicable")
-
-
 def _targeting_text(tr: pd.DataFrame, period: str) -> str:
     """The open model's ratios in words; a group with no need is "not applicable" and why."""
     parts, readings, missing = [], [], []
-    for group, words, who in (
-        (eha.MOST, "most deprived 40%", "the most deprived areas get"),
-        (eha.LEAST, "least deprived 40%", "the least deprived"),
-    ):
-        ratio = tr.loc[group, "Targeting ratio"]
-        if not _applies(tr, group):
-            why = str(tr.loc[group, "Reading"]).removeprefix("not applicable: ")
+    for group in (eha.MOST, eha.LEAST):
+        words, ratio = eha.GROUP_WORDS[group], tr.loc[group, "Targeting ratio"]
+        if (why := eha.why_not_applicable(tr, group)) is not None:
             missing.append(f"For the {words} it is not applicable: {why}.")
             continue
         parts.append(f"{fmt(ratio, 2)} for the {words}")
         if ratio == ratio:
-            readings.append(f"{who} {eha.reading(ratio)}")
-    if len(readings) == 1:
-        readings = [readings[0].replace("the least deprived ", "the least deprived areas get ")]
+            readings.append(f"the {words.removesuffix(' 40%')} areas get {eha.reading(ratio)}")
     text = "With the open need model, the targeting ratio (share of EHAs divided by share of need)"
     if parts:
         text += f" is {' and '.join(parts)} ({period})"

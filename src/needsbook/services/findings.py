@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from needsbook.services.common import OPEN_MODEL, SEED_MODEL
+
 WORSE, BETTER, SIMILAR, NO_DATA = "worse", "better", "similar", "no data"
 #: No value can exist (e.g. a targeting ratio where the area has no such neighbourhoods);
 #: like NO_DATA, the finding has no data for the rules.
@@ -103,7 +105,13 @@ def service_findings(
 
     area = resolve_area(area_code, data_dir)
     folder = local_folder(area.code, local_dir, data_dir)
-    key = (area.code, int(year), data_dir, snapshot_key(data_dir), _local_key(folder, area))
+    key = (
+        area.code,
+        int(year),
+        data_dir,
+        snapshot_key(data_dir),
+        _local_key(folder, area, data_dir),
+    )
     if key not in _FOUND:  # the summary, services and recommendations chapters all ask
         summary = demand_summary(area.code, year, data_dir)
         ctx = load_context(area, year, folder, data_dir) if folder is not None else None
@@ -116,10 +124,10 @@ def service_findings(
 _FOUND: dict[tuple[Any, ...], tuple[ServiceFinding, ...]] = {}
 
 
-def _local_key(folder: Path | None, area: Any) -> str | None:
+def _local_key(folder: Path | None, area: Any, data_dir: str | Path | None) -> str | None:
     from needsbook.local.validate import content_key
 
-    return None if folder is None else content_key(folder, area)
+    return None if folder is None else content_key(folder, area, data_dir)
 
 
 def findings_from(area_name: str, summary: Any, ctx: Any | None) -> list[ServiceFinding]:
@@ -219,20 +227,21 @@ def _targeting_findings(
     prefix, against, model_source, need_words = spec
     when = during(period)
     out = []
-    for group, worse_below, words, slug in (
-        (eha.MOST, True, "most deprived 40%", "most_deprived_40"),
-        (eha.LEAST, False, "least deprived 40%", "least_deprived_40"),
+    for group, worse_below, slug in (
+        (eha.MOST, True, "most_deprived_40"),
+        (eha.LEAST, False, "least_deprived_40"),
     ):
         ratio = _ratio(tr, group)
         if ratio is None and group not in tr.index:
             continue
+        words = eha.GROUP_WORDS[group]
         share, need = tr.loc[group, "% of EHAs"], tr.loc[group, "% of modelled need"]
-        why = str(tr.loc[group, "Reading"])
-        applicable = not why.startswith(NOT_APPLICABLE)
+        why = eha.why_not_applicable(tr, group)
+        applicable = why is None
         if not applicable:
             sentence = (
                 f"{when[0].upper()}{when[1:]}, the targeting ratio of early help assessments "
-                f"for the {words} of areas is {why} ({src})."
+                f"for the {words} of areas is not applicable: {why} ({src})."
             )
         elif ratio is not None:
             sentence = (
@@ -276,7 +285,7 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     targeting = eha.targeting(ctx).set_index("Group of areas")
     by_model = {m: t for m, t in targeting.groupby("Need model")}
     period = eha.period_of(ctx) or ""
-    out = _targeting_findings(by_model[eha.OPEN_MODEL], _OPEN, period, src, None)
+    out = _targeting_findings(by_model[OPEN_MODEL], _OPEN, period, src, None)
     has_dt = ctx.table("eha_distance_travelled") is not None and len(
         ctx.table("eha_distance_travelled")
     )
@@ -303,10 +312,8 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             life_stages=_LIFE["eha"],
         )
     )
-    if eha.SEED_MODEL in by_model:  # the worked example: the need shares it came with
-        out += _targeting_findings(
-            by_model[eha.SEED_MODEL], _SEED, period, src, by_model[eha.OPEN_MODEL]
-        )
+    if SEED_MODEL in by_model:  # the worked example: the need shares it came with
+        out += _targeting_findings(by_model[SEED_MODEL], _SEED, period, src, by_model[OPEN_MODEL])
     return out
 
 
@@ -376,7 +383,7 @@ def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
     m = oth.midwifery(ctx)
     if m is None:
         return []
-    row = m[m["Need model"] == oth.OPEN_MODEL].iloc[-1]
+    row = m[m["Need model"] == OPEN_MODEL].iloc[-1]
     value = row["Referrals as % of births"]
     need = float(row["% of births likely to need intensive help"])
     src = ctx.source("specialist_midwifery.csv")

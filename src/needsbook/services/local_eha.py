@@ -12,13 +12,16 @@ from needsbook.errors import InputError
 from needsbook.local import targeting_ratios
 from needsbook.local.analysis import QUINTILE_GROUPS
 from needsbook.local.example import SEED_NEED_SHARES
-from needsbook.local.templates import ALL
+from needsbook.local.templates import ALL, EHA_DIMS
 from needsbook.services.common import (
+    OPEN_MODEL,
     LocalContext,
     count_text,
     during,
     fmt,
     latest_period,
+    need_periods,
+    per_need_model,
     period_label,
     small_label,
 )
@@ -35,7 +38,8 @@ QUINTILE_NAMES = {
     "5": "5 (least deprived 20%)",
 }
 GROUP_WORDS = {MOST: "most deprived 40%", LEAST: "least deprived 40%"}
-DIMS = ["provider", "district", "imd_quintile"]
+NOT_APPLICABLE = "not applicable: "  # a targeting table's reading for a group without need
+DIMS = list(EHA_DIMS)
 #: The unit of each measure in the EHA tables (for the CSV downloads).
 UNITS = {
     "Assessments": "count",
@@ -49,8 +53,6 @@ UNITS = {
     "Targeting ratio": "ratio",
 }
 POPULATION_COLUMNS = ("Population aged 0-19", "% of children aged 0-19", "% of modelled need")
-OPEN_MODEL = "open need model (needsbook)"
-SEED_MODEL = "seed report's need model (PREview, 2015)"
 
 
 def _eha(ctx: LocalContext) -> pd.DataFrame | None:
@@ -129,8 +131,14 @@ def providers(ctx: LocalContext) -> pd.DataFrame:
     return _label(ctx, out, {"% of all EHAs": 2, "Rate per 1,000 aged 0-19": 1})
 
 
-def _label(ctx: LocalContext, out: pd.DataFrame, decimals: dict[str, int]) -> pd.DataFrame:
-    """Period, units and decimals of an EHA table (for the page and its CSV download)."""
+def _label(
+    ctx: LocalContext,
+    out: pd.DataFrame,
+    decimals: dict[str, int],
+    periods: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """Period, units and decimals of an EHA table (for the page and its CSV download);
+    ``periods`` gives measures whose data is of another period than the EHAs'."""
     period = period_of(ctx) or ""
     pop = f"{period}; population mid-{ctx.population_year}"
     units = {c: u for c, u in UNITS.items() if c in out.columns}
@@ -140,7 +148,8 @@ def _label(ctx: LocalContext, out: pd.DataFrame, decimals: dict[str, int]) -> pd
         units=units,
         periods={c: pop for c in out.columns if "per 1,000" in c}
         | {c: f"{period}; need mid-{ctx.population_year}" for c in out.columns if "need share" in c}
-        | {c: f"mid-{ctx.population_year}" for c in out.columns if c in POPULATION_COLUMNS},
+        | {c: f"mid-{ctx.population_year}" for c in out.columns if c in POPULATION_COLUMNS}
+        | (periods or {}),
     )
     return out
 
@@ -223,6 +232,13 @@ def not_applicable(ctx: LocalContext, group: str) -> str:
     return f"the need model puts none of {ctx.area.name}'s need in the {words}"
 
 
+def why_not_applicable(tr: pd.DataFrame, group: str) -> str | None:
+    """Why ``group``'s ratio in a targeting table (indexed by group) is not applicable, or
+    None when it applies: read from the table's published ``Reading``."""
+    text = str(tr.loc[group, "Reading"])
+    return text.removeprefix(NOT_APPLICABLE) if text.startswith(NOT_APPLICABLE) else None
+
+
 def targeting(ctx: LocalContext) -> pd.DataFrame:
     """Targeting ratios for the most and least deprived 40%: with the open need model, and for
     the worked example also with the seed report's need shares (73% / 7%). A group share is
@@ -232,22 +248,8 @@ def targeting(ctx: LocalContext) -> pd.DataFrame:
     def make() -> pd.DataFrame:
         rows, total, _ = _split(ctx, "imd_quintile")
         need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
-        lived = need.loc[need["children_0_19"] > 0, "imd_quintile"]
-        shares = (  # a quintile with children but no row is unknown (without children: 0)
-            pd.Series((rows["assessments"] / total * 100).to_numpy(), index=rows["imd_quintile"])
-            .reindex(sorted(set(rows["imd_quintile"]) | set(lived)))
-            .rename_axis("imd_quintile")
-            .reset_index(name="percent")
-        )
-        models = [(OPEN_MODEL, need)]
-        if ctx.is_example:
-            models.append((SEED_MODEL, SEED_NEED_SHARES))
-        parts = []
-        for label, model in models:
-            tr = targeting_ratios(shares, model)
-            tr.insert(0, "need model", label)
-            parts.append(tr)
-        tr = pd.concat(parts, ignore_index=True)
+        shares = rows.assign(percent=rows["assessments"] / total * 100)
+        tr = per_need_model(ctx, need, SEED_NEED_SHARES, lambda m: targeting_ratios(shares, m))
         out = pd.DataFrame(
             {
                 "Need model": tr["need model"],
@@ -256,22 +258,19 @@ def targeting(ctx: LocalContext) -> pd.DataFrame:
                 "% of modelled need": tr["need_percent"].round(1),
                 "Targeting ratio": tr["ratio"].round(2),
                 "Reading": [
-                    reading(round(r, 2)) if ok else f"not applicable: {not_applicable(ctx, g)}"
+                    reading(round(r, 2)) if ok else NOT_APPLICABLE + not_applicable(ctx, g)
                     for r, ok, g in zip(tr["ratio"], tr["applicable"], tr["group"], strict=True)
                 ],
             }
         )
-        out = _label(ctx, out, {"% of EHAs": 2, "Targeting ratio": 2, "% of modelled need": 1})
-        need_period = f"mid-{ctx.population_year}"
-        seed = out["Need model"] == SEED_MODEL
-        out.attrs["periods"] = {
-            "% of modelled need": np.where(seed, "2015 (PREview)", need_period).tolist(),
-            "Targeting ratio": [
-                f"{out.attrs['period']}; need {'2015 (PREview)' if s else need_period}"
-                for s in seed
-            ],
-        }
-        return out
+        need = need_periods(ctx, out["Need model"])
+        eha = period_of(ctx) or ""
+        return _label(
+            ctx,
+            out,
+            {"% of EHAs": 2, "Targeting ratio": 2, "% of modelled need": 1},
+            {"% of modelled need": need, "Targeting ratio": [f"{eha}; need {n}" for n in need]},
+        )
 
     return ctx.cached("eha_targeting", make).copy()
 

@@ -10,8 +10,15 @@ import pandas as pd
 from needsbook.local import family_outcomes_cumulative, hv_coverage, specialist_midwifery_coverage
 from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT
 from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
-from needsbook.services.common import SMALL, LocalContext, latest_period, period_label, suppress
-from needsbook.services.local_eha import OPEN_MODEL, QUINTILE_NAMES, SEED_MODEL
+from needsbook.services.common import (
+    LocalContext,
+    latest_period,
+    need_periods,
+    per_need_model,
+    period_label,
+    suppress,
+)
+from needsbook.services.local_eha import QUINTILE_NAMES
 
 #: Coverage target for every mandated review, unless the council sets its own. There is no
 #: national target; 90% is a common local performance standard (an assumption, stated).
@@ -60,11 +67,8 @@ def distance(ctx: LocalContext) -> pd.DataFrame | None:
     )
     derived = ["Mean score at start", "Mean score at end", "Mean change (score points)"]
     out = suppress(
-        out.assign(_q=d["imd_quintile"].astype(str).to_numpy()),
-        "Closed EHAs with both scores",
-        derived,
-        dims=["_q"],
-    ).drop(columns="_q")
+        out, "Closed EHAs with both scores", derived, dims=["IMD quintile"], total="All quintiles"
+    )
     out.attrs.update(
         period="Period",
         decimals={c: 2 for c in derived},
@@ -120,19 +124,16 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
     sm = ctx.table("specialist_midwifery")
     if sm is None or sm.empty:
         return None
-    models = [(OPEN_MODEL, intensive_share_open(ctx))]
-    if ctx.is_example:
-        models.append((SEED_MODEL, SEED_INTENSIVE_NEED_PERCENT))
-    parts = []
-    for label, need in models:
-        c = specialist_midwifery_coverage(sm, need)
-        c.insert(1, "need_model", label)
-        parts.append(c)
-    c = pd.concat(parts, ignore_index=True)
+    c = per_need_model(
+        ctx,
+        intensive_share_open(ctx),
+        SEED_INTENSIVE_NEED_PERCENT,
+        lambda need: specialist_midwifery_coverage(sm, need),
+    )
     out = pd.DataFrame(
         {
             "Period": c["period"],
-            "Need model": c["need_model"],
+            "Need model": c["need model"],
             "Referrals": c["referrals"].astype("float64"),
             "Births": c["births"].astype("float64"),
             "Referrals as % of births": c["coverage_percent"].round(1),
@@ -142,13 +143,8 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
         }
     )
     derived = ["Referrals as % of births", "Gap (percentage points)", "Gap (births a year)"]
-    out = suppress(out, "Referrals", derived)
-    births = out["Births"].between(1, 4)  # a denominator of 1-4 is a small count too
-    out.loc[births, ["Births", *derived]] = np.nan
-    out.loc[births, "Small numbers"] = SMALL
-    need_period = np.where(
-        out["Need model"] == SEED_MODEL, "2015 (PREview)", f"mid-{ctx.population_year}"
-    )
+    out = suppress(out, "Referrals", derived, denominators=["Births"])
+    need_period = np.array(need_periods(ctx, out["Need model"]))
     out.attrs.update(
         period="Period",
         decimals={c: 1 for c in derived[:2]} | {"% of births likely to need intensive help": 1},
@@ -185,10 +181,7 @@ def health_visiting(ctx: LocalContext, target: float = HV_TARGET) -> pd.DataFram
             "Target %": target,
         }
     )
-    out = suppress(out, "Completed in time", ["Coverage %"])
-    tiny = out["Due"].between(1, 4)
-    out.loc[tiny, ["Due", "Coverage %"]] = np.nan
-    out.loc[tiny, "Small numbers"] = SMALL
+    out = suppress(out, "Completed in time", ["Coverage %"], denominators=["Due"])
     out["Meets the target"] = np.where(
         out["Coverage %"].isna(), "not shown", np.where(out["Coverage %"] >= target, "Yes", "No")
     )

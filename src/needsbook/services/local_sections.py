@@ -43,7 +43,7 @@ def load_context(
     area: Area, year: int, folder: Path, data_dir: Path | str | None = None
 ) -> LocalContext:
     """Validate the folder (InputError if invalid) and attach the open need model."""
-    data = load_local(folder, area)
+    data = load_local(folder, area, data_dir)
     need = need_share_by_quintile(area.code, year, data_dir)
     est = estimate_need(area.code, year, data_dir)
     return LocalContext(

@@ -17,10 +17,8 @@ Run it by hand with ``python -m needsbook.site.landing [ROOT]`` (default ``_buil
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import math
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from needsbook import __version__, paths
-from needsbook.build.fingerprint import STAMP
+from needsbook.build.fingerprint import STAMP, read_stamp
+from needsbook.build.outdir import LANDING_GENERATOR, is_landing
 from needsbook.errors import InputError, NeedsbookError
+from needsbook.escape import html_text
+from needsbook.files import atomic_write
 from needsbook.messages import clip_path
 
 BOUNDARIES_TABLE = "utla_boundaries"
@@ -56,9 +57,8 @@ def built_books(root: Path, data_dir: Path | None = None) -> list[BuiltBook]:
         registry = {}
     books = []
     for stamp in sorted(Path(root).glob(f"*/{STAMP}")):
-        try:
-            info = json.loads(stamp.read_text())
-        except (OSError, json.JSONDecodeError):
+        info = read_stamp(stamp.parent)
+        if info is None:
             continue
         code = str(info.get("area_code") or stamp.parent.name)
         if stamp.parent.name != code or not (stamp.parent / "index.html").is_file():
@@ -184,7 +184,7 @@ def map_svg(books: list[BuiltBook], features: list[tuple[str, str, dict[str, Any
         if book is None:
             background.append(f'<path class="area" d="{d}"/>')
             continue
-        name = html.escape(book.name)
+        name = html_text(book.name)
         links.append(
             f'<a href="{code}/index.html" aria-label="{name}" data-code="{code}">'
             f'<path class="area built" d="{d}"><title>{name}</title></path></a>'
@@ -283,7 +283,7 @@ def render_landing(
     books: list[BuiltBook], snapshot_date: str, map_html: str, reference: str | None = None
 ) -> str:
     """The landing page's HTML. ``reference``: the book whose methods/sources pages to link."""
-    esc = html.escape
+    esc = html_text
     regions = sorted({b.region_name for b in books if b.region_name})
     ref = reference or (books[0].code if books else None)
     rows = []
@@ -310,7 +310,7 @@ def render_landing(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="needsbook {esc(__version__)}">
+{LANDING_GENERATOR} {esc(__version__)}">
 <title>Children and young people's early help needs assessments</title>
 <link rel="icon" href="data:,">
 <style>{CSS}</style>
@@ -375,7 +375,6 @@ def write_landing(
     """Write ``<root>/index.html`` listing every book under ``root``; returns its path.
 
     An ``index.html`` that needsbook did not write is never replaced (InputError)."""
-    from needsbook.build.outdir import is_landing
     from needsbook.snapshot.manifest import read_manifest_header
 
     root = Path(root) if root else paths.repo_root() / "_build" / "html"
@@ -396,12 +395,7 @@ def write_landing(
     codes = {b.code for b in books}
     reference = "E10000034" if "E10000034" in codes else None
     page = render_landing(books, snapshot_date, map_svg(books, features), reference)
-    tmp = out.with_name(f".index.html.part-{os.getpid()}")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(out, page.encode("utf-8"))
     return out
 
 
