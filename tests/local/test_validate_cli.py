@@ -23,6 +23,15 @@ def test_valid_folder_prints_the_report_and_exits_0(capsys):
     assert "snapshot" not in out.lower()  # the snapshot is not validated
 
 
+def test_header_only_templates_are_reported_as_not_used(tmp_path: Path, capsys):
+    folder = tmp_path / "E06000017"
+    write_templates("E06000017", folder)  # every template, header only
+    assert main(["validate", "--local-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "E06000017: valid: 0 template(s) (none); header only (not used): " in out
+    assert "eha_assessments.csv" in out.split("header only (not used): ")[1]
+
+
 def test_invalid_folder_lists_every_problem_and_exits_2(example_copy: Path, capsys):
     (example_copy / "children_centres.xlsx").write_bytes(b"PK")
     path = example_copy / "specialist_midwifery.csv"

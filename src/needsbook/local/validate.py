@@ -45,9 +45,13 @@ class LocalData:
         return self.tables[name]
 
     def report(self) -> str:
-        """``<folder>: valid: N template(s) (...)``, what was not supplied, then each warning."""
-        names = ", ".join(f"{n}.csv" for n in self.tables) or "none"
-        line = f"{self.folder}: valid: {len(self.tables)} template(s) ({names})"
+        """``<folder>: valid: N template(s) (...)``, those holding only their header, what was
+        not supplied, then each warning."""
+        filled = [f"{n}.csv" for n, t in self.tables.items() if len(t)]
+        empty = [f"{n}.csv" for n, t in self.tables.items() if not len(t)]
+        line = f"{self.folder}: valid: {len(filled)} template(s) ({', '.join(filled) or 'none'})"
+        if empty:
+            line += f"; header only (not used): {', '.join(empty)}"
         if self.missing:
             line += f"; not supplied: {', '.join(self.missing)}"
         if self.warnings:
