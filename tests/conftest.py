@@ -34,3 +34,11 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "snapshot", target / "snapshot")
     return target
+
+
+@pytest.fixture(scope="session")
+def books() -> Path:
+    """Worcestershire, Rutland and Camden, built once per session (see tests/books.py)."""
+    from tests.books import built_books
+
+    return built_books()

@@ -44,7 +44,7 @@ def test_missing_year_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     code = main(["build", "--area", "Rutland", "--year", "1999", "--out", str(out), "--quiet"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "year 1999 is not available for Rutland: the data cover 2012-" in err
+    assert "year 1999 is not available for Rutland: the data cover 2019-" in err
     assert not out.exists()
 
 

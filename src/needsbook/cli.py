@@ -61,6 +61,15 @@ def _check_jobs(args: argparse.Namespace) -> None:
         raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
 
 
+def _comparators(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise InputError("--comparators is empty: give area names or codes separated by commas")
+    return names
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from needsbook.build import BuildOptions, build_area
 
@@ -74,6 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         local_dir=args.local_dir,
         quiet=args.quiet,
         force=args.force,
+        comparators=_comparators(args.comparators),
     )
     if single:
         console = _console()
@@ -186,7 +196,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from needsbook.export import export_area
 
-    path = export_area(args.area, args.out, args.data_dir)
+    path = export_area(args.area, args.out, args.data_dir, args.year)
     print(f"wrote {path}")
     return 0
 
@@ -233,6 +243,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--areas", help="comma-separated list of areas")
     sp.add_argument("--all", action="store_true", help="build every area")
     sp.add_argument("--year", type=int, default=None, help="data year (default: the latest)")
+    sp.add_argument(
+        "--comparators",
+        metavar="AREAS",
+        help="your own comparator group, shown beside England, the region and the statistical "
+        "neighbours: area names or codes separated by commas, e.g. Shropshire,E10000031",
+    )
     sp.add_argument(
         "--out",
         type=Path,
@@ -339,6 +355,12 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("export", help="export an area's data as a zip of tidy CSV files")
     sp.add_argument("--area", required=True)
     sp.add_argument("--out", type=Path, required=True, help="the .zip file to write")
+    sp.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="book year of the Fingertips-layout indicators file (default: the latest)",
+    )
     data_opt(sp)
     sp.set_defaults(func=cmd_export)
     return p

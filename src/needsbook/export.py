@@ -21,6 +21,7 @@ from needsbook.errors import InputError, NeedsbookError
 from needsbook.files import atomic_write
 from needsbook.messages import clip_path
 from needsbook.snapshot.manifest import read_manifest
+from needsbook.years import resolve_year
 
 ENGLAND = "E92000001"
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
@@ -68,8 +69,14 @@ def area_tables(area: Area, data_dir: Path | str | None = None) -> dict[str, pd.
     return tables
 
 
-def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Path:
-    """Write ``out`` (a .zip) holding one CSV per table plus a README with sources."""
+def export_area(
+    query: str, out: Path, data_dir: Path | str | None = None, year: int | None = None
+) -> Path:
+    """Write ``out`` (a .zip) holding one CSV per table plus a README with sources.
+
+    With the indicators table, it also holds the area's benchmarked indicators for the book
+    ``year`` (default: the latest) in the OHID Fingertips download layout.
+    """
     area = resolve_area(query, data_dir)
     out = Path(out).expanduser()
     if out.suffix.lower() != ".zip":
@@ -77,11 +84,18 @@ def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Pa
     if out.is_dir():
         raise InputError(f"--out {clip_path(out)} is a folder: name the .zip file to write")
     from needsbook.build.outdir import check_writable  # (needsbook.build imports this module)
+    from needsbook.export_fingertips import FILE_NAME as FINGERTIPS_FILE
+    from needsbook.export_fingertips import README as FINGERTIPS_README
+    from needsbook.export_fingertips import fingertips_table
 
     check_writable(out)  # before reading any table
     tables = area_tables(area, data_dir)
     snap = paths.snapshot_dir(Path(data_dir) if data_dir else None)
     sources = {e.table: e for e in read_manifest(snap)}
+    fingertips = None
+    if "indicators" in sources:
+        book_year = resolve_year(year, area, data_dir)
+        fingertips = fingertips_table(area, book_year, data_dir)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         lines = [
@@ -95,6 +109,13 @@ def export_area(query: str, out: Path, data_dir: Path | str | None = None) -> Pa
             lines.append(
                 f"- {name}.csv ({len(df):,} rows): {e.description}. Source: "
                 f"{e.source_dataset}; {e.publisher}; {e.licence}; {e.periods}"
+            )
+        if fingertips is not None:
+            zf.writestr(FINGERTIPS_FILE, to_csv_bytes(fingertips))
+            lines.append(
+                FINGERTIPS_README.format(
+                    name=FINGERTIPS_FILE, rows=len(fingertips), area=area.name, year=book_year
+                )
             )
         zf.writestr("README.txt", "\n".join(lines) + "\n")
     try:

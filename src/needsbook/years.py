@@ -1,4 +1,13 @@
-"""Which data years a book can be built for, and the default (the latest)."""
+"""Which data years a book can be built for, and the default (the latest).
+
+A book's year ``Y`` is the book as it would have been with the data published up to ``Y``:
+each indicator shows its latest period that ends in ``Y`` or earlier (and has an England
+value), and population figures are the latest mid-year estimate at or before ``Y``. By
+default ``Y`` is the latest year any catalogue indicator reaches, so every indicator shows the
+latest period the snapshot holds. The years offered run from the first year with single-year
+population estimates (the population chapter's age structure) -- or the area's creation, for
+areas formed since -- to that latest year.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,34 @@ from pathlib import Path
 from needsbook.areas import Area
 from needsbook.data import load_table
 from needsbook.errors import InputError
+from needsbook.outcomes.catalogue import load_catalogue
+
+ENGLAND = "E92000001"
+
+RULE = (
+    "A book for year Y shows each indicator's latest period that ends in Y or earlier, and "
+    "the latest population estimates for a mid-year at or before Y. By default Y is the latest "
+    "year in the data, so every indicator shows its latest published period."
+)
+
+
+def latest_data_year(data_dir: Path | str | None = None) -> int:
+    """The latest year any indicator a chapter uses reaches (with an England value)."""
+    ind = load_table("indicators", data_dir)
+    ids = load_catalogue(data_dir=data_dir).ids
+    eng = ind[(ind["area_code"] == ENGLAND) & ind["indicator_id"].isin(ids)]
+    return int(eng["year"].max())
 
 
 def available_years(area: Area, data_dir: Path | str | None = None) -> list[int]:
-    """Years with a 0-17 population estimate for the area (the backbone of every chapter)."""
+    """Every year a book can be built for the area (see the module docstring)."""
     pop = load_table("population_0_17", data_dir)
-    years = pop.loc[pop["area_code"] == area.code, "year"].dropna().astype(int)
-    return sorted(set(years))
+    mine = pop.loc[pop["area_code"] == area.code, "year"].dropna().astype(int)
+    if mine.empty:
+        return []
+    syoa = load_table("population_syoa", data_dir)
+    first = max(int(syoa["year"].min()), int(mine.min()))
+    return list(range(first, latest_data_year(data_dir) + 1))
 
 
 def resolve_year(year: int | None, area: Area, data_dir: Path | str | None = None) -> int:

@@ -23,8 +23,8 @@ def _status(pg: Any) -> str:
 def test_search_and_concern_filter(page: tuple[Any, Any], server: str) -> None:
     pg, watch = page
     pg.goto(server + PAGE, wait_until="load")
-    assert pg.evaluate(VISIBLE) == 36
-    assert _status(pg) == "Showing 36 of 65 entries (outcomes of concern only)."
+    assert pg.evaluate(VISIBLE) == 32
+    assert _status(pg) == "Showing 32 of 65 entries (outcomes of concern only)."
     pg.get_by_label("Search the catalogue").fill("Triple P")
     assert pg.evaluate(VISIBLE) == 3
     assert _status(pg).startswith("Showing 3 of 65 entries (outcomes of concern only, containing")

@@ -16,12 +16,17 @@ def worcs() -> population.Chapter:
 
 
 def test_age_structure_matches_single_year_estimates(worcs: population.Chapter) -> None:
+    """A 2024 book shows the mid-2024 age structure, with the six districts."""
     syoa = load_table("population_syoa")
-    w = syoa[(syoa["area_code"] == "E10000034") & (syoa["year"] == 2020)]
+    w = syoa[
+        (syoa["area_code"] == "E10000034") & (syoa["year"] == 2024) & (syoa["area_type"] == "UTLA")
+    ]
     expected_0_19 = int(w.loc[w["age"] <= 19, "population"].sum())
     expected_all = int(w["population"].sum())
+    assert expected_all == 621_360  # ONS mid-2024
     table = worcs.section("age_structure").table.set_index("Code")
     assert table.loc["E10000034", "0-19"] == expected_0_19
+    assert table.loc["E10000034", "All ages"] == expected_all
     assert table.loc["E10000034", "0-4"] == int(w.loc[w["age"] <= 4, "population"].sum())
     assert table.loc["E10000034", "% aged 0-19"] == pytest.approx(
         expected_0_19 / expected_all * 100, rel=1e-12
@@ -30,11 +35,71 @@ def test_age_structure_matches_single_year_estimates(worcs: population.Chapter) 
     districts = table[table["Type"] == "District"]
     assert len(districts) == 6
     assert districts["0-19"].sum() == expected_0_19
-    summary = worcs.section("age_structure").summary
-    assert summary.startswith(
+    section = worcs.section("age_structure")
+    assert section.summary.startswith(
         f"An estimated {expected_0_19:,} children and young people aged 0-19 live in "
-        "Worcestershire (mid-2020)"
+        "Worcestershire (mid-2024)"
     )
+    assert "mid-2024" in section.source and not section.notes
+
+
+def test_later_books_use_the_latest_estimates() -> None:
+    chapter = population.build("E10000034", 2026)
+    age = chapter.section("age_structure")
+    assert "(mid-2024)" in age.summary
+    assert age.notes == ["The latest estimates by single year of age are for mid-2024."]
+    trend = chapter.section("trend")
+    assert "between 2012 and 2024" in trend.summary and "in mid-2024" in trend.summary
+    assert trend.table["Year"].max() == 2024
+    assert any("mid-2026" in n and "mid-2024" in n for n in trend.notes)
+
+
+def test_unitary_is_not_counted_twice() -> None:
+    """Rutland is both a UTLA and its own district: its population is counted once."""
+    syoa = load_table("population_syoa")
+    r = syoa[
+        (syoa["area_code"] == "E06000017") & (syoa["year"] == 2022) & (syoa["area_type"] == "UTLA")
+    ]
+    table = population.build("E06000017", 2022).section("age_structure").table
+    assert table["Type"].tolist() == ["Area", "Region", "England"]
+    assert table.set_index("Code").loc["E06000017", "All ages"] == int(r["population"].sum())
+
+
+def test_years_without_district_estimates_say_so() -> None:
+    section = population.build("E10000034", 2022).section("age_structure")
+    assert "(mid-2022)" in section.summary
+    assert not (section.table["Type"] == "District").any()
+    assert section.notes == ["Figures for the area's districts are not available for mid-2022."]
+
+
+def test_one_0_17_figure_for_the_book_year(worcs: population.Chapter) -> None:
+    """The 0-17 total stated is the published one for the book's mid-year; for mid-2024 it
+    equals the sum of the single years of age."""
+    pop = load_table("population_0_17").set_index(["area_code", "year"])["population"]
+    syoa = load_table("population_syoa")
+    w = syoa[
+        (syoa["area_code"] == "E10000034")
+        & (syoa["year"] == 2024)
+        & (syoa["area_type"] == "UTLA")
+        & (syoa["age"] <= 17)
+    ]
+    assert int(w["population"].sum()) == pop[("E10000034", 2024)] == 120_119
+    assert "to 120,119 in mid-2024" in worcs.section("trend").summary
+    # 2022 book: the published (revised) 0-17 total for mid-2022, not the single-year sum
+    trend22 = population.build("E10000034", 2022).section("trend")
+    assert f"to {pop[('E10000034', 2022)]:,} in mid-2022" in trend22.summary
+
+
+@pytest.mark.parametrize("area", ["E06000017", "E10000034"])
+@pytest.mark.parametrize("year", range(2019, 2027))
+def test_every_year_builds(area: str, year: int) -> None:
+    chapter = population.build(area, year)
+    assert [s.key for s in chapter.sections] == ["age_structure", "pyramid", "trend", "projection"]
+    mid = min(year, 2024)
+    assert f"(mid-{mid})" in chapter.section("age_structure").summary
+    assert f"in mid-{mid})" in chapter.section("trend").summary
+    for section in chapter.sections:
+        assert len(section.table) > 0 and section.summary and section.chart is not None
 
 
 def test_trend_sentence_uses_published_0_17_totals(worcs: population.Chapter) -> None:
@@ -44,7 +109,8 @@ def test_trend_sentence_uses_published_0_17_totals(worcs: population.Chapter) ->
     summary = worcs.section("trend").summary
     assert (
         f"The 0-17 population of Worcestershire {change(w12, w24)} between 2012 and 2024 "
-        f"(from {w12:,} to {w24:,}), while England's {change(e12, e24)}."
+        f"(from {w12:,} in mid-2012 to {w24:,} in mid-2024), while England's "
+        f"{change(e12, e24)}."
     ) in summary
     table = worcs.section("trend").table
     assert table["Year"].tolist() == list(range(2012, 2025))

@@ -59,8 +59,8 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
         "Outcomes",
     ]
     assert heads[0].sentence == (
-        "An estimated 130,690 children and young people aged 0-19 live in Worcestershire "
-        "(mid-2020), 21.9% of its population (England 23.6%)."
+        "An estimated 132,896 children and young people aged 0-19 live in Worcestershire "
+        "(mid-2024), 21.4% of its population (England 23.1%)."
     )
     assert heads[1].period == "2012 to 2024" and "rose by 4.7%" in heads[1].sentence
     assert "16.1% of Worcestershire's children aged 0-17" in heads[2].sentence
@@ -80,7 +80,7 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
 def test_rutland_headlines(rutland: summary.SummaryChapter) -> None:
     heads = rutland.headlines
     assert len(heads) == 7
-    assert "17,082 children and young people aged 0-19 live in Rutland (mid-2020)" in (
+    assert "8,959 children and young people aged 0-19 live in Rutland (mid-2024)" in (
         heads[0].sentence
     )
     assert heads[2].sentence.startswith("None of Rutland's neighbourhoods (LSOAs) is among")

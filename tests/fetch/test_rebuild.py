@@ -43,9 +43,16 @@ def test_fingertips_refresh_without_the_raw_folder(routes: Routes, data_copy: Pa
     ind = diff.table("indicators").details
     assert ind["new_indicators"] == {"ft:93085": "Smoking status at time of delivery"}
     assert ind["new_periods"] == {"ft:90284": ["2024/25"]}
-    assert ind["revised"] == {"ft:90284": 1}
-    rev = ind["revised_rows"].iloc[0]
-    assert (rev["area_code"], rev["period"]) == ("E06000017", "2023/24")
+    # Rutland's revised figure, and four region rows: the fetched regions' published figures
+    # replace the snapshot's sums of their upper-tier areas
+    assert ind["revised"] == {"ft:90284": 5}
+    revised = ind["revised_rows"]
+    assert set(revised.loc[revised["area_code"] != "E06000017", "area_code"]) == {
+        "E12000004",
+        "E12000005",
+    }
+    rev = revised[revised["area_code"] == "E06000017"].iloc[0]
+    assert rev["period"] == "2023/24"
     assert rev["value_old"] == pytest.approx(59.90074) and rev["value_new"] == pytest.approx(
         70.16943, rel=1e-5
     )

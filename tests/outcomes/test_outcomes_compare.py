@@ -113,6 +113,8 @@ def _catalogue():
 
 
 def _row(ind: str, code: str, kind: str, year: int, value: float, x=None, n=None) -> dict:
+    """A snapshot row; with a count, its Wilson interval as `needsbook snapshot` fills it."""
+    lo, hi = wilson_ci(x, n, 0.95, 100) if x is not None else (np.nan, np.nan)
     return {
         "indicator_id": ind,
         "area_code": code,
@@ -121,8 +123,8 @@ def _row(ind: str, code: str, kind: str, year: int, value: float, x=None, n=None
         "year": year,
         "period_type": "financial year",
         "value": value,
-        "lower_ci_95": np.nan,
-        "upper_ci_95": np.nan,
+        "lower_ci_95": float(lo),
+        "upper_ci_95": float(hi),
         "count": np.nan if x is None else float(x),
         "denominator": np.nan if n is None else float(n),
         "source": "test",
@@ -130,7 +132,7 @@ def _row(ind: str, code: str, kind: str, year: int, value: float, x=None, n=None
 
 
 @pytest.fixture(scope="module")
-def toy() -> pd.DataFrame:
+def toy_data() -> OutcomeData:
     cat = _catalogue()
     areas = pd.DataFrame(
         {
@@ -163,11 +165,15 @@ def toy() -> pd.DataFrame:
             "neighbour_name": ["Area 2", "Area 3", "Area 4", "Area 5", "Area 6"],
         }
     )
-    data = OutcomeData(cat, rows, areas, neighbours, {"R1": "Region 1", "R2": "Region 2"}, {})
-    return compute_benchmarks(data, 2023).set_index(["indicator_id", "area_code"])
+    return OutcomeData(cat, rows, areas, neighbours, {"R1": "Region 1", "R2": "Region 2"}, {})
 
 
-def test_missing_cis_are_filled_with_wilson(toy: pd.DataFrame) -> None:
+@pytest.fixture(scope="module")
+def toy(toy_data: OutcomeData) -> pd.DataFrame:
+    return compute_benchmarks(toy_data, 2023).set_index(["indicator_id", "area_code"])
+
+
+def test_intervals_are_the_snapshots(toy: pd.DataFrame) -> None:
     lo, hi = wilson_ci(600, 1000, 0.95, 100)
     row = toy.loc[("x:ci", "A1")]
     assert row["lower_ci_95"] == pytest.approx(lo)
@@ -229,11 +235,53 @@ def test_trends_by_chi_squared_for_counted_proportions(toy: pd.DataFrame) -> Non
     assert ci.loc["A1", "previous_label"] == "2018/19"
 
 
+def test_ranks_bands_and_fifths(toy: pd.DataFrame) -> None:
+    q = toy.loc["x:q"]  # values 1..6, low is good
+    assert q["rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert q["band"].tolist() == ["A", "B", "B", "C", "D", "D"]  # rank / 6: .17 .33 .5 .67 ..
+    assert q["fifth"].tolist() == q["quintile"].tolist()
+    # A1 among itself and its five neighbours A2-A6: best of 6
+    assert (q.loc["A1", "neighbours_rank"], q.loc["A1", "neighbours_ranked"]) == (1, 6)
+    ci = toy.loc["x:ci"]
+    assert ci.loc["A1", "neighbours_ranked"] == 5  # A4 has no value
+    assert ci.loc["A1", "fifth"] in (1, 2) and pd.isna(ci.loc["A4", "band"])
+
+
+def test_direction_is_one_word_for_every_method(toy: pd.DataFrame) -> None:
+    assert toy.loc[("x:ci", "A1"), "direction"] == "better"
+    assert toy.loc[("x:ci", "A3"), "direction"] == "worse"
+    assert toy.loc[("x:ci", "A4"), "direction"] == "no data"
+    assert toy.loc[("x:q", "A1"), "direction"] == "better"  # best fifth
+    assert toy.loc[("x:q", "A6"), "direction"] == "worse"
+
+
+def test_change_since_the_first_comparable_value(toy: pd.DataFrame) -> None:
+    a1 = toy.loc[("x:ci", "A1")]
+    assert (a1["first_year"], a1["first_value"]) == (2019, 40.0)
+    assert a1["fold_change"] == pytest.approx(60.0 / 40.0)
+
+
+def test_an_analysts_comparator_group(toy_data: OutcomeData) -> None:
+    b = compute_benchmarks(toy_data, 2023, ("A2", "A3", "A5")).set_index(
+        ["indicator_id", "area_code"]
+    )
+    a1 = b.loc[("x:ci", "A1")]
+    assert a1["group_mean"] == pytest.approx((50 + 40 + 50) / 3) and a1["group_n"] == 3
+    assert a1["group_comparison"] == "Better"  # 60% (57-63) vs 46.7
+    a2 = b.loc[("x:ci", "A2")]  # a member: compared with the others only
+    assert a2["group_mean"] == pytest.approx(45.0) and a2["group_n"] == 2
+    assert a2["group_comparison"] == "Similar"
+    assert b.loc[("x:q", "A1"), "group_comparison"] == "Not compared"  # no interval
+    # the same engine: England verdicts do not depend on the group
+    plain = compute_benchmarks(toy_data, 2023).set_index(["indicator_id", "area_code"])
+    assert b["comparison"].equals(plain["comparison"])
+
+
 # --------------------------------------------------------------------------------------
 # The real snapshot
 # --------------------------------------------------------------------------------------
 def test_one_row_per_indicator_and_area() -> None:
-    b = benchmarks(2024)
+    b = benchmarks(2025)
     data = load_data()
     assert len(b) == len(data.catalogue) * 153
     assert not b.duplicated(["indicator_id", "area_code"]).any()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from needsbook.outcomes.catalogue import load_catalogue
+from needsbook.outcomes.compare import FIFTH_LABELS_JUDGED, FIFTH_LABELS_NEUTRAL
 from needsbook.outcomes.findings import Finding
+from needsbook.polarity import JUDGED
 from needsbook.services.findings import ServiceFinding
 
 
@@ -34,6 +36,7 @@ def outcome(
         region=None,
         neighbours=None,
         comparison=direction.capitalize(),
+        comparison_label=_label(direction, quintile, value, ind.polarity),
         method="quintiles" if quintile is not None else "confidence interval",
         direction=direction if value is not None else "no data",
         significant=significant,
@@ -52,6 +55,15 @@ def outcome(
         polarity=ind.polarity,
         indicator=ind,
     )
+
+
+def _label(direction: str, quintile: int | None, value: float | None, polarity: str) -> str:
+    if value is None:
+        return "No data"
+    if quintile is None:
+        return direction.capitalize()
+    labels = FIFTH_LABELS_JUDGED if polarity in JUDGED else FIFTH_LABELS_NEUTRAL
+    return labels[quintile]
 
 
 def worse_getting_worse(indicator_id: str) -> Finding:

@@ -7,7 +7,6 @@ import pytest
 from needsbook.local.analysis import round_half_up
 from needsbook.services.findings import (
     BETTER,
-    HIGHER,
     KEYS,
     LOWER,
     SIMILAR,
@@ -75,8 +74,8 @@ def test_no_health_visiting_without_the_template(worcs):
 def test_demand_findings(worcs, rutland):
     cpp = worcs["demand:cpp"]
     assert round_half_up(cpp.value, 1) == 49.8
-    assert cpp.direction == HIGHER and cpp.rising is True
-    assert cpp.period == "31 March 2024" and "DfE CIN" in cpp.source
+    assert cpp.direction == WORSE and cpp.rising is True  # the catalogue: lower is better
+    assert cpp.period == "31 March 2024" and "children in need" in cpp.source
     ref = worcs["demand:referrals"]
     assert ref.direction == LOWER and ref.rising is False  # decreasing over the latest 5 years
     assert "1.45 times its 2012/13 value" in ref.sentence
@@ -84,7 +83,7 @@ def test_demand_findings(worcs, rutland):
     assert worcs["demand:cin"].direction == SIMILAR and worcs["demand:cin"].rising is True
     ehc = worcs["demand:ehc_plans"]
     assert ehc.value == 37.2 and ehc.direction == WORSE  # 45.9% in England, no CI (LAIT)
-    assert rutland["demand:cla"].direction == LOWER
+    assert rutland["demand:cla"].direction == BETTER
     assert not [k for k in rutland if not k.startswith("demand:")]  # no local data
 
 

@@ -8,6 +8,7 @@ import pytest
 from needsbook.chapters import services
 from needsbook.chapters.display import data_table_html
 from needsbook.local.analysis import round_half_up
+from needsbook.outcomes.compare import area_benchmarks
 from needsbook.services.common import OPEN_MODEL, SEED_MODEL
 from needsbook.services.demand import demand_summary, fold_change
 
@@ -49,7 +50,8 @@ def test_targeting_both_need_models_shown(worcs):
     assert any("Why the two models disagree" in n for n in s.notes)
     q = worcs.section("eha_quintiles").table
     assert q["% of EHAs"].tolist() == [29.63, 22.33, 20.08, 17.07, 11.17]
-    assert "51.96%" in worcs.section("eha_quintiles").summary
+    assert "52.0%" in worcs.section("eha_quintiles").summary  # 51.96: shares to 1 decimal
+    assert "ratios of 0.71 and 4.03" in s.summary  # ratios to 2 decimals, as in the table
 
 
 def test_concentration_curve_ends_at_100(worcs):
@@ -103,7 +105,8 @@ def test_demand_sections(worcs):
     assert sc.chart is not None
     t = sc.table.set_index("Measure")
     assert t.loc["Children on child protection plans", "Value"] == 49.8
-    assert t.loc["Children on child protection plans", "Compared with England"] == "Higher"
+    # the engine's verdict, as in the outcomes chapter (the catalogue: lower is better)
+    assert t.loc["Children on child protection plans", "Compared with England"] == "Worse"
     assert t.loc[
         "Referrals to children's social care", "Fold-change since first period (ratio)"
     ] == (1.45)
@@ -118,7 +121,13 @@ def test_demand_summary_values():
     assert round_half_up(s.loc["referrals", "england"], 1) == 515.7
     assert s.loc["referrals", "first_year"] == 2013
     assert round_half_up(s.loc["referrals", "fold_change"], 2) == 1.45  # 399.8 / 275.7
-    assert s.loc["cla", "trend"] == "Cannot be calculated"  # 2021-2024: four points
+    # 2020-2024 with the snapshot's recalculated earlier years: the outcomes chapter's trend
+    assert s.loc["cla", "trend"] == "Increasing"
+    outcome = area_benchmarks("E10000034", YEAR).set_index("indicator_id").loc["csc:cla_rate"]
+    assert (s.loc["cla", "value"], s.loc["cla", "comparison"]) == (
+        outcome["value"],
+        outcome["comparison"],
+    )
 
 
 def test_fold_change_needs_two_values():

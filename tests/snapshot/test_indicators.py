@@ -207,7 +207,9 @@ def test_neet_and_eyfs(ind: pd.DataFrame) -> None:
 def test_lait_metadata(ind: pd.DataFrame, meta: pd.DataFrame) -> None:
     m = meta.set_index("indicator_id").loc["lait:InfMort"]
     assert m["polarity"] == "Low is good" and m["value_type"] == "crude rate"
-    assert m["unit"] == "Rate per 1000 live births" and m["period_type"] == "calendar year"
+    # catalogued: name, unit and polarity are the catalogue's; LAIT's dictionary otherwise
+    assert m["unit"] == "per 1,000 live births" and m["period_type"] == "calendar year"
+    assert m["indicator_name"] == "Infant mortality"
     assert meta.set_index("indicator_id").loc["lait:LAC", "polarity"] == "No judgement"
     rev = ind[ind["indicator_id"] == "lait:A3A"]
     assert {"2018 (Rev)", "2020 (Final)", "2025 (Rev)"} <= set(rev["period"])

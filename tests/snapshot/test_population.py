@@ -21,6 +21,8 @@ from needsbook.snapshot.build import write_parquet  # noqa: E402
 from needsbook.validate import validate_frame  # noqa: E402
 
 AGE_COLS = [str(a) for a in range(90)] + ["90+"]
+MYE_LONG = RAW / "ons_population" / "mye_syoa_utla_region_england_2021_2024_long.csv.gz"
+MYE24 = RAW / "ons_population" / "mye24_ew_2023geography_MYE2_persons.csv"
 
 
 def _spec(name: str):
@@ -63,14 +65,49 @@ def _syoa_area(df: pd.DataFrame, code: str, year: int, area_type: str = "UTLA") 
     return sel.sort_values("age")["population"].astype(int).tolist()
 
 
+def _long_file() -> dict[tuple[int, str], list[int]]:
+    """The published mid-2021 to mid-2024 persons counts: (year, code) -> [age 0 .. 90+]."""
+    out: dict[tuple[int, str], list[int]] = {}
+    with gzip.open(MYE_LONG, "rt", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["sex"] == "persons":
+                ages = out.setdefault((int(r["year"]), r["area_code"]), [0] * 91)
+                ages[int(r["age"])] = int(r["population"])
+    return out
+
+
+def _mye24_file() -> dict[str, list[int]]:
+    """The mid-2024 MYE2 persons sheet (all geographies): code -> [age 0 .. 90+]."""
+    with MYE24.open(newline="", encoding="utf-8-sig") as f:
+        return {r["Code"]: [int(r[a]) for a in AGE_COLS] for r in csv.DictReader(f)}
+
+
 # ---- population_syoa -------------------------------------------------------------------------
 
 
 def test_syoa_shape(syoa: pd.DataFrame) -> None:
     counts = syoa.drop_duplicates(["area_type", "area_code"])["area_type"].value_counts()
-    assert counts.to_dict() == {"District": 296, "UTLA": 153, "Region": 9, "England": 1}
-    assert len(syoa) == 459 * 2 * 91
+    assert counts.to_dict() == {
+        "District": 296,
+        "UTLA": 153,
+        "Region": 9,
+        "England": 1,
+        "Former UTLA": 1,
+    }
     assert set(syoa["age"]) == set(range(91))
+    # England, 9 regions and 153 UTLAs (151 + Cumbria in mid-2021), districts in 2019/20/24
+    assert syoa.groupby("year").size().to_dict() == {
+        2019: 459 * 91,
+        2020: 459 * 91,
+        2021: 162 * 91,
+        2022: 163 * 91,
+        2023: 163 * 91,
+        2024: 459 * 91,
+    }
+    england = syoa[syoa["area_type"] == "England"]
+    assert england.groupby("year").size().to_dict() == {y: 91 for y in range(2019, 2025)}
+    districts = syoa[syoa["area_type"] == "District"]
+    assert sorted(districts["year"].unique()) == [2019, 2020, 2024]
 
 
 def test_rutland_age5_2020(syoa: pd.DataFrame) -> None:
@@ -119,16 +156,17 @@ def test_england_equals_lsoa_file(syoa: pd.DataFrame) -> None:
 
 
 def test_levels_nest(syoa: pd.DataFrame) -> None:
-    def total(area_type: str, by: str = "area_code") -> pd.Series:
-        sel = syoa[syoa["area_type"] == area_type]
-        return sel.groupby([by, "year", "age"])["population"].sum()
+    def total(area_types: list[str], by: str = "area_code") -> pd.Series:
+        sel = syoa[syoa["area_type"].isin(area_types)]
+        return sel.groupby([by, "year", "age"])["population"].sum().sort_index()
 
-    districts = total("District", "parent_code")
-    utlas = total("UTLA")
-    assert districts.sort_index().equals(utlas.sort_index())
-    assert total("UTLA", "parent_code").sort_index().equals(total("Region").sort_index())
-    regions = total("Region", "parent_code").droplevel(0)
-    assert regions.sort_index().equals(total("England").droplevel(0).sort_index())
+    districts = total(["District"], "parent_code")
+    utlas = total(["UTLA"])
+    assert districts.equals(utlas[utlas.index.get_level_values("year").isin([2019, 2020, 2024])])
+    # Cumbria (former UTLA, mid-2021 only) is needed for the North West to add up
+    assert total(["UTLA", "Former UTLA"], "parent_code").equals(total(["Region"]))
+    regions = total(["Region"], "parent_code").droplevel(0)
+    assert regions.equals(total(["England"]).droplevel(0))
 
 
 def test_barnsley_sheffield_current_codes(syoa: pd.DataFrame) -> None:
@@ -141,6 +179,72 @@ def test_scilly_and_city_separate(syoa: pd.DataFrame) -> None:
     published = _utla_file(2020)
     for code in ("E06000053", "E09000001"):
         assert _syoa_area(syoa, code, 2020) == published[code]
+
+
+def test_published_years_equal_the_raw_file(syoa: pd.DataFrame) -> None:
+    """Mid-2021 to mid-2024: every published area's ages, on its current code."""
+    recode = {
+        "E10000023": "E06000065",
+        "E10000027": "E06000066",
+        "E08000016": "E08000038",
+        "E08000019": "E08000039",
+    }
+    published = _long_file()
+    assert {y for y, _ in published} == {2021, 2022, 2023, 2024}
+    got = syoa[syoa["year"] >= 2021]
+    got = got[got["area_type"] != "District"].sort_values("age")
+    by_area = {
+        (int(y), c): g["population"].astype(int).tolist()
+        for (y, c), g in got.groupby(["year", "area_code"])
+    }
+    assert len(by_area) == len(published) == 162 + 3 * 163
+    for (year, code), ages in published.items():
+        assert by_area[(year, recode.get(code, code))] == ages, (year, code)
+
+
+def test_mid_2021_boundaries(syoa: pd.DataFrame) -> None:
+    y21 = syoa[syoa["year"] == 2021]
+    cumbria = y21[y21["area_code"] == "E10000006"]
+    assert set(cumbria["area_type"]) == {"Former UTLA"}
+    assert set(cumbria["parent_code"]) == {"E12000002"}
+    assert set(cumbria["area_name"]) == {"Cumbria"}
+    assert int(cumbria["population"].sum()) == sum(_long_file()[(2021, "E10000006")])
+    assert not {"E06000063", "E06000064", "E10000023", "E10000027"} & set(y21["area_code"])
+    nyorks = y21[y21["area_code"] == "E06000065"]
+    assert set(nyorks["area_type"]) == {"UTLA"} and set(nyorks["area_name"]) == {"North Yorkshire"}
+    # Cumberland's and Westmorland and Furness's first published year is mid-2022
+    cumberland = syoa[(syoa["area_code"] == "E06000063") & (syoa["area_type"] == "UTLA")]
+    assert sorted(cumberland["year"].unique()) == [2019, 2020, 2022, 2023, 2024]
+
+
+def test_mid_2024_districts_equal_published(syoa: pd.DataFrame) -> None:
+    published = _mye24_file()
+    for code in ("E07000234", "E07000239", "E06000017", "E09000001"):  # Bromsgrove .. City
+        assert _syoa_area(syoa, code, 2024, "District") == published[code], code
+    assert _syoa_area(syoa, "E08000038", 2024, "District") == published["E08000016"]
+    worcs = syoa[(syoa["year"] == 2024) & (syoa["parent_code"] == "E10000034")]
+    assert worcs["area_code"].nunique() == 6
+    assert int(worcs["population"].sum()) == sum(published["E10000034"]) == 621_360
+
+
+def test_worcestershire_0_17_mid_2024_equals_dfe_total(syoa: pd.DataFrame) -> None:
+    w = syoa[(syoa["area_code"] == "E10000034") & (syoa["area_type"] == "UTLA")]
+    by_year = w[w["age"] <= 17].groupby("year")["population"].sum()
+    assert int(by_year[2024]) == _dfe_value("E10000034", 2024) == 120_119
+    assert int(by_year[2024]) == sum(_long_file()[(2024, "E10000034")][:18])
+    # earlier years are as first published, so they differ slightly from DfE's revised totals
+    assert int(by_year[2023]) == 119_641 != _dfe_value("E10000034", 2023)
+
+
+def test_every_area_0_17_mid_2024_equals_population_0_17(
+    syoa: pd.DataFrame, p017: pd.DataFrame
+) -> None:
+    """SOURCES.md: the mid-2024 single years add up to DfE's 0-17 totals for all 163 areas."""
+    y24 = syoa[(syoa["year"] == 2024) & (syoa["age"] <= 17) & (syoa["area_type"] != "District")]
+    mine = y24.groupby("area_code")["population"].sum().astype(int)
+    dfe = p017[p017["year"] == 2024].set_index("area_code")["population"].astype(int)
+    assert len(mine) == 163
+    assert mine.to_dict() == dfe.reindex(mine.index).to_dict()
 
 
 # ---- population_0_17 -------------------------------------------------------------------------
@@ -254,7 +358,7 @@ def test_lsoa_bands(lsoa_pop: pd.DataFrame) -> None:
 
 def test_lsoa_total_equals_england(lsoa_pop: pd.DataFrame, syoa: pd.DataFrame) -> None:
     lsoa = lsoa_pop.groupby("year")["pop_0_17"].sum()
-    eng = syoa[(syoa["area_type"] == "England") & (syoa["age"] <= 17)]
+    eng = syoa[(syoa["area_type"] == "England") & (syoa["age"] <= 17) & (syoa["year"] <= 2020)]
     assert lsoa.tolist() == eng.groupby("year")["population"].sum().tolist()
 
 

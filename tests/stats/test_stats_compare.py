@@ -17,6 +17,7 @@ from needsbook.stats import (
     spc_proportion_limits,
     spc_rate_limits,
 )
+from needsbook.stats.compare import REASON_POLARITY
 
 POLARITY_MESSAGE = (
     r'polarity: must be one of "High is good", "Low is good", "No judgement", "Not applicable"'
@@ -175,7 +176,7 @@ def test_compare_to_benchmark_series_polarity_column_and_custom_names(areas):
         "Not compared",
         "Better",
     ]
-    assert out.loc["d", "comparison_reason"] == "polarity is Not applicable"
+    assert out.loc["d", "comparison_reason"] == REASON_POLARITY
     missing_ci = areas.assign(upper_ci_95=[51.0, np.nan, 45.0, 57.0, np.nan, 61.0])
     out = compare_to_benchmark(missing_ci, 50.0, polarity="High is good")
     assert out.loc["b", "comparison"] == "Not compared"
@@ -380,7 +381,7 @@ def test_quintile_polarity_reverses_for_high_is_good_and_groups():
     assert (out["comparison_reason"].iloc[5:] == "fewer than 5 areas with a value").all()
     assert out["quintile"].iloc[5:].isna().all()
     na = compare_quintiles(df, polarity="Not applicable")
-    assert (na["comparison_reason"] == "polarity is Not applicable").all()
+    assert (na["comparison_reason"] == REASON_POLARITY).all()
 
 
 def test_ntile_rule():

@@ -1,10 +1,10 @@
 """Every chart's and table's data as a tidy CSV, and one zip per book with all of them.
 
-While the pipeline executes the chapter notebooks it sets ``NEEDSBOOK_DOWNLOADS_DIR`` to a
-``downloads/`` folder beside them; :func:`needsbook.chapters.display.show` then writes each
+The pipeline passes each chapter notebook a ``downloads_dir`` parameter (a ``downloads/``
+folder beside the notebooks); :func:`needsbook.chapters.display.show` then writes each
 section's data there as ``<area code>-<section title>.csv`` and shows a link to
 ``../downloads/<file>`` (relative, so it works offline and from any copy of the book; the link
-is the same whether or not the variable is set, which keeps nbval's comparison stable). After
+is the same whether or not a folder is given, which keeps nbval's comparison stable). After
 ``jupyter-book build`` the pipeline copies the folder into the HTML book and adds
 ``<area code>-data.zip``: every CSV, the executed notebooks and a README.
 
@@ -21,7 +21,6 @@ another period to that period (text, or a list with one per row).
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import zipfile
@@ -34,7 +33,6 @@ import pandas as pd
 from needsbook import __version__
 from needsbook.export import to_csv_bytes
 
-ENV_DIR = "NEEDSBOOK_DOWNLOADS_DIR"
 DIRNAME = "downloads"
 README = "README.txt"
 FIXED = ("area_code", "section", "measure", "value", "unit", "period", "source")
@@ -151,12 +149,6 @@ def _override(long: pd.DataFrame, column: str, by_measure: dict[str, object]) ->
             long.loc[rows, column] = value if isinstance(value, str) else list(value)
 
 
-def downloads_dir() -> Path | None:
-    """The folder the pipeline asked chapter notebooks to write their CSVs to, if any."""
-    value = os.environ.get(ENV_DIR, "")
-    return Path(value) if value else None
-
-
 def write_section(
     table: pd.DataFrame,
     title: str,
@@ -165,8 +157,7 @@ def write_section(
     year: int | None = None,
     folder: Path | None = None,
 ) -> Path | None:
-    """Write one section's tidy CSV into ``folder`` (default: the pipeline's), if there is one."""
-    folder = folder or downloads_dir()
+    """Write one section's tidy CSV into ``folder``, if there is one."""
     if folder is None:
         return None
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,17 +174,10 @@ def write_section(
 
 @contextmanager
 def collecting(folder: Path) -> Iterator[Path]:
-    """Set ``NEEDSBOOK_DOWNLOADS_DIR`` for the kernels started inside (restored afterwards)."""
+    """The folder the chapters of one build write their CSVs to (pass it to each notebook as
+    its ``downloads_dir`` parameter)."""
     folder.mkdir(parents=True, exist_ok=True)
-    before = os.environ.get(ENV_DIR)
-    os.environ[ENV_DIR] = str(folder)
-    try:
-        yield folder
-    finally:
-        if before is None:
-            os.environ.pop(ENV_DIR, None)
-        else:
-            os.environ[ENV_DIR] = before
+    yield folder
 
 
 def _readme(

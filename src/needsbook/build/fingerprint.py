@@ -30,9 +30,16 @@ def _hash_tree(h: Any, base: Path, rel: str, suffixes: tuple[str, ...] = ()) -> 
         h.update(f.read_bytes())
 
 
-def fingerprint(area_code: str, year: int, data_dir: Path, local_dir: Path | None) -> str:
+def fingerprint(
+    area_code: str,
+    year: int,
+    data_dir: Path,
+    local_dir: Path | None,
+    comparators: tuple[str, ...] = (),
+) -> str:
     root = paths.repo_root()
-    h = hashlib.sha256(f"{area_code}|{year}|{__version__}".encode())
+    group = ",".join(comparators)
+    h = hashlib.sha256(f"{area_code}|{year}|{group}|{__version__}".encode())
     for entry in read_manifest(paths.snapshot_dir(data_dir)):
         h.update(f"{entry.table}:{entry.sha256}".encode())
     for rel in TEMPLATE_PATHS:

@@ -17,10 +17,21 @@ from needsbook.build.book import check_html, run_jupyter_book, stage_book
 from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
 from needsbook.build.fingerprint import fingerprint, is_unchanged, write_stamp
-from needsbook.errors import ValidationFailedError
+from needsbook.errors import InputError, ValidationFailedError
 from needsbook.local import load_local
 from needsbook.local.folder import local_folder
 from needsbook.years import resolve_year
+
+
+def comparator_codes(names: tuple[str, ...], area: Area, data_dir: Path) -> tuple[str, ...]:
+    """The analyst's comparator group as area codes (each name, code or DfE number resolved;
+    InputError for an unknown one or for fewer than two other areas)."""
+    if not names:
+        return ()
+    codes = tuple(dict.fromkeys(resolve_area(n, data_dir).code for n in names))
+    if len([c for c in codes if c != area.code]) < 2:
+        raise InputError("--comparators needs at least two areas other than the one being built")
+    return codes
 
 
 @dataclass
@@ -30,6 +41,7 @@ class BuildOptions:
     out: Path | None = None
     data_dir: Path | None = None
     local_dir: Path | None = None
+    comparators: tuple[str, ...] = ()  # an analyst's comparator group (area codes or names)
     quiet: bool = False
     validate: bool = True
     force: bool = False
@@ -90,6 +102,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
     with _step("resolve area and year", timings, report):
         area = resolve_area(opts.area, data_dir)
         year = resolve_year(opts.year, area, data_dir)
+        group = comparator_codes(opts.comparators, area, data_dir)
         target = outdir.book_target(
             opts.out or default_out(area),
             force=opts.force,
@@ -99,7 +112,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         out = target.path
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
         local = local_folder(area.code, opts.local_dir, data_dir)
-        key = fingerprint(area.code, year, data_dir, local)
+        key = fingerprint(area.code, year, data_dir, local, group)
     if not opts.force and is_unchanged(out, key):
         report(
             f"Unchanged since the last build (same data, templates and code): {out} "
@@ -131,6 +144,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             "year": year,
             "data_dir": str(data_dir) if opts.data_dir else "",  # "": the notebook's default
             "local_dir": str(local or ""),
+            "comparators": ",".join(group),
         }
         run = execute_notebook
         if opts.warm_kernel:
@@ -141,7 +155,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                     run(
                         root / chapter.notebook,
                         staging / chapter.notebook,
-                        params,
+                        {**params, "downloads_dir": str(csv_dir)},
                         keep_failed=build_root / "logs" / area.code,
                     )
         notebooks = [staging / c.notebook for c in CHAPTERS]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -9,15 +11,20 @@ from needsbook.build import downloads
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
 from needsbook.escape import html_text, md
+from needsbook.formatting import fixed, table_decimals
 
-# The chapter being shown (set by show_key_findings): names its sections' CSV downloads.
+# This notebook's state, set by its own calls: where the CSV downloads go (setup, from the
+# downloads_dir parameter) and the chapter being shown (show_key_findings), which names them.
 _current: dict[str, object] = {}
 
 
-def setup() -> None:
-    """Chart theme and offline renderer; call once at the top of each chapter notebook."""
+def setup(downloads_dir: str = "") -> None:
+    """Chart theme and offline renderer, and where the sections' CSVs go (the notebook's
+    ``downloads_dir`` parameter; "" writes none); call once at the top of each chapter."""
     import altair as alt
 
+    _current.clear()
+    _current["downloads"] = Path(downloads_dir) if downloads_dir else None
     enable()
     alt.renderers.set_embed_options(
         renderer="svg",
@@ -26,15 +33,18 @@ def setup() -> None:
 
 
 def _format(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as the page shows them: the one rule per unit (``needsbook.formatting``) read
+    from each column's heading or the table's own ``attrs["decimals"]``; other float columns
+    keep one decimal unless every value is whole. Never "-0"."""
     out = df.copy()
-    decimals = df.attrs.get("decimals", {})  # per-column decimal places, where a table sets them
+    decimals = table_decimals(df)
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            is_share = "%" in str(col) or "index" in str(col).lower()
-            fmt = "{:,.1f}" if is_share else "{:,.0f}"
-            if col in decimals:
-                fmt = f"{{:,.{int(decimals[col])}f}}"
-            out[col] = out[col].map(lambda v, f=fmt: "" if pd.isna(v) else f.format(v))
+            dp = decimals.get(str(col))
+            if dp is None:
+                whole = out[col].dropna().map(float.is_integer).all()
+                dp = 0 if whole else 1
+            out[col] = out[col].map(lambda v, d=dp: fixed(v, d, missing=""))
         elif pd.api.types.is_integer_dtype(out[col]) and "year" not in str(col).lower():
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:,}")
     return out
@@ -107,19 +117,25 @@ def show_key_findings(chapter: Chapter) -> None:
     display(HTML(zip_link_html(chapter.area_code, chapter.area_name)))
 
 
+def write_download(section: Section, area_code: str, year: object) -> None:
+    """Write the section's CSV into this notebook's downloads folder, when it has one."""
+    folder = _current.get("downloads")
+    downloads.write_section(
+        section.table,
+        section.title,
+        section.source,
+        area_code,
+        year if isinstance(year, int) else None,
+        folder=folder if isinstance(folder, Path) else None,
+    )
+
+
 def show_table(section: Section) -> None:
     """The section's data table and its CSV download link, writing the CSV when the pipeline
     set a downloads folder (the link is shown either way: it is relative and the same in every
     run, so nbval's comparison stays stable)."""
     area_code = str(_current.get("area_code") or "") or None
-    year = _current.get("year")
-    downloads.write_section(
-        section.table,
-        section.title,
-        section.source,
-        area_code or "",
-        int(year) if isinstance(year, int) else None,
-    )
+    write_download(section, area_code or "", _current.get("year"))
     display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))
 
 
@@ -131,6 +147,13 @@ def show_text(text: str) -> None:
 def show_notes(section: Section) -> None:
     for note in section.notes:
         display(Markdown(f"*Note: {md(note)}*"))
+
+
+def show_titled(section: Section) -> None:
+    """A section that only some books have (e.g. an analyst's comparator group): its heading,
+    then :func:`show`."""
+    display(Markdown(f"## {md(section.title)}"))
+    show(section)
 
 
 def show(section: Section) -> None:

@@ -498,14 +498,11 @@ def show_programmes(chapter: EvidenceChapter) -> None:
     """The searchable catalogue in place of the usual collapsed data table (and its CSV)."""
     from IPython.display import HTML, display
 
-    from needsbook.build import downloads
-    from needsbook.chapters.display import download_link_html, show_notes, show_text
+    from needsbook.chapters.display import download_link_html, show_notes, show_text, write_download
     from needsbook.escape import html_text
 
     section = chapter.section("programmes")
-    downloads.write_section(
-        section.table, section.title, section.source, chapter.area_code, chapter.year
-    )
+    write_download(section, chapter.area_code, chapter.year)
     show_text(section.summary)
     show_notes(section)
     display(

@@ -18,6 +18,14 @@ from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
 from needsbook.data import load_table
 from needsbook.errors import DataError
+from needsbook.formatting import (
+    PERCENT_DP,
+    apply_decimals,
+    coefficient_decimals,
+    count,
+    fixed,
+    percent,
+)
 from needsbook.need import deprivation as dep
 from needsbook.need.estimate import NeedEstimate, Observation, estimate_need
 from needsbook.need.geometry import boundary_lines, bounds, label_point, round_geometry
@@ -141,7 +149,7 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
         if len(first) and int(table["Year (mid-year)"].min()) < inp.pop_year:
             old = first.loc["0-17", "% in most deprived 20%"]
             summary += (
-                f" That is {points_change(old, me['% in most deprived 20%'], 2)} on "
+                f" That is {points_change(old, me['% in most deprived 20%'])} on "
                 f"mid-{int(table['Year (mid-year)'].min())}, holding the IMD 2019 ranking fixed."
             )
     plot_rows = []
@@ -153,7 +161,7 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
                 ("England", age, f"Most deprived {d}%", r[f"England % in most deprived {d}%"])
             )
     plot = pd.DataFrame(plot_rows, columns=["Area", "Age", "Neighbourhoods", "% of children"])
-    plot["Label"] = plot["% of children"].map(lambda v: f"{v:.1f}%")
+    plot["Label"] = plot["% of children"].map(percent)
     series = [area.name, "England"]
     kinds = ["Most deprived 10%", "Most deprived 20%"]
     base = alt.Chart(plot).encode(
@@ -266,7 +274,7 @@ def deciles(inp: _Inputs) -> Section:
             "% of England's children": "England %",
         }
     )
-    plot["Label"] = plot["Area %"].map(lambda v: f"{v:.1f}%")
+    plot["Label"] = plot["Area %"].map(percent)
     x = alt.X(
         "Decile:O",
         title="IMD 2019 national decile (1 = most deprived 10%)",
@@ -396,7 +404,7 @@ def districts(inp: _Inputs, data_dir: Path | str | None) -> Section:
             low = table.iloc[-1]
             summary += f" The share is lowest in {low['District']} ({pct(low[col])})."
     plot = table.copy()
-    plot["Label"] = plot[col].map(lambda v: f"{v:.1f}%")
+    plot["Label"] = plot[col].map(percent)
     order = plot["District"].tolist()
     tooltip = [
         "District",
@@ -416,7 +424,7 @@ def districts(inp: _Inputs, data_dir: Path | str | None) -> Section:
     )
     labels = bars.mark_text(align="left", dx=3, fontSize=12, color="#0b0c0c").encode(text="Label:N")
     rule = (
-        alt.Chart(pd.DataFrame({"x": [whole], "what": [f"{area.name}: {whole:.1f}%"]}))
+        alt.Chart(pd.DataFrame({"x": [whole], "what": [f"{area.name}: {percent(whole)}"]}))
         .mark_rule(strokeDash=[6, 4], color=PALETTE[2], strokeWidth=2)
         .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="Whole area")])
     )
@@ -493,6 +501,7 @@ def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
             }
         )
     table = pd.DataFrame(rows)
+    table.attrs["decimals"] = {area.name: PERCENT_DP, "Median of upper-tier areas": PERCENT_DP}
     score = float(r["idaci_average_score"]) * 100
     rank = int(r["idaci_rank_of_average_score"])
     summary = (
@@ -536,7 +545,7 @@ def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
     )
     highlight = mine.mark_tick(thickness=4, size=44, color=PALETTE[2])
     label = mine.mark_text(dy=-28, fontSize=12, fontWeight="bold").encode(
-        text=alt.value(f"{area.name} {score:.1f}%")
+        text=alt.value(f"{area.name} {percent(score)}")
     )
     chart = (strip + highlight + label).properties(
         title=f"IDACI 2019 average score of England's {n} upper-tier areas",
@@ -648,7 +657,7 @@ def _lsoa_features(inp: _Inputs, data_dir: Path | str | None) -> list[dict[str, 
                     "Code": r.lad_code,
                     "Decile": int(r.imd_decile),
                     "Children": int(r.pop_0_19),
-                    "Need": round(float(r.need_0_19_pct), 1),
+                    "Need": round(float(r.need_0_19_pct), PERCENT_DP),
                 },
             }
         )
@@ -873,6 +882,9 @@ def model_parameters(inp: _Inputs) -> Section:
     model = inp.estimate.model
     obs = inp.estimate.observation
     table = model.parameters()
+    table["Value"] = table["Value"].astype("float64") + 0.0  # a true zero never shows as "-0"
+    # one number of decimals that shows every non-zero parameter to 3 significant figures
+    table.attrs["decimals"] = {"Value": coefficient_decimals(table["Value"])}
     if obs is not None:
         calib = (
             f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
@@ -918,6 +930,7 @@ def model_deciles(inp: _Inputs) -> Section:
     table = _decile_shares(model)
     national = _decile_shares(DeprivationGradientModel())
     table["England's fitted gradient: % needing help"] = national["Needing any preventive help (%)"]
+    table.attrs["decimals"] = {GROUP_LABELS[g]: PERCENT_DP for g in GROUPS}  # % of children
     d1 = table.iloc[0]["Needing any preventive help (%)"]
     d10 = table.iloc[-1]["Needing any preventive help (%)"]
     i1 = table.iloc[0][GROUP_LABELS["intensive"]]
@@ -934,7 +947,7 @@ def model_deciles(inp: _Inputs) -> Section:
         var_name="Group",
         value_name="% of children",
     )
-    long["Label"] = long["% of children"].map(lambda v: f"{v:.1f}")
+    long["Label"] = long["% of children"].map(lambda v: fixed(v, PERCENT_DP))
     chart = _stacked(
         long,
         x=alt.X(
@@ -1052,7 +1065,7 @@ def need_area(inp: _Inputs) -> Section:
         for b, g in zip(long["band"], long["g"], strict=True)
     ]
     long = long.rename(columns={"band": "Age", "pct": "% of children"})
-    long["Label"] = long["% of children"].map(lambda v: f"{v:.0f}%")
+    long["Label"] = long["% of children"].map(percent)
     chart = _stacked(
         long[["Age", "Group", "% of children", "Children", "Label"]],
         x=alt.Y("Age:N", sort=[*AGE_BANDS, "0-19"], title="Age"),
@@ -1107,7 +1120,7 @@ def need_districts(inp: _Inputs) -> Section:
             f"{pct(biggest[share])}."
         )
     plot = table.rename(columns={"% of the area's modelled need": "Share of area need %"})
-    plot["Label"] = plot["Modelled % needing preventive help"].map(lambda v: f"{v:.1f}%")
+    plot["Label"] = plot["Modelled % needing preventive help"].map(percent)
     col = "Modelled % needing preventive help"
     bars = (
         alt.Chart(plot)
@@ -1193,7 +1206,7 @@ def need_quintiles(inp: _Inputs) -> Section:
         var_name="Measure",
         value_name="Percent",
     ).rename(columns={"IMD 2019 quintile (1 = most deprived 20%)": "Quintile"})
-    long["Label"] = long["Percent"].map(lambda v: f"{v:.1f}%")
+    long["Label"] = long["Percent"].map(percent)
     measures = ["% of the area's children", "% of the area's modelled need"]
     base = alt.Chart(long).encode(
         x=alt.X(
@@ -1262,7 +1275,7 @@ def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = 
         "Needing any preventive help: children",
         "Needing any preventive help: %",
     )
-    moved = points_change(a[share_col], b[share_col], 2)
+    moved = points_change(a[share_col], b[share_col])
     share_text = "stays the same" if moved == "no change" else f"is {moved}"
     summary = (
         f"By {end}, {area.name}'s 0-19 population is projected to "
@@ -1276,7 +1289,7 @@ def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = 
     plot["Group"] = plot["group"].map(GROUP_LABELS)
     plot["Year"] = plot["year"].astype(str)
     plot = plot.rename(columns={"children": "Children", "percent": "% of children"})
-    plot["Label"] = plot["Children"].map(lambda v: f"{v:,.0f}")
+    plot["Label"] = plot["Children"].map(count)
     chart = _stacked(
         plot[["Year", "Group", "Children", "% of children", "Label"]],
         x=alt.Y("Year:O", title="Year (mid-year)"),
@@ -1411,6 +1424,8 @@ def build(
         "projection": lambda: projection(inp, data_dir, horizon),
     }
     sections = [make() for key, make in builders.items() if only is None or key in only]
+    for s in sections:  # each float column's decimals by the book's rule (needsbook.formatting)
+        apply_decimals(s.table)
     return Chapter(area.code, area.name, int(year), sections)
 
 

@@ -24,6 +24,7 @@ from needsbook.chapters.text import (
     ordinal,
 )
 from needsbook.data import load_table
+from needsbook.escape import md, trusted
 from needsbook.outcomes import charts
 from needsbook.outcomes.catalogue import Catalogue, Indicator
 from needsbook.outcomes.compare import (
@@ -33,12 +34,15 @@ from needsbook.outcomes.compare import (
     OutcomeData,
     area_benchmarks,
     benchmarks,
+    group_ranks,
     load_data,
     neighbour_series,
     series,
 )
 from needsbook.outcomes.findings import Finding, findings, findings_table, key_findings
 from needsbook.outcomes.stars import DERIVED, area_domain_scores
+from needsbook.polarity import JUDGED, NO_JUDGEMENT
+from needsbook.polarity import sign as polarity_sign
 
 SOCIAL_CARE_TRIO = ("csc:cin_rate", "csc:cpp_rate", "csc:cla_rate")
 GLD = ("lait:FSP_NEW_GOODDEV", "lait:FSP_Gooddev_FSM")
@@ -74,7 +78,7 @@ def _overview(area_name: str, items: list[Finding]) -> str:
     worse = [f for f in tested if f.significant and f.direction == "worse"]
     better = [f for f in tested if f.significant and f.direction == "better"]
     fifths = [f for f in with_data if f.method == "quintiles" and f.quintile is not None]
-    judged = [f for f in fifths if f.polarity != "No judgement"]
+    judged = [f for f in fifths if f.polarity != NO_JUDGEMENT]
     worst = [f for f in judged if f.quintile == 5]
     best = [f for f in judged if f.quintile == 1]
     text = f"{area_name} has data for {len(with_data)} of the {len(items)} outcome indicators."
@@ -131,7 +135,7 @@ def spine(
     worst = [
         f
         for f in items
-        if f.method == "quintiles" and f.quintile == 5 and f.polarity != "No judgement"
+        if f.method == "quintiles" and f.quintile == 5 and f.polarity != NO_JUDGEMENT
     ]
     summary = (
         f"The chart places {area.name}'s value for each of the {len(items)} indicators against "
@@ -191,6 +195,11 @@ def spine(
                 "" if pd.isna(r) else f"{int(r)} of {n}"
                 for r, n in zip(bench["rank"], bench["n_areas"], strict=True)
             ],
+            "Quartile band (A = best)": bench["band"].fillna(""),
+            "Rank among neighbours": [
+                "" if pd.isna(r) else f"{int(r)} of {int(n)}"
+                for r, n in zip(bench["neighbours_rank"], bench["neighbours_ranked"], strict=True)
+            ],
             "Polarity": bench["polarity"],
         }
     )
@@ -210,7 +219,7 @@ def spine(
         summary,
         table,
         chart,
-        source=_sources(list(cat.indicators)),
+        source=_sources(list(cat.for_use("outcomes"))),
         notes=notes,
     )
 
@@ -223,13 +232,14 @@ def life_stages(area: Area, data: OutcomeData, items: list[Finding]) -> Section:
     for stage, title in data.catalogue.life_stages.items():
         stage_items = [f for f in items if f.life_stage == stage]
         if stage_items:
-            bullets = "\n".join(f"- {f.sentence}" for f in stage_items)
-            parts.append(f"**{title}**\n\n{bullets}")
-    summary = (
+            bullets = "\n".join(f"- {md(f.sentence)}" for f in stage_items)
+            parts.append(f"**{md(title)}**\n\n{bullets}")
+    intro = md(
         'What each indicator shows, by life stage. "Significantly" means England\'s value lies '
         "outside the area's 95% confidence interval; fifths (quintiles) rank all English "
-        "upper-tier areas where no interval is published.\n\n" + "\n\n".join(parts)
+        "upper-tier areas where no interval is published."
     )
+    summary = trusted("\n\n".join([intro, *parts]))  # our Markdown, its text escaped
     table = findings_table(items).drop(columns=["Value", "England", "Difference from England"])
     return Section(
         "life_stages",
@@ -316,7 +326,7 @@ def trends(
     by_id = {f.indicator_id: f for f in items}
     ids = [
         i.id
-        for i in data.catalogue.indicators
+        for i in data.catalogue.for_use("outcomes")
         if i.key and i.id not in SOCIAL_CARE_TRIO and by_id[i.id].has_data
     ]
     if not ids:
@@ -457,13 +467,13 @@ def neighbours(
     cat = data.catalogue
     nb = data.neighbours[data.neighbours["area_code"] == area.code].sort_values("rank")
     codes = [area.code, *nb["neighbour_code"]]
-    ids = [i.id for i in cat.indicators if i.key or i.id in SOCIAL_CARE_TRIO]
+    ids = [i.id for i in cat.for_use("outcomes") if i.key or i.id in SOCIAL_CARE_TRIO]
     sel = bench_all[bench_all["indicator_id"].isin(ids) & bench_all["area_code"].isin(codes)].copy()
     frames = []
     top, bottom = [], []
     for order, ind_id in enumerate(ids):
         ind = cat[ind_id]
-        part = sel[sel["indicator_id"] == ind_id].dropna(subset=["value"])
+        part = sel[sel["indicator_id"] == ind_id].dropna(subset=["value"]).reset_index(drop=True)
         if part.empty or area.code not in set(part["area_code"]):
             continue
         mine = bench_all[
@@ -488,21 +498,22 @@ def neighbours(
                 mine["region_lower"],
                 mine["region_upper"],
             ]
-        sign = 1.0 if ind.polarity == "Low is good" else -1.0
-        rows["order"] = (rows["value"] * sign).rank(method="first").astype(int)
-        ranked = rows[rows["kind_label"] != "Region"].copy()
-        ranked["r"] = (ranked["value"] * sign).rank(method="min").astype(int)
-        my_rank = int(ranked.loc[ranked["kind_label"] == area.name, "r"].iloc[0])
-        n = len(ranked)
-        if ind.polarity != "No judgement" and n >= 6:
+        ranks = group_ranks(part, codes).set_index("area_code")
+        rows["group_rank"] = pd.Series(
+            part["area_code"].map(ranks["group_rank"]), index=rows.index, dtype="Int64"
+        )
+        n = int(ranks["group_ranked"].iloc[0])
+        my_rank = int(mine["neighbours_rank"])
+        sign = polarity_sign(ind.polarity) or 1.0
+        order_key = rows["value"] * -sign
+        rows["order"] = order_key.rank(method="first").astype(int)
+        if ind.polarity in JUDGED and n >= 6:
             if my_rank <= 3:
                 top.append(f"{lower_first(ind.name)} ({ordinal(my_rank)} of {n})")
             elif my_rank > n - 3:
                 bottom.append(f"{lower_first(ind.name)} ({ordinal(my_rank)} of {n})")
-        better = (
-            "lower is better"
-            if ind.polarity == "Low is good"
-            else ("higher is better" if ind.polarity == "High is good" else "no judgement")
+        better = {1.0: "higher is better", -1.0: "lower is better"}.get(
+            polarity_sign(ind.polarity), "no judgement"
         )
         rows["panel"] = f"{ind.label}|{by_id[ind_id].period}; {better}|{_unit_text(ind)}"
         rows["panel_name"] = ind.name
@@ -516,13 +527,9 @@ def neighbours(
             for lo, hi in zip(rows["lower"], rows["upper"], strict=True)
         ]
         rows["rank_among_neighbours"] = [
-            f"{ordinal(r)} of {n}" if k != "Region" else ""
-            for r, k in zip(
-                (rows["value"] * sign).rank(method="min").astype(int),
-                rows["kind_label"],
-                strict=True,
-            )
+            f"{ordinal(int(r))} of {n}" if pd.notna(r) else "" for r in rows["group_rank"]
         ]
+        rows = rows.drop(columns="group_rank")
         frames.append(rows)
     names = and_join(list(nb["neighbour_name"]))
     summary = (
@@ -771,13 +778,73 @@ def star(area: Area, year: int, data: OutcomeData, data_dir: Path | str | None) 
     )
 
 
-def build(area_code: str, year: int, data_dir: Path | str | None = None) -> OutcomesChapter:
-    """All sections of the outcomes chapter for one area and data year."""
+def comparator_group(
+    area: Area, year: int, data: OutcomeData, bench: pd.DataFrame, codes: tuple[str, ...]
+) -> Section:
+    """The area beside England, its region and an analyst's own comparator group."""
+    names = data.areas.set_index("area_code")["area_name"]
+    members = [str(names.get(c, c)) for c in codes if c != area.code]
+    cat = data.catalogue
+    verdicts = ["Better", "Worse", "Similar", "Higher", "Lower"]
+    tested = bench[bench["group_comparison"].isin(verdicts)]
+    counts = tested["group_comparison"].value_counts()
+    summary = (
+        f"This edition also compares {area.name} with a group of {len(members)} areas chosen "
+        f"for it: {and_join(members)}. The group average is the mean of their values (the "
+        "area itself left out), shown beside England and the region. Compared with the "
+        f"group's average by its 95% confidence interval, {area.name} is significantly better for "
+        f"{int(counts.get('Better', 0))} indicators, significantly worse for "
+        f"{int(counts.get('Worse', 0))} and similar for {int(counts.get('Similar', 0))}"
+    )
+    neutral = int(counts.get("Higher", 0) + counts.get("Lower", 0))
+    if neutral:
+        summary += f"; {neutral} indicators without a judgement differ significantly"
+    summary += ". Indicators published without counts or intervals are not compared with the group."
+
+    def numbers(column: str) -> list[str]:
+        return [cat[i].number(v) for i, v in zip(bench["indicator_id"], bench[column], strict=True)]
+
+    table = pd.DataFrame(
+        {
+            "Indicator": [cat[i].name for i in bench["indicator_id"]],
+            "Period": bench["period_label"],
+            "Unit": bench["unit"],
+            area.name: numbers("value"),
+            "England": numbers("england"),
+            "Region": numbers("region_value"),
+            "Comparator group average": numbers("group_mean"),
+            "Areas in the average": bench["group_n"].astype(int),
+            "Compared with England": bench["comparison"].fillna("Not compared"),
+            "Compared with region": bench["region_comparison"].fillna("Not compared"),
+            "Compared with the group": bench["group_comparison"].fillna("Not compared"),
+        }
+    )
+    return Section(
+        "comparators",
+        "Comparison with a chosen group of areas",
+        summary,
+        table,
+        None,
+        source=_sources(list(cat.for_use("outcomes"))),
+    )
+
+
+def build(
+    area_code: str,
+    year: int,
+    data_dir: Path | str | None = None,
+    comparators: tuple[str, ...] = (),
+) -> OutcomesChapter:
+    """All sections of the outcomes chapter for one area and data year (with ``comparators``,
+    also the comparison with that group of areas)."""
     area = resolve_area(area_code, data_dir)
     data = load_data(data_dir)
     items = findings(area.code, year, data_dir)
-    bench = area_benchmarks(area.code, year, data_dir)
+    codes = tuple(resolve_area(c, data_dir).code for c in comparators)
+    bench = area_benchmarks(area.code, year, data_dir, codes)
+    bench = bench[bench["outcome"]].reset_index(drop=True)
     bench_all = benchmarks(year, data_dir)
+    bench_all = bench_all[bench_all["outcome"]]
     sections = [
         spine(area, year, data, items, bench),
         life_stages(area, data, items),
@@ -787,4 +854,6 @@ def build(area_code: str, year: int, data_dir: Path | str | None = None) -> Outc
         gaps(area, year, data, bench_all),
         star(area, year, data, data_dir),
     ]
+    if codes:
+        sections.insert(1, comparator_group(area, year, data, bench, codes))
     return OutcomesChapter(area.code, area.name, int(year), sections, findings=items)

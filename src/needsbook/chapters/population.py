@@ -13,6 +13,7 @@ from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
 from needsbook.data import load_table
+from needsbook.errors import DataError
 
 ENGLAND = "E92000001"
 CYP_BANDS = ["0-4", "5-9", "10-14", "15-19"]
@@ -43,20 +44,42 @@ def _names(area: Area) -> dict[str, str]:
     return {area.code: area.name, area.region_code: area.region_name, ENGLAND: "England"}
 
 
+def latest_year(years: pd.Series, year: int) -> int:
+    """The latest of ``years`` at or before ``year``; the earliest when all are later."""
+    known = sorted({int(y) for y in years.dropna()})
+    if not known:
+        raise DataError("no years to choose from")
+    before = [y for y in known if y <= year]
+    return before[-1] if before else known[0]
+
+
 # --- age structure ------------------------------------------------------------------------
 
 
 def age_structure(area: Area, year: int, data_dir: Path | str | None) -> Section:
-    """0-19 by five-year band for the area, its region, England and the area's districts."""
+    """0-19 by five-year band for the area, its region, England and the area's districts, from
+    the latest single-year-of-age estimates at or before ``year``."""
     syoa = load_table("population_syoa", data_dir)
-    mye_year = int(min(year, syoa["year"].max()))
-    districts = [d for d, _ in area.districts if d != area.code]
-    codes = [area.code, area.region_code, ENGLAND, *districts]
-    pop = syoa[(syoa["year"] == mye_year) & syoa["area_code"].isin(codes)].copy()
+    areas = syoa[syoa["area_type"].ne("District")]  # a unitary is also its own district
+    own = areas[areas["area_code"].eq(area.code)]
+    if own.empty:
+        raise DataError(f"no single-year-of-age estimates for {area.name} ({area.code})")
+    mye_year = latest_year(own["year"], year)
+    district_codes = [d for d, _ in area.districts if d != area.code]
+    codes = [area.code, area.region_code, ENGLAND, *district_codes]
+    in_year = syoa[syoa["year"].eq(mye_year)]
+    pop = pd.concat(
+        [
+            in_year[in_year["area_type"].ne("District") & in_year["area_code"].isin(codes[:3])],
+            in_year[
+                in_year["area_type"].eq("District") & in_year["area_code"].isin(district_codes)
+            ],
+        ]
+    )
     pop["band"] = five_year_band(pop["age"])
     wide = pop.pivot_table(
         index="area_code", columns="band", values="population", aggfunc="sum", observed=True
-    )
+    ).reindex(columns=_band_order(), fill_value=0)
     table = pd.DataFrame(index=wide.index)
     for band in CYP_BANDS:
         table[band] = wide[band]
@@ -94,6 +117,13 @@ def age_structure(area: Area, year: int, data_dir: Path | str | None) -> Section
         f"{area.name} (mid-{mye_year}), {pct(me['% aged 0-19'])} of its population "
         f"(England {pct(eng['% aged 0-19'])})."
     )
+    notes = []
+    if mye_year < year:
+        notes.append(f"The latest estimates by single year of age are for mid-{mye_year}.")
+    elif mye_year > year:
+        notes.append(f"Estimates by single year of age for {area.name} start in mid-{mye_year}.")
+    if len(district_codes) > 1 and not table["Type"].eq("District").any():
+        notes.append(f"Figures for the area's districts are not available for mid-{mye_year}.")
     districts = table[table["Type"] == "District"]
     if len(districts) > 1:
         top = districts.sort_values("% aged 0-19", ascending=False).iloc[0]
@@ -111,7 +141,8 @@ def age_structure(area: Area, year: int, data_dir: Path | str | None) -> Section
         summary,
         table,
         chart,
-        source=f"{MYE}, mid-{mye_year} (single year of age, aggregated from LSOAs)",
+        source=f"{MYE}, mid-{mye_year} (single year of age)",
+        notes=notes,
     )
 
 
@@ -246,9 +277,15 @@ def pyramid(area: Area, year: int, data_dir: Path | str | None) -> Section:
 
 
 def trend(area: Area, year: int, data_dir: Path | str | None) -> Section:
+    """The 0-17 population since the area's first year, to the latest mid-year at or before
+    ``year`` (the one 0-17 total the chapter states)."""
     pop = load_table("population_0_17", data_dir)
     names = _names(area)
-    sel = pop[pop["area_code"].isin(names) & (pop["year"] <= year)].copy()
+    own = pop[pop["area_code"].eq(area.code)]
+    if own.empty:
+        raise DataError(f"no 0-17 population estimates for {area.name} ({area.code})")
+    end = latest_year(own["year"], year)
+    sel = pop[pop["area_code"].isin(names) & (pop["year"] <= end)].copy()
     wide = sel.pivot_table(index="year", columns="area_code", values="population").sort_index()
     wide = wide[[c for c in names if c in wide.columns]]
     first = int(wide[area.code].first_valid_index())
@@ -260,17 +297,24 @@ def trend(area: Area, year: int, data_dir: Path | str | None) -> Section:
     for code, name in names.items():
         if code in index:
             table[f"{name} index ({first} = 100)"] = index[code].round(2).to_numpy()
-    me_old, me_new = wide[area.code].loc[first], wide[area.code].loc[year]
-    eng_old, eng_new = wide[ENGLAND].loc[first], wide[ENGLAND].loc[year]
-    summary = (
-        f"The 0-17 population of {area.name} {change(me_old, me_new)} between {first} "
-        f"and {year} (from {number(me_old)} to {number(me_new)}), while England's "
-        f"{change(eng_old, eng_new)}."
-    )
-    if area.region_code in wide:
-        summary += (
-            f" In the {area.region_name} region it "
-            f"{change(wide[area.region_code].loc[first], wide[area.region_code].loc[year])}."
+
+    def at(code: str, yr: int) -> float:
+        return float(wide[code].get(yr, float("nan"))) if code in wide else float("nan")
+
+    me_old, me_new = at(area.code, first), at(area.code, end)
+    if first < end:
+        summary = (
+            f"The 0-17 population of {area.name} {change(me_old, me_new)} between {first} "
+            f"and {end} (from {number(me_old)} in mid-{first} to {number(me_new)} in "
+            f"mid-{end}), while England's {change(at(ENGLAND, first), at(ENGLAND, end))}."
+        )
+        if area.region_code in wide:
+            region = change(at(area.region_code, first), at(area.region_code, end))
+            summary += f" In the {area.region_name} region it {region}."
+    else:
+        summary = (
+            f"An estimated {number(me_new)} children aged 0-17 lived in {area.name} in "
+            f"mid-{end}, the first year with figures for the area, so no change can be shown yet."
         )
     breaks = (
         sel.loc[sel["area_code"] == area.code, "series_break"].dropna()
@@ -280,6 +324,8 @@ def trend(area: Area, year: int, data_dir: Path | str | None) -> Section:
     notes = sorted(set(breaks))
     if first > int(wide.index.min()):
         notes.append(_new_area_note(area, first, data_dir))
+    if end < year:
+        notes.append(f"No 0-17 estimate for mid-{year} is available yet: the latest is mid-{end}.")
     long = index.reset_index().melt(id_vars="year", var_name="code", value_name="Index")
     long["Area"] = long["code"].map(names)
     long["0-17 population"] = [
@@ -315,7 +361,7 @@ def trend(area: Area, year: int, data_dir: Path | str | None) -> Section:
         summary,
         table,
         chart,
-        source=f"{DFE_POP}, {first}-{year}",
+        source=f"{DFE_POP}, {first}-{end}" if first < end else f"{DFE_POP}, mid-{end}",
         notes=notes,
     )
 

@@ -328,13 +328,15 @@ def show_recommendations(chapter: RecommendationsChapter) -> None:
     """Every recommendation in full, then the data table of their findings (and its CSV)."""
     from IPython.display import HTML, display
 
-    from needsbook.build import downloads
-    from needsbook.chapters.display import data_table_html, download_link_html, show_text
+    from needsbook.chapters.display import (
+        data_table_html,
+        download_link_html,
+        show_text,
+        write_download,
+    )
 
     section = chapter.section("recommendations")
-    downloads.write_section(
-        section.table, section.title, section.source, chapter.area_code, chapter.year
-    )
+    write_download(section, chapter.area_code, chapter.year)
     show_text(section.summary)
     parts = [
         recommendation_html(n, r, chapter.rules.get(r.rule_id), chapter.names, chapter.strength)
@@ -349,13 +351,10 @@ def show_not_fired(chapter: RecommendationsChapter) -> None:
     """The appendix table shown open (not collapsed), and its CSV."""
     from IPython.display import HTML, display
 
-    from needsbook.build import downloads
-    from needsbook.chapters.display import download_link_html, show_text, table_html
+    from needsbook.chapters.display import download_link_html, show_text, table_html, write_download
 
     section = chapter.section("not_fired")
-    downloads.write_section(
-        section.table, section.title, section.source, chapter.area_code, chapter.year
-    )
+    write_download(section, chapter.area_code, chapter.year)
     show_text(section.summary)
     table = table_html(section.table, f"{section.title} for {chapter.area_name}")
     display(

@@ -24,6 +24,7 @@ from needsbook.chapters.text import and_join
 from needsbook.charts import RAG
 from needsbook.escape import html_text
 from needsbook.outcomes.findings import Finding, findings
+from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend import Recommendation, RuleResults, recommend
 from needsbook.services.findings import service_findings
 from needsbook.summary.headlines import Headline, load_headlines, not_applicable
@@ -191,7 +192,7 @@ def glance_group(f: Finding) -> str:
         return "Similar to England, or a middle fifth"
     if f.quintile is None:
         return "No data"
-    if f.polarity == "No judgement":
+    if f.polarity == NO_JUDGEMENT:
         return "Higher or lower (no better or worse)"
     if f.quintile == 5:
         return "In the worst fifth of areas"

@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
-import math
 import re
 
+from needsbook import formatting
 
-def pct(value: float, dp: int = 1) -> str:
-    return "not available" if value is None or math.isnan(value) else f"{value:.{dp}f}%"
-
-
-def number(value: float) -> str:
-    return "not available" if value is None or math.isnan(value) else f"{round(value):,}"
+NOT_AVAILABLE = "not available"
 
 
-def change(old: float, new: float, dp: int = 1) -> str:
+def pct(value: float | None, dp: int = formatting.PERCENT_DP) -> str:
+    """A percentage by the book's rule ('4.9%'); ``dp`` other than the rule's only where a
+    caller needs it. 'not available' for a missing value."""
+    if dp == formatting.PERCENT_DP:
+        return formatting.percent(value, missing=NOT_AVAILABLE)
+    text = formatting.fixed(value, dp, missing=NOT_AVAILABLE)
+    return text if formatting.is_missing(value) else text + "%"
+
+
+def number(value: float | None) -> str:
+    """A count: '12,345' ('not available' for a missing value)."""
+    return formatting.count(value, missing=NOT_AVAILABLE)
+
+
+def _comparable(*values: float | None) -> bool:
+    return not any(formatting.is_missing(v) for v in values)
+
+
+def change(old: float | None, new: float | None, dp: int = formatting.PERCENT_DP) -> str:
     """'rose by 2.1%' / 'fell by 0.4%' / 'was unchanged' (relative change, rounded)."""
-    if old is None or new is None or math.isnan(old) or math.isnan(new) or old == 0:
+    if not _comparable(old, new) or old == 0:
         return "cannot be compared"
-    rel = (new - old) / old * 100
-    if round(rel, dp) == 0:
+    rel = (float(new) - float(old)) / float(old) * 100  # type: ignore[arg-type]
+    if formatting.rounds_to_zero(rel, dp):
         return "was unchanged"
-    return f"{'rose' if rel > 0 else 'fell'} by {abs(rel):.{dp}f}%"
+    return f"{'rose' if rel > 0 else 'fell'} by {pct(abs(rel), dp)}"
 
 
-def points_change(old: float, new: float, dp: int = 1) -> str:
+def points_change(old: float | None, new: float | None, dp: int = formatting.PERCENT_DP) -> str:
     """Change in percentage points: 'up 1.2 percentage points' / 'down 0.3 ...'."""
-    diff = new - old
-    if round(diff, dp) == 0:
+    if not _comparable(old, new):
+        return "cannot be compared"
+    diff = float(new) - float(old)  # type: ignore[arg-type]
+    if formatting.rounds_to_zero(diff, dp):
         return "no change"
-    return f"{'up' if diff > 0 else 'down'} {abs(diff):.{dp}f} percentage points"
+    return f"{'up' if diff > 0 else 'down'} {formatting.fixed(abs(diff), dp)} percentage points"
 
 
 def ordinal(n: int) -> str:

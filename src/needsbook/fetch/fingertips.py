@@ -36,10 +36,10 @@ from needsbook.fetch.areas import AreaContext
 from needsbook.fetch.csvio import read_csv, read_json
 from needsbook.fetch.errors import FetchError
 from needsbook.fetch.http import Fetcher
+from needsbook.polarity import HIGH_IS_GOOD as HIGH
+from needsbook.polarity import LOW_IS_GOOD as LOW
+from needsbook.polarity import NO_JUDGEMENT, NOT_APPLICABLE
 from needsbook.snapshot.ind_common import (
-    HIGH,
-    LOW,
-    NO_JUDGEMENT,
     VALUE_TYPES,
     Meta,
     fill_cis,
@@ -82,7 +82,7 @@ _POLARITY = {
     "high is good": HIGH,
     "bob - blue orange blue": NO_JUDGEMENT,
     "no judgement": NO_JUDGEMENT,
-    "not applicable": "Not applicable",
+    "not applicable": NOT_APPLICABLE,
 }
 _VALUE_TYPE = {
     "proportion": "proportion",

@@ -131,7 +131,8 @@ def area_population(area: Area, data_dir: Path | str | None = None) -> dict[str,
         syoa = load_table("population_syoa", Path(data_dir) if data_dir else None)
     except (DataError, OSError, KeyError):
         return {}
-    rows = syoa[syoa["area_code"] == area.code]
+    # a unitary is also its own district: count its upper-tier rows only
+    rows = syoa[(syoa["area_code"] == area.code) & (syoa["area_type"] != "District")]
     out: dict[str, int] = {}
     for basis, top in BASES.items():
         by_year = rows[rows["age"] <= top].groupby("year")["population"].sum()

@@ -1,4 +1,11 @@
-"""The outcome indicator catalogue (``data/indicators.yml``): loading and validation."""
+"""The indicator catalogue (``data/indicators.yml``): loading and validation.
+
+The catalogue is the one definition of every indicator the book shows and every indicator the
+snapshot derives from raw files: name, definition, polarity, unit, value type, CI method,
+multiplier, source and which chapters use it (``use``). ``indicator_meta`` in the snapshot is
+generated from it (:func:`needsbook.snapshot.ind_common.catalogue_meta`), and the benchmarking
+engine (:mod:`needsbook.outcomes.compare`) benchmarks every entry a chapter uses.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +17,18 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from needsbook import paths
+from needsbook import formatting, paths
 from needsbook.errors import DataError
 from needsbook.stats import POLARITIES
 
 CI_METHODS = ("wilson", "poisson", "published", "none")
 VALUE_TYPES = ("proportion", "crude rate", "mean")
+#: Chapters' uses of an indicator: ``outcomes`` (benchmarked in the outcomes chapter),
+#: ``services`` (the services chapter's demand tables). An empty list: snapshot only.
 SNAPSHOT_COLUMNS = ("value", "lower_ci_95", "upper_ci_95", "count", "denominator")
-REQUIRED = ("id", "name", "definition", "life_stage", "unit", "value_type", "polarity")
-REQUIRED += ("ci_method", "source", "columns", "decimals")
+REQUIRED = ("id", "name", "definition", "unit", "value_type", "polarity")
+REQUIRED += ("ci_method", "source", "columns")
+USES = ("outcomes", "services")
 
 
 @dataclass(frozen=True)
@@ -31,13 +41,20 @@ class History:
 
 
 @dataclass(frozen=True)
+class ServiceUse:
+    """How the services chapter's demand tables use an indicator."""
+
+    key: str  # finding key suffix: demand:<key>
+    group: str = ""
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One catalogue entry (see the header of ``data/indicators.yml``)."""
 
     id: str
     name: str
     definition: str
-    life_stage: str
     unit: str
     value_type: str
     polarity: str
@@ -53,6 +70,13 @@ class Indicator:
     comparable_from: int | None = None
     series_note: str = ""
     history: History | None = None
+    use: tuple[str, ...] = ()
+    life_stage: str = ""
+    services: ServiceUse | None = None  # for the services chapter's demand tables
+    topic: str = ""
+    publisher: str = ""
+    source_dataset: str = ""
+    url: str | None = None
 
     @property
     def label(self) -> str:
@@ -79,22 +103,34 @@ class Indicator:
         """The value with its unit: "61.2%", "4.1 per 1,000 live births", "no data"."""
         if value is None or pd.isna(value):
             return "no data"
-        number = f"{value:,.{self.decimals}f}"
+        number = formatting.fixed(value, self.decimals)
         return f"{number}%" if self.unit == "%" else f"{number} {self.unit}"
 
     def number(self, value: float | None) -> str:
         """The value without its unit ("61.2", "no data")."""
         if value is None or pd.isna(value):
             return "no data"
-        return f"{value:,.{self.decimals}f}"
+        return formatting.fixed(value, self.decimals)
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    indicators: tuple[Indicator, ...]
+    indicators: tuple[Indicator, ...]  # every entry a chapter uses (the benchmarked set)
     life_stages: dict[str, str]  # id -> title, in order
     star_domains: dict[str, str]
     not_available: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    snapshot_only: tuple[Indicator, ...] = ()  # derived into the snapshot, used by no chapter
+
+    def for_use(self, use: str) -> tuple[Indicator, ...]:
+        """The entries a chapter uses (``"outcomes"`` or ``"services"``), in catalogue order."""
+        return tuple(i for i in self.indicators if use in i.use)
+
+    def entry(self, indicator_id: str) -> Indicator | None:
+        """Any entry, used or snapshot-only (None when the id is not catalogued)."""
+        for ind in (*self.indicators, *self.snapshot_only):
+            if ind.id == indicator_id:
+                return ind
+        return None
 
     def __len__(self) -> int:
         return len(self.indicators)
@@ -117,9 +153,10 @@ class Catalogue:
                 "indicator_id": [i.id for i in self.indicators],
                 "order": range(len(self.indicators)),
                 "name": [i.name for i in self.indicators],
+                "outcome": ["outcomes" in i.use for i in self.indicators],
                 "life_stage": [i.life_stage for i in self.indicators],
-                "stage_order": [order[i.life_stage] for i in self.indicators],
-                "stage_title": [self.life_stages[i.life_stage] for i in self.indicators],
+                "stage_order": [order.get(i.life_stage, len(order)) for i in self.indicators],
+                "stage_title": [self.life_stages.get(i.life_stage, "") for i in self.indicators],
                 "polarity": [i.polarity for i in self.indicators],
                 "has_ci": [i.has_ci for i in self.indicators],
                 "trend_method": [i.trend_method for i in self.indicators],
@@ -149,8 +186,15 @@ def _indicator(entry: dict[str, Any], where: str) -> Indicator:
     history = entry.get("history")
     values = dict(entry)
     values["columns"] = tuple(entry["columns"])
-    values["decimals"] = int(entry["decimals"])
+    rule = formatting.decimals(entry["unit"], entry["value_type"])
+    values["decimals"] = int(entry.get("decimals", rule))
+    if values["decimals"] != rule:
+        raise DataError(
+            f"{where}: decimals {values['decimals']} differs from the rule for its unit ({rule})"
+        )
     values["history"] = History(**history) if history else None
+    values["use"] = tuple(entry["use"]) if "use" in entry else ("outcomes",)
+    values["services"] = ServiceUse(**entry["services"]) if entry.get("services") else None
     for text in ("definition", "polarity_note", "series_note", "name"):
         if text in values:
             values[text] = " ".join(str(values[text]).split())
@@ -166,7 +210,15 @@ def parse(data: dict[str, Any], where: str = "indicators.yml") -> Catalogue:
         ind = _indicator(entry, f"{where}: indicators[{n}] ({entry.get('id', '?')})")
         label = f"{where}: {ind.id}"
         rules = [
-            (ind.life_stage in stages, f"life_stage {ind.life_stage!r} is not a life stage"),
+            (set(ind.use) <= set(USES), f"use {list(ind.use)} not within {USES}"),
+            (
+                "outcomes" not in ind.use or ind.life_stage in stages,
+                f"life_stage {ind.life_stage!r} is not a life stage",
+            ),
+            (
+                "services" not in ind.use or bool(ind.services and ind.services.key),
+                "services use needs services: {key, group}",
+            ),
             (ind.polarity in POLARITIES, f"polarity {ind.polarity!r} is not one of {POLARITIES}"),
             (ind.ci_method in CI_METHODS, f"ci_method {ind.ci_method!r} not in {CI_METHODS}"),
             (ind.value_type in VALUE_TYPES, f"value_type {ind.value_type!r} not in {VALUE_TYPES}"),
@@ -192,7 +244,10 @@ def parse(data: dict[str, Any], where: str = "indicators.yml") -> Catalogue:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise DataError(f"{where}: duplicate indicator id(s) {dupes}")
-    return Catalogue(tuple(indicators), stages, domains, tuple(data.get("not_available", [])))
+    used = tuple(i for i in indicators if i.use)
+    only = tuple(i for i in indicators if not i.use)
+    na = tuple(data.get("not_available", []))
+    return Catalogue(used, stages, domains, na, only)
 
 
 @lru_cache(maxsize=4)
@@ -217,9 +272,9 @@ def load_catalogue(path: Path | str | None = None, data_dir: Path | str | None =
 def validate(catalogue: Catalogue, meta: pd.DataFrame) -> list[str]:
     """Problems with the catalogue against ``indicator_meta`` (an empty list when it is sound).
 
-    Every id (and every history count id) must exist in the metadata; polarity must equal
-    the publisher's unless a ``polarity_note`` explains the choice; indicators with CIs must
-    have them in the snapshot.
+    Every id (and every history count id) must exist in the metadata with the catalogue's
+    polarity (the metadata is generated from the catalogue); indicators with CIs must have them
+    in the snapshot.
     """
     problems = []
     known = meta.set_index("indicator_id")
@@ -228,10 +283,10 @@ def validate(catalogue: Catalogue, meta: pd.DataFrame) -> list[str]:
             problems.append(f"{ind.id}: not in indicator_meta")
             continue
         row = known.loc[ind.id]
-        if row["polarity"] != ind.polarity and not ind.polarity_note:
+        if row["polarity"] != ind.polarity:
             problems.append(
                 f"{ind.id}: polarity {ind.polarity!r} differs from indicator_meta "
-                f"({row['polarity']!r}) without a polarity_note"
+                f"({row['polarity']!r}): rebuild the snapshot"
             )
         if ind.has_ci and not bool(row["has_ci"]):
             problems.append(f"{ind.id}: ci_method {ind.ci_method} but the snapshot has no CIs")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from needsbook.charts import PALETTE, RAG
 from needsbook.outcomes.findings import Finding
+from needsbook.polarity import LOW_IS_GOOD
 
 # Spine chart layout (pixels): text columns, then the spine, then the comparison in words.
 SPINE_COLUMNS = {"name": 0, "period": 212, "value": 340, "england": 390, "label": 578}
@@ -88,7 +89,7 @@ def _positions(r: object, f: Finding) -> dict[str, float]:
     if pd.isna(lo):
         return {}
     centre = f.england if f.england is not None else (q1 + q3) / 2
-    sign = -1.0 if f.polarity == "Low is good" else 1.0
+    sign = -1.0 if f.polarity == LOW_IS_GOOD else 1.0
     ends = sorted(sign * (v - centre) for v in (lo, q1, q3, hi))
     values = [*ends]
     if f.value is not None:

@@ -1,27 +1,39 @@
-"""Benchmarking every catalogue indicator for every area at once (methods M1, M4, M19).
+"""The one benchmarking engine: every catalogue indicator, for every area, at once (methods M1,
+M4, M19).
 
-For a requested year each indicator uses its latest period at or before that year (the
-latest with an England value). Each area is then compared with England:
+Every chapter, the summary, the recommendations and ``needsbook export`` read their values,
+comparisons, trends and ranks from :func:`compute_benchmarks` (through :func:`benchmarks`) and
+only select and phrase them. The rows come from the snapshot's ``indicators`` table as they are
+(earlier years recalculated from counts, summed regions and intervals are made by
+``needsbook snapshot``); nothing here derives an indicator value.
+
+For a book's year each indicator uses its latest period ending in that year or earlier (the
+latest with an England value). Each area is then compared:
 
 * indicators with confidence intervals: England's value inside the area's 95% CI -> Similar,
-  else Better/Worse (Higher/Lower for "No judgement"), by
-  :func:`needsbook.stats.compare_to_benchmark`; the same test against the region and the
-  statistical neighbours' average;
-* indicators without (DfE LAIT publishes values only): the quintile of all upper-tier areas the
+  else Better/Worse (Higher/Lower with no judgement), by
+  :func:`needsbook.stats.compare_to_benchmark`; the same test against the region, the
+  statistical neighbours' mean and an analyst's own comparator group's mean;
+* indicators without (DfE LAIT publishes values only): the fifth of all upper-tier areas the
   area falls in (legacy Fingertips rule, PERCENTILE.INC), by
   :func:`needsbook.stats.compare_quintiles`.
 
-Recent trends use :func:`needsbook.stats.recent_trend` on the five most recent comparable,
-non-overlapping periods: the chi-squared test for proportions with counts, weighted regression
-on the CIs for rates; otherwise "Cannot be calculated" with the reason.
+Each row also carries the rank among all areas and among the area and its neighbours (1 = best;
+both within 1..N), the fifth, the LAIT-style quartile band (A best to D), the verdict in one
+word (``direction``) and as tables write it (``comparison_label``), the first comparable value
+and the change since. Recent trends use :func:`needsbook.stats.recent_trend` on the five most
+recent comparable, non-overlapping periods: the chi-squared test for proportions with counts,
+weighted regression on the CIs for rates; otherwise "Cannot be calculated" with the reason.
 
-Everything is computed for all 153 areas in one pass and cached per data folder and year, so
-one area's chapter, or the findings of every area, cost one table look-up.
+Everything is computed for all 153 areas in one pass and cached per snapshot (its folder and
+MANIFEST), year and comparator group, so one area's chapter, or the findings of every area, cost
+one table look-up.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,15 +41,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from needsbook.data import load_table
-from needsbook.outcomes.catalogue import Catalogue, Indicator, load_catalogue
+from needsbook.data import load_table, snapshot_key
+from needsbook.outcomes.catalogue import Catalogue, load_catalogue
+from needsbook.polarity import JUDGED, LOW_IS_GOOD
 from needsbook.stats import (
     compare_quintiles,
     compare_to_benchmark,
-    rate_ci,
     recent_trend,
     trend_label,
-    wilson_ci,
 )
 
 ENGLAND = "E92000001"
@@ -47,6 +58,25 @@ NO_CI_REASON = "no counts or confidence intervals in the source"
 POOLED_REASON = "periods overlap (pooled years)"
 #: Fewest neighbours with a value for a neighbours' average to be shown.
 MIN_NEIGHBOURS = 5
+
+#: The verdict against England in a word, whichever method made it (every chapter's findings).
+WORSE, BETTER, SIMILAR = "worse", "better", "similar"
+HIGHER, LOWER = "higher", "lower"
+NOT_COMPARED, NO_DATA = "not compared", "no data"
+#: How a fifth is labelled in tables (judged indicators: best to worst; others: lowest up).
+FIFTH_LABELS_JUDGED = {1: "Best 20%", 2: "2nd best 20%", 3: "Middle 20%"}
+FIFTH_LABELS_JUDGED |= {4: "2nd worst 20%", 5: "Worst 20%"}
+FIFTH_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "2nd lowest 20%", 3: "Middle 20%"}
+FIFTH_LABELS_NEUTRAL |= {4: "2nd highest 20%", 5: "Highest 20%"}
+_CI_DIRECTION = {
+    "Better": BETTER,
+    "Best": BETTER,
+    "Worse": WORSE,
+    "Worst": WORSE,
+    "Similar": SIMILAR,
+    "Higher": HIGHER,
+    "Lower": LOWER,
+}
 
 
 @dataclass(frozen=True)
@@ -106,88 +136,14 @@ def latest_years(rows: pd.DataFrame, year: int) -> pd.Series:
 # --------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------
-def _with_ci(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Fill missing 95% CIs from count and denominator with needsbook.stats."""
-    if ind.ci_method not in ("wilson", "poisson"):
-        return df
-    need = (
-        df["lower_ci_95"].isna()
-        & df["count"].notna()
-        & df["denominator"].notna()
-        & (df["denominator"] > 0)
-    )
-    if ind.ci_method == "wilson":
-        need &= df["count"] <= df["denominator"]
-    if not need.any():
-        return df
-    df = df.copy()
-    x, n = df.loc[need, "count"], df.loc[need, "denominator"]
-    fn = wilson_ci if ind.ci_method == "wilson" else rate_ci
-    lower, upper = fn(x, n, 0.95, ind.multiplier)
-    df.loc[need, "lower_ci_95"] = lower
-    df.loc[need, "upper_ci_95"] = upper
-    return df
-
-
-def _history(ind: Indicator, table: pd.DataFrame, data_dir: Path | str | None) -> pd.DataFrame:
-    """Earlier years of ``ind`` from another count and the 0-17 population (see the catalogue)."""
-    h = ind.history
-    assert h is not None
-    counts = table[table["indicator_id"] == h.count][
-        ["area_code", "area_type", "period_type", "year", "value"]
-    ].rename(columns={"value": "count"})
-    pop = load_table(h.denominator, data_dir)[["area_code", "year", "population"]]
-    pop = pop.assign(year=pop["year"] + h.denominator_lag).rename(
-        columns={"population": "denominator"}
-    )
-    out = counts.merge(pop, on=["area_code", "year"], how="inner")
-    out = out[out["denominator"] > 0].copy()
-    out["denominator"] = out["denominator"].astype(float)
-    out["value"] = out["count"] / out["denominator"] * ind.multiplier
-    out["lower_ci_95"], out["upper_ci_95"] = rate_ci(
-        out["count"], out["denominator"], 0.95, ind.multiplier
-    )
-    out["indicator_id"] = ind.id
-    out["period"] = out["year"].astype(str)
-    out["source"] = f"{h.count} / {h.denominator} (recalculated)"
-    return out
-
-
-def _derived_regions(df: pd.DataFrame, ind: Indicator, areas: pd.DataFrame) -> pd.DataFrame:
-    """Region rows summed from UTLA counts where the source has none (e.g. OHID 90284)."""
-    if not {"count", "denominator"} <= set(ind.columns) or ind.multiplier is None:
-        return df.iloc[:0]
-    have = set(df.loc[df["area_type"] == "Region", "year"])
-    utla = df[(df["area_type"] == "UTLA") & ~df["year"].isin(have)]
-    utla = utla.dropna(subset=["count", "denominator"])
-    if utla.empty:
-        return df.iloc[:0]
-    region = utla["area_code"].map(areas.set_index("area_code")["region_code"])
-    sums = (
-        utla.assign(area_code=region)
-        .groupby(["area_code", "year", "period", "period_type"], as_index=False, observed=True)[
-            ["count", "denominator"]
-        ]
-        .sum()
-    )
-    sums["value"] = sums["count"] / sums["denominator"] * ind.multiplier
-    fn = wilson_ci if ind.value_type == "proportion" else rate_ci
-    sums["lower_ci_95"], sums["upper_ci_95"] = fn(
-        sums["count"], sums["denominator"], 0.95, ind.multiplier
-    )
-    sums["indicator_id"] = ind.id
-    sums["area_type"] = "Region"
-    sums["source"] = "sum of the region's upper-tier areas"
-    return sums
-
-
 def prepare_rows(
     table: pd.DataFrame,
     catalogue: Catalogue,
     areas: pd.DataFrame,
     data_dir: Path | str | None = None,
 ) -> pd.DataFrame:
-    """Catalogue indicators for current UTLAs, regions and England, with CIs and history."""
+    """Catalogue indicators' rows for current UTLAs, regions and England, as the snapshot holds
+    them (history, derived regions and intervals are computed by ``needsbook snapshot``)."""
     keep = ["indicator_id", "area_code", "area_type", "period", "year", "period_type"]
     keep += [*VALUE_COLUMNS, "source"]
     current = set(areas["area_code"])
@@ -204,14 +160,6 @@ def prepare_rows(
         for col in VALUE_COLUMNS:
             if col not in ind.columns:
                 df[col] = np.nan
-        if ind.history is not None:
-            extra = _history(ind, table, data_dir)
-            extra = extra[extra["area_code"].isin(current | {ENGLAND} | set(areas["region_code"]))]
-            seen = pd.MultiIndex.from_frame(df[["area_code", "year"]])
-            extra = extra[~pd.MultiIndex.from_frame(extra[["area_code", "year"]]).isin(seen)]
-            df = pd.concat([df, extra[keep]], ignore_index=True)
-        df = _with_ci(df, ind)
-        df = pd.concat([df, _derived_regions(df, ind, areas)[keep]], ignore_index=True)
         parts.append(df)
     rows = pd.concat(parts, ignore_index=True)
     rows["year"] = rows["year"].astype(int)
@@ -250,7 +198,7 @@ def _drop_implausible(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]
 
 
 @lru_cache(maxsize=4)
-def _load(data_dir: str) -> OutcomeData:
+def _load(data_dir: str, _key: tuple[str, int, int] | None = None) -> OutcomeData:
     dd = data_dir or None
     catalogue = load_catalogue(data_dir=dd)
     areas = load_table("areas", dd)[["area_code", "area_name", "region_code", "region_name"]]
@@ -269,8 +217,8 @@ def _load(data_dir: str) -> OutcomeData:
 
 
 def load_data(data_dir: Path | str | None = None) -> OutcomeData:
-    """The prepared outcome tables (cached per data folder)."""
-    return _load(str(data_dir or ""))
+    """The prepared outcome tables (cached per snapshot: folder and MANIFEST)."""
+    return _load(str(data_dir or ""), snapshot_key(data_dir or None))
 
 
 # --------------------------------------------------------------------------------------
@@ -324,9 +272,15 @@ def _comparisons(grid: pd.DataFrame) -> pd.DataFrame:
         out.loc[ci, f"{target}comparison_reason"] = res["comparison_reason"]
     res = compare_to_benchmark(out[ci], "neighbours_mean", polarity="polarity")
     out.loc[ci, "neighbours_comparison"] = res["comparison"]
+    if "group_mean" in out:
+        res = compare_to_benchmark(out[ci], "group_mean", polarity="polarity")
+        out.loc[ci, "group_comparison"] = res["comparison"]
+        out.loc[~ci, "group_comparison"] = "Not compared"
     out.loc[ci, "comparison_method"] = "95% confidence interval"
     noci = ~ci
-    q = compare_quintiles(out[noci], polarity="polarity", group_by="indicator_id")
+    fifths = compare_quintiles(out, polarity="polarity", group_by="indicator_id")
+    out["fifth"] = fifths["quintile"].astype("Int64")
+    q = fifths[noci]
     out["quintile"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out.loc[noci, "quintile"] = q["quintile"]
     out.loc[noci, "comparison"] = q["comparison"]
@@ -338,11 +292,76 @@ def _comparisons(grid: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _rank_key(grid: pd.DataFrame) -> pd.Series:
+    """Sort key whose ascending order puts the best first (highest first for no judgement)."""
+    return grid["value"] * np.where(grid["polarity"] == LOW_IS_GOOD, 1.0, -1.0)
+
+
 def _ranks(grid: pd.DataFrame) -> pd.Series:
-    """Rank among areas with a value: 1 = best (or highest for "No judgement")."""
-    sign = np.where(grid["polarity"] == "Low is good", 1.0, -1.0)
-    key = grid["value"] * sign
+    """Rank among areas with a value: 1 = best (or highest for NO_JUDGEMENT)."""
+    key = _rank_key(grid)
     return key.groupby(grid["indicator_id"]).rank(method="min").astype("Int64")
+
+
+def _bands(grid: pd.DataFrame) -> pd.Series:
+    """LAIT-style quartile band from the rank among all areas: A (best quarter) to D (worst);
+    none for indicators without a judgement or areas without a value."""
+    n = grid.groupby("indicator_id")["value"].transform("count")
+    position = (grid["rank"].astype("Float64") / n).to_numpy(dtype=float, na_value=np.nan)
+    band = np.select(
+        [position <= 0.25, position <= 0.5, position <= 0.75, position <= 1.0],
+        list("ABCD"),
+        default="",
+    )
+    judged = grid["polarity"].isin(JUDGED).to_numpy()
+    return pd.Series(np.where(judged & (band != ""), band, None), index=grid.index, dtype=object)
+
+
+def group_ranks(grid: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """Ranks (1 = best; highest first for no judgement) of the areas ``codes`` among
+    themselves, per indicator, counting only areas with a value: ``group_rank``,
+    ``group_ranked`` (N), for each (indicator, area) of ``grid`` in the group."""
+    sel = grid[grid["area_code"].isin(list(codes))].dropna(subset=["value"]).copy()
+    key = _rank_key(sel)
+    sel["group_rank"] = key.groupby(sel["indicator_id"]).rank(method="min").astype("Int64")
+    sel["group_ranked"] = sel.groupby("indicator_id")["value"].transform("size").astype("Int64")
+    return sel[["indicator_id", "area_code", "group_rank", "group_ranked"]]
+
+
+def _neighbour_ranks(data: OutcomeData, grid: pd.DataFrame) -> pd.DataFrame:
+    """Each area's rank among itself and its statistical neighbours with a value (1..N)."""
+    nb = data.neighbours[["area_code", "neighbour_code"]]
+    members = pd.concat(
+        [nb, pd.DataFrame({"area_code": data.areas["area_code"], "neighbour_code": None})]
+    )
+    members["member"] = members["neighbour_code"].fillna(members["area_code"])
+    vals = grid[["indicator_id", "area_code", "value", "polarity"]].dropna(subset=["value"])
+    g = members[["area_code", "member"]].merge(
+        vals.rename(columns={"area_code": "member"}), on="member"
+    )
+    g["key"] = _rank_key(g)
+    g["neighbours_rank"] = g.groupby(["indicator_id", "area_code"])["key"].rank(method="min")
+    g["neighbours_ranked"] = g.groupby(["indicator_id", "area_code"])["key"].transform("size")
+    own = g[g["member"] == g["area_code"]]
+    out = own[["indicator_id", "area_code", "neighbours_rank", "neighbours_ranked"]].copy()
+    out["neighbours_rank"] = out["neighbours_rank"].astype("Int64")
+    out["neighbours_ranked"] = out["neighbours_ranked"].astype("Int64")
+    return out
+
+
+def _group_means(grid: pd.DataFrame, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Mean of an analyst's comparator group per indicator, leaving each area itself out."""
+    vals = grid[grid["area_code"].isin(codes)].dropna(subset=["value"])
+    total = vals.groupby("indicator_id")["value"].agg(["sum", "count"])
+    out = grid[["indicator_id", "area_code", "value"]].copy()
+    s = out["indicator_id"].map(total["sum"]).fillna(0.0)
+    n = out["indicator_id"].map(total["count"]).fillna(0).astype(int)
+    own = out["area_code"].isin(codes) & out["value"].notna()
+    s = s - np.where(own, out["value"].fillna(0.0), 0.0)
+    n = n - own.astype(int)
+    out["group_mean"] = np.where(n > 0, s / n.where(n > 0, 1), np.nan)
+    out["group_n"] = n
+    return out[["indicator_id", "area_code", "group_mean", "group_n"]]
 
 
 def _trends(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
@@ -407,10 +426,56 @@ def _previous(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
     return first
 
 
-def compute_benchmarks(data: OutcomeData, year: int) -> pd.DataFrame:
+def _direction(value: float, has_ci: bool, comparison: object, quintile: object, pol: str) -> str:
+    if pd.isna(value):
+        return NO_DATA
+    if has_ci:
+        return _CI_DIRECTION.get(str(comparison), NOT_COMPARED)
+    if pd.isna(quintile):
+        return NOT_COMPARED
+    q = int(quintile)  # type: ignore[call-overload]
+    if pol in JUDGED:
+        return BETTER if q <= 2 else WORSE if q >= 4 else SIMILAR
+    return HIGHER if q >= 4 else LOWER if q <= 2 else SIMILAR
+
+
+def _label(value: float, has_ci: bool, comparison: object, quintile: object, pol: str) -> str:
+    """The comparison with England as every table writes it ("Worse", "Worst 20%")."""
+    if pd.isna(value):
+        return "No data"
+    if not has_ci:
+        if pd.isna(quintile):
+            return "Not compared"
+        labels = FIFTH_LABELS_JUDGED if pol in JUDGED else FIFTH_LABELS_NEUTRAL
+        return labels[int(quintile)]  # type: ignore[call-overload]
+    text = "Not compared" if pd.isna(comparison) else str(comparison)
+    return {"Best": "Better", "Worst": "Worse"}.get(text, text)
+
+
+def _first(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    """The first comparable value of each area's series (for the change since then)."""
+    rows = data.rows[(data.rows["area_type"] == "UTLA") & data.rows["value"].notna()]
+    rows = rows[rows["year"] <= rows["indicator_id"].map(years)]
+    start = rows["indicator_id"].map(
+        data.catalogue.table().set_index("indicator_id")["comparable_from"]
+    )
+    rows = rows[rows["year"] >= start.fillna(0).astype(int)]
+    first = rows.groupby(["indicator_id", "area_code"], as_index=False).first()
+    first["first_label"] = [
+        display_period(p, t) for p, t in zip(first["period"], first["period_type"], strict=True)
+    ]
+    first = first.rename(columns={"year": "first_year", "value": "first_value"})
+    return first[["indicator_id", "area_code", "first_year", "first_label", "first_value"]]
+
+
+def compute_benchmarks(
+    data: OutcomeData, year: int, comparators: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """One row per (indicator, current area) for ``year``: values, benchmarks, comparisons,
-    spine-chart percentiles, rank and recent trend. Areas without data have NaN values and
-    the reason "no data"."""
+    spine-chart percentiles, ranks (among all areas and among the statistical neighbours),
+    fifth, quartile band and recent trend. With ``comparators`` (area codes), also the mean of
+    that group (each area left out of its own group) and the comparison with it. Areas
+    without data have NaN values and the reason "no data"."""
     rows = data.rows
     years = latest_years(rows, int(year))
     grid = _grid(data, years)
@@ -440,12 +505,32 @@ def compute_benchmarks(data: OutcomeData, year: int) -> pd.DataFrame:
     grid = grid.merge(reg, on=["indicator_id", "region_code"], how="left")
     grid = grid.merge(_neighbour_means(data, current), on=["indicator_id", "area_code"], how="left")
     grid["neighbours_n"] = grid["neighbours_n"].fillna(0).astype(int)
+    if comparators:
+        grid = grid.merge(
+            _group_means(grid, comparators), on=["indicator_id", "area_code"], how="left"
+        )
     grid = _comparisons(grid)
+    verdict = list(
+        zip(
+            grid["value"],
+            grid["has_ci"].astype(bool),
+            grid["comparison"],
+            grid["quintile"],
+            grid["polarity"],
+            strict=True,
+        )
+    )
+    grid["direction"] = [_direction(*v) for v in verdict]
+    grid["comparison_label"] = [_label(*v) for v in verdict]
     grid["rank"] = _ranks(grid)
+    grid["band"] = _bands(grid)
+    grid = grid.merge(_neighbour_ranks(data, grid), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_spine(grid), on="indicator_id", how="left")
     grid["n_areas"] = grid["n_areas"].fillna(0).astype(int)
     grid = grid.merge(_trends(data, years), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_previous(data, years), on=["indicator_id", "area_code"], how="left")
+    grid = grid.merge(_first(data, years), on=["indicator_id", "area_code"], how="left")
+    grid["fold_change"] = grid["value"] / grid["first_value"].where(grid["first_value"] > 0)
     no_test = ~grid["has_ci"].astype(bool)
     pooled = grid["period_type"].fillna("").str.contains("pooled")
     grid.loc[no_test, "trend_reason"] = NO_CI_REASON
@@ -485,18 +570,28 @@ def _period_lookup(rows: pd.DataFrame) -> dict[tuple[str, int], str]:
 
 
 @lru_cache(maxsize=16)
-def _benchmarks(data_dir: str, year: int) -> pd.DataFrame:
-    return compute_benchmarks(_load(data_dir), year)
+def _benchmarks(
+    data_dir: str, year: int, comparators: tuple[str, ...], _key: tuple[str, int, int]
+) -> pd.DataFrame:
+    return compute_benchmarks(load_data(data_dir or None), year, comparators)
 
 
-def benchmarks(year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
+def benchmarks(
+    year: int, data_dir: Path | str | None = None, comparators: Sequence[str] = ()
+) -> pd.DataFrame:
     """:func:`compute_benchmarks` for the snapshot in ``data_dir`` (cached; do not modify)."""
-    return _benchmarks(str(data_dir or ""), int(year))
+    group = tuple(sorted(set(comparators)))
+    return _benchmarks(str(data_dir or ""), int(year), group, snapshot_key(data_dir or None))
 
 
-def area_benchmarks(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
+def area_benchmarks(
+    area_code: str,
+    year: int,
+    data_dir: Path | str | None = None,
+    comparators: Sequence[str] = (),
+) -> pd.DataFrame:
     """The benchmark rows of one area, in catalogue order (a copy)."""
-    b = benchmarks(year, data_dir)
+    b = benchmarks(year, data_dir, comparators)
     return b[b["area_code"] == area_code].reset_index(drop=True)
 
 

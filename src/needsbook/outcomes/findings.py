@@ -19,22 +19,17 @@ import pandas as pd
 
 from needsbook.chapters.text import in_period
 from needsbook.outcomes.catalogue import Indicator
-from needsbook.outcomes.compare import benchmarks, load_data
+from needsbook.outcomes.compare import (  # the direction words are the engine's
+    BETTER,
+    HIGHER,
+    LOWER,
+    SIMILAR,
+    WORSE,
+    benchmarks,
+    load_data,
+)
+from needsbook.polarity import NO_JUDGEMENT
 
-#: Direction words relative to England.
-WORSE, BETTER, SIMILAR = "worse", "better", "similar"
-HIGHER, LOWER = "higher", "lower"
-NOT_COMPARED, NO_DATA = "not compared", "no data"
-
-_CI_DIRECTION = {
-    "Better": BETTER,
-    "Best": BETTER,
-    "Worse": WORSE,
-    "Worst": WORSE,
-    "Similar": SIMILAR,
-    "Higher": HIGHER,
-    "Lower": LOWER,
-}
 _FIFTHS_JUDGED = {
     1: "among the best fifth of English areas",
     2: "in the second-best fifth of English areas",
@@ -50,10 +45,6 @@ _FIFTHS_NEUTRAL = {
     5: "among the highest fifth of English areas",
 }
 #: Short comparison labels for charts and tables.
-FIFTH_LABELS_JUDGED = {1: "Best 20%", 2: "2nd best 20%", 3: "Middle 20%"}
-FIFTH_LABELS_JUDGED |= {4: "2nd worst 20%", 5: "Worst 20%"}
-FIFTH_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "2nd lowest 20%", 3: "Middle 20%"}
-FIFTH_LABELS_NEUTRAL |= {4: "2nd highest 20%", 5: "Highest 20%"}
 
 
 @dataclass(frozen=True)
@@ -71,10 +62,11 @@ class Finding:
     region: float | None
     neighbours: float | None
     comparison: str  # needsbook.stats label: Better/Similar/Worse/Higher/Lower/quintile label
+    comparison_label: str  # as tables write it: "Worse", "Worst 20%", "No data" (the engine's)
     method: str  # "confidence interval", "quintiles" or "none"
     direction: str  # better / worse / similar / higher / lower / not compared / no data
     significant: bool  # a significance test found a difference from England
-    quintile: int | None  # 1 = best fifth (lowest for "No judgement"); quintile method only
+    quintile: int | None  # 1 = best fifth (lowest for NO_JUDGEMENT); quintile method only
     trend: str  # Increasing / Decreasing / No significant change / Cannot be calculated
     trend_label: str  # with polarity, e.g. "Increasing and getting worse"
     trend_reason: str | None
@@ -84,7 +76,7 @@ class Finding:
     relative: float | None  # (value - England) / England x 100
     previous_value: float | None  # earliest of the five most recent comparable values
     previous_period: str | None
-    rank: int | None  # 1 = best (highest for "No judgement") of n_areas
+    rank: int | None  # 1 = best (highest for NO_JUDGEMENT) of n_areas
     n_areas: int
     polarity: str
     indicator: Indicator
@@ -103,17 +95,9 @@ class Finding:
 
     @property
     def label(self) -> str:
-        """Short comparison label for charts and tables ("Worse", "Worst 20%", "No data")."""
-        if not self.has_data:
-            return "No data"
-        if self.method == "quintiles":
-            if self.quintile is None:
-                return "Not compared"
-            labels = (
-                FIFTH_LABELS_NEUTRAL if self.polarity == "No judgement" else FIFTH_LABELS_JUDGED
-            )
-            return labels[self.quintile]
-        return {"Best": "Better", "Worst": "Worse"}.get(self.comparison, self.comparison)
+        """Short comparison label for charts and tables ("Worse", "Worst 20%", "No data"):
+        the engine's, as every chapter shows it."""
+        return self.comparison_label
 
     @property
     def priority(self) -> int:
@@ -127,16 +111,12 @@ class Finding:
             (worse, 1),
             (self.getting_worse, 2),
             (
-                self.method == "quintiles"
-                and self.quintile == 5
-                and self.polarity != "No judgement",
+                self.method == "quintiles" and self.quintile == 5 and self.polarity != NO_JUDGEMENT,
                 3,
             ),
             (better or self.getting_better, 4),
             (
-                self.method == "quintiles"
-                and self.quintile == 1
-                and self.polarity != "No judgement",
+                self.method == "quintiles" and self.quintile == 1 and self.polarity != NO_JUDGEMENT,
                 5,
             ),
             (self.significant or self.trend in ("Increasing", "Decreasing"), 6),
@@ -174,7 +154,7 @@ class Finding:
                     word = "lower than"
                 text = f"{head} is {word} England ({eng})"
             if self.quintile is not None:
-                fifths = _FIFTHS_NEUTRAL if self.polarity == "No judgement" else _FIFTHS_JUDGED
+                fifths = _FIFTHS_NEUTRAL if self.polarity == NO_JUDGEMENT else _FIFTHS_JUDGED
                 if self.england is None:
                     text = f"{head} is {fifths[self.quintile]} (no usable England figure)"
                 else:
@@ -215,18 +195,7 @@ def _from_row(r: pd.Series, ind: Indicator) -> Finding:
     value = _opt(r["value"])
     has_ci = bool(r["has_ci"])
     comparison = str(r["comparison"]) if pd.notna(r["comparison"]) else "Not compared"
-    if value is None:
-        direction = NO_DATA
-    elif has_ci:
-        direction = _CI_DIRECTION.get(comparison, NOT_COMPARED)
-    else:
-        direction = NOT_COMPARED if pd.isna(r["quintile"]) else "quintile"
-    if direction == "quintile":
-        q = int(r["quintile"])
-        if r["polarity"] == "No judgement":
-            direction = HIGHER if q >= 4 else LOWER if q <= 2 else SIMILAR
-        else:
-            direction = BETTER if q <= 2 else WORSE if q >= 4 else SIMILAR
+    direction = str(r["direction"])
     tested = r["trend"] in ("Increasing", "Decreasing", "No significant change")
     return Finding(
         area_code=str(r["area_code"]),
@@ -240,6 +209,7 @@ def _from_row(r: pd.Series, ind: Indicator) -> Finding:
         region=_opt(r["region_value"]),
         neighbours=_opt(r["neighbours_mean"]),
         comparison=comparison,
+        comparison_label=str(r["comparison_label"]),
         method="confidence interval" if has_ci else "quintiles",
         direction=direction,
         significant=has_ci and direction in (BETTER, WORSE, HIGHER, LOWER),
@@ -268,7 +238,7 @@ def findings(area_code: str, year: int, data_dir: Path | str | None = None) -> l
     """
     data = load_data(data_dir)
     b = benchmarks(year, data_dir)
-    rows = b[b["area_code"] == area_code]
+    rows = b[(b["area_code"] == area_code) & b["outcome"]]
     return [_from_row(r, data.catalogue[r["indicator_id"]]) for _, r in rows.iterrows()]
 
 

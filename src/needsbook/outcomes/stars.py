@@ -27,6 +27,7 @@ import pandas as pd
 
 from needsbook.data import load_table
 from needsbook.outcomes.compare import benchmarks, load_data
+from needsbook.polarity import LOW_IS_GOOD
 
 FILE11 = "IMD 2019 upper-tier summary (File 11)"
 #: Fewest areas with a domain score and an IMD score for the regression to be fitted.
@@ -101,7 +102,7 @@ def _domain_scores(data_dir: str, year: int) -> pd.DataFrame:
     b = b[b["domain"].notna()].copy()
     stats = b.groupby("indicator_id")["value"].agg(["mean", "std"])
     centre = b["england"].fillna(b["indicator_id"].map(stats["mean"]))
-    sign = np.where(b["polarity"] == "Low is good", -1.0, 1.0)
+    sign = np.where(b["polarity"] == LOW_IS_GOOD, -1.0, 1.0)
     b["z"] = sign * (b["value"] - centre) / b["indicator_id"].map(stats["std"])
     grouped = b.dropna(subset=["z"]).groupby(["area_code", "domain"])
     scores = grouped["z"].agg(score="mean", n_indicators="size").reset_index()

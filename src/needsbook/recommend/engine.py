@@ -23,6 +23,7 @@ import pandas as pd
 from needsbook.chapters.text import and_join, lower_first
 from needsbook.evidence.catalogue import Catalogue
 from needsbook.evidence.strength import RANK, at_least, strengths
+from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend.model import Recommendation, RuleCheck, RuleResults, Trigger
 from needsbook.recommend.rules import ANY_DOMAIN, FROM_TRIGGERS, Condition, Predicate, Rule
 from needsbook.services.findings import HIGHER, NOT_APPLICABLE, WORSE, ServiceFinding
@@ -96,7 +97,7 @@ def outcome_holds(f: Any, p: Predicate) -> bool:
     """Whether an outcome finding satisfies a predicate (never for a finding with no data)."""
     if not f.has_data:
         return False
-    judged = f.polarity != "No judgement"
+    judged = f.polarity != NO_JUDGEMENT
     checks = {
         "significantly_worse": f.significant and f.direction == "worse",
         "worst_fifth": f.method == "quintiles" and f.quintile == 5 and judged,

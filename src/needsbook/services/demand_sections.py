@@ -8,6 +8,7 @@ import pandas as pd
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join, in_period, lower_first
+from needsbook.formatting import RATIO_DP, apply_decimals, decimals, fmt_ci, ratio, value
 from needsbook.outcomes.charts import trend_chart
 from needsbook.services.demand import MEASURES, demand_series
 
@@ -30,10 +31,12 @@ GROUP_TITLES = {
 }
 
 
-def _num(value: float, unit: str) -> str:
-    if value is None or np.isnan(value):
-        return "not available"
-    return f"{value:,.1f}%" if unit.startswith("%") else f"{value:,.1f} {unit}"
+NOT_AVAILABLE = "not available"
+
+
+def _num(number: float, unit: str) -> str:
+    """'4.9%' or '399.8 per 10,000 aged 0-17' (the book's rule for the unit)."""
+    return value(number, unit, missing=NOT_AVAILABLE)
 
 
 def sentence(row: pd.Series, area_name: str) -> str:
@@ -46,36 +49,51 @@ def sentence(row: pd.Series, area_name: str) -> str:
     )
     text += ")"
     comp = str(row["comparison"])
-    if comp in ("Higher", "Lower", "Better", "Worse"):
-        text += f", significantly {comp.lower()} than England"
+    if str(row.get("comparison_method", "")).startswith("quintiles"):
+        label = str(row.get("comparison_label", ""))
+        if label.endswith("20%"):  # placed among all areas: no significance test
+            text += f", in the {label.lower()} of English areas"
+    elif comp in ("Higher", "Lower", "Better", "Worse", "Best", "Worst"):
+        word = {"Best": "better", "Worst": "worse"}.get(comp, comp.lower())
+        text += f", significantly {word} than England"
     elif comp == "Similar":
         text += ", not significantly different from England"
     if not np.isnan(row["fold_change"]) and row["first_year"] != row["year"]:
-        text += f"; {row['fold_change']:.2f} times its {row['first_period']} value"
+        text += f"; {ratio(row['fold_change'])} times its {row['first_period']} value"
     trend = str(row["trend"])
     if trend in ("Increasing", "Decreasing"):
         text += f", and {trend.lower()} over the latest five years"
     return text + f" ({row['source']})."
 
 
+VALUE_COLUMNS = ("Value", "95% CI lower", "95% CI upper", "England", "Neighbours' average")
+FOLD = "Fold-change since first period (ratio)"
+
+
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    """The group's measures with values in their own units (rates and percentages to one
+    decimal, counts whole) and the fold-change to two."""
+    dp = max((decimals(u) for u in summary["unit"]), default=1)
+    table = pd.DataFrame(
         {
             "Measure": summary["measure"],
             "Unit": summary["unit"],
             "Period": summary["period"],
-            "Value": summary["value"].round(1),
-            "95% CI lower": summary["lower_ci_95"].astype("float64").round(1),
-            "95% CI upper": summary["upper_ci_95"].astype("float64").round(1),
-            "England": summary["england"].round(1),
-            "Neighbours' average": summary["neighbours"].round(1),
-            "Compared with England": summary["comparison"],
+            "Value": summary["value"].astype("float64").round(dp),
+            "95% CI lower": summary["lower_ci_95"].astype("float64").round(dp),
+            "95% CI upper": summary["upper_ci_95"].astype("float64").round(dp),
+            "England": summary["england"].astype("float64").round(dp),
+            "Neighbours' average": summary["neighbours"].astype("float64").round(dp),
+            "Compared with England": summary["comparison_label"],
             "First period": summary["first_period"],
-            "First value": summary["first_value"].round(1),
-            "Fold-change since first period (ratio)": summary["fold_change"].round(2),
-            "Recent trend": summary["trend"],
+            "First value": summary["first_value"].astype("float64").round(dp),
+            FOLD: summary["fold_change"].astype("float64").round(RATIO_DP),
+            "Recent trend": summary["trend_label"],
             "Source": summary["source"],
         }
+    )
+    return apply_decimals(
+        table, {c: dp for c in (*VALUE_COLUMNS, "First value")} | {FOLD: RATIO_DP}
     )
 
 
@@ -93,10 +111,10 @@ def _chart_frame(series: pd.DataFrame, area_name: str, group: str) -> tuple[pd.D
     d["panel_order"] = d["measure"].map(order)
     d["lower"] = d["lower_ci_95"]
     d["upper"] = d["upper_ci_95"]
-    d["value_text"] = d["value"].map(lambda v: f"{v:,.1f}")
+    d["value_text"] = [value(v, u, missing="") for v, u in zip(d["value"], d["unit"], strict=True)]
     d["ci_text"] = [
-        "" if np.isnan(lo) else f"{lo:,.1f} to {hi:,.1f}"
-        for lo, hi in zip(d["lower"].astype(float), d["upper"].astype(float), strict=True)
+        fmt_ci(lo, hi, u, missing="")
+        for lo, hi, u in zip(d["lower"], d["upper"], d["unit"], strict=True)
     ]
     cols = ["panel", "panel_name", "panel_order", "year", "period", "series", "value"]
     cols += ["lower", "upper", "value_text", "ci_text"]
@@ -135,7 +153,6 @@ def demand_sections(
         frame, order = _chart_frame(series, area.name, group)
         chart = trend_chart(frame, title, summary_text, order, columns=2) if len(frame) else None
         table = summary_table(rows)
-        table.attrs["decimals"] = {"Fold-change since first period (ratio)": 2}
         notes = [" ".join(sentences[4:])] if len(sentences) > 4 else []
         notes.append(
             ("Rates are per 10,000 children aged 0-17. " if group == "Social care" else "")

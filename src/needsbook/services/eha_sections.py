@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from needsbook.chapters.base import Section
+from needsbook.formatting import percent, rate, ratio
 from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.services import local_eha as eha
 from needsbook.services.common import (
@@ -16,8 +17,9 @@ from needsbook.services.common import (
     LocalContext,
     count_text,
     during,
-    fmt,
 )
+
+NOT_SHOWN = "not shown"  # a value hidden by the small-number rule
 
 
 def eha_sections(ctx: LocalContext) -> list[Section]:
@@ -33,8 +35,8 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     total = prov.loc[prov["Lead provider"] == "All providers"].iloc[0]
     text = eha.summary_sentences(ctx)["providers"]
     text += (
-        f" That is {fmt(total['Rate per 1,000 aged 0-19'], 1)} per 1,000 children and young "
-        f"people aged 0-19 over the whole period (population mid-{ctx.population_year})."
+        f" That is {_rate(total['Rate per 1,000 aged 0-19'])} children and young people "
+        f"aged 0-19 over the whole period (population mid-{ctx.population_year})."
     )
     notes = [SMALL_NOTE]
     if ctx.is_example:
@@ -75,8 +77,8 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     qtext = (
         f"{_share(most).capitalize()} of EHAs {during(period)} went to families in the most "
         f"deprived 40% of areas in England (quintiles 1-2) and {_share(least)} to the least "
-        f"deprived 40% ({src}). The open need model puts {fmt(need_most, 1, '%')} and "
-        f"{fmt(need_least, 1, '%')} of {ctx.area.name}'s need in those areas."
+        f"deprived 40% ({src}). The open need model puts {_pct(need_most)} and "
+        f"{_pct(need_least)} of {ctx.area.name}'s need in those areas."
     )
     empty = [
         why
@@ -102,28 +104,29 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     )
     ttext = _targeting_text(open_tr, period)
     tnotes = [
-        f"A ratio within {eha.TARGETING_TOLERANCE:.2f} of 1 is read as about in proportion "
+        f"A ratio within {ratio(eha.TARGETING_TOLERANCE)} of 1 is read as about in proportion "
         "to need.",
     ]
     if ctx.is_example:
         seed = tr[tr["Need model"] == SEED_MODEL].set_index("Group of areas")
         ttext += (
             f" The seed report compared the same EHAs with its own need model (PREview), which "
-            f"put {SEED_NEED_SHARES[eha.MOST]:.0f}% of need in the most deprived 40% and "
-            f"{SEED_NEED_SHARES[eha.LEAST]:.0f}% in the least deprived 40%: ratios of "
-            f"{fmt(seed.loc[eha.MOST, 'Targeting ratio'], 2)} and "
-            f"{fmt(seed.loc[eha.LEAST, 'Targeting ratio'], 1)}, so it concluded that EHAs "
+            f"put {_pct(SEED_NEED_SHARES[eha.MOST])} of need in the most deprived 40% and "
+            f"{_pct(SEED_NEED_SHARES[eha.LEAST])} in the least deprived 40%: ratios of "
+            f"{_ratio(seed.loc[eha.MOST, 'Targeting ratio'])} and "
+            f"{_ratio(seed.loc[eha.LEAST, 'Targeting ratio'])}, so it concluded that EHAs "
             "went too little to deprived areas. With the open model the ratios come out "
-            f"at about {fmt(r_most, 2)} and {fmt(r_least, 2)}: the opposite conclusion."
+            f"at about {_ratio(r_most)} and {_ratio(r_least)}: the opposite conclusion."
         )
         tnotes.append(
             "Why the two models disagree: the open model spreads need by a gentle national "
             "deprivation gradient (in its estimate, about 39% of children in quintile 1 and "
             "27% in quintile 5 are likely to need help), so its need shares follow where "
-            f"children live: {fmt(q['% of children aged 0-19'].iloc[:2].sum(), 1, '%')} of "
+            f"children live: {_pct(q['% of children aged 0-19'].iloc[:2].sum())} of "
             f"{ctx.area.name}'s 0-19s live in quintiles 1-2 and "
-            f"{fmt(q['% of children aged 0-19'].iloc[3:].sum(), 1, '%')} in quintiles 4-5. "
-            "PREview's 73% / 7% implies need about ten times as common in the most deprived "
+            f"{_pct(q['% of children aged 0-19'].iloc[3:].sum())} in quintiles 4-5. "
+            f"PREview's {_pct(SEED_NEED_SHARES[eha.MOST])} / {_pct(SEED_NEED_SHARES[eha.LEAST])} "
+            "implies need about ten times as common in the most deprived "
             "areas as in the least, which the open data cannot confirm; PREview used "
             "individual birth records that are not public. The EHAs are also from 2013-2015 "
             "(then ranked by the 2010 index) while the population and deprivation used here "
@@ -145,10 +148,10 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     half = curve["Cumulative % of EHAs"].iloc[1]
     need_half = curve["Cumulative % of modelled need"].iloc[1]
     reaches = (
-        f"Up to quintile 2, it reaches {fmt(half, 1, '%')} of EHAs against "
-        f"{fmt(need_half, 1, '%')} of need ({period}). "
+        f"Up to quintile 2, it reaches {_pct(half)} of EHAs against "
+        f"{_pct(need_half)} of need ({period}). "
         if half == half
-        else f"Up to quintile 2 it reaches {fmt(need_half, 1, '%')} of need ({period}); the "
+        else f"Up to quintile 2 it reaches {_pct(need_half)} of need ({period}); the "
         "EHA curve is not shown, because a quintile's count is hidden (small numbers). "
     )
     ctext = (
@@ -175,22 +178,37 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     return out
 
 
+def _pct(value: float) -> str:
+    """'52.0%' ('not shown' where the small-number rule hides it)."""
+    return percent(value, missing=NOT_SHOWN)
+
+
+def _ratio(value: float) -> str:
+    """'1.45' ('not shown' where the small-number rule hides it)."""
+    return ratio(value, missing=NOT_SHOWN)
+
+
+def _rate(value: float) -> str:
+    """'43.0 per 1,000' ('not shown' where the small-number rule hides it)."""
+    return rate(value, "per 1,000", missing=NOT_SHOWN)
+
+
 def _share(value: float) -> str:
-    """'51.96%', or words saying the share is hidden."""
-    return fmt(value, 2, "%") if value == value else "an undisclosed share (small numbers)"
+    """'52.0%', or words saying the share is hidden."""
+    return percent(value, missing="an undisclosed share (small numbers)")
 
 
 def _targeting_text(tr: pd.DataFrame, period: str) -> str:
     """The open model's ratios in words; a group with no need is "not applicable" and why."""
     parts, readings, missing = [], [], []
     for group in (eha.MOST, eha.LEAST):
-        words, ratio = eha.GROUP_WORDS[group], tr.loc[group, "Targeting ratio"]
+        words, value = eha.GROUP_WORDS[group], tr.loc[group, "Targeting ratio"]
         if (why := eha.why_not_applicable(tr, group)) is not None:
             missing.append(f"For the {words} it is not applicable: {why}.")
             continue
-        parts.append(f"{fmt(ratio, 2)} for the {words}")
-        if ratio == ratio:
-            readings.append(f"the {words.removesuffix(' 40%')} areas get {eha.reading(ratio)}")
+        parts.append(f"{_ratio(value)} for the {words}")
+        if value == value:
+            readings.append(f"the {words.removesuffix(' 40%')} areas get {eha.reading(value)}")
     text = "With the open need model, the targeting ratio (share of EHAs divided by share of need)"
     if parts:
         text += f" is {' and '.join(parts)} ({period})"
@@ -206,10 +224,7 @@ def _district_text(dist: pd.DataFrame, period: str, src: str) -> str:
     text = f"Rates of EHAs per 1,000 aged 0-19 by district, {period} ({src})."
     if len(shown):
         top = shown.sort_values("Rate per 1,000 aged 0-19").iloc[-1]
-        text += (
-            f" The highest is {top['District']}: {fmt(top['Rate per 1,000 aged 0-19'], 1)} per "
-            "1,000."
-        )
+        text += f" The highest is {top['District']}: {_rate(top['Rate per 1,000 aged 0-19'])}."
     return text
 
 
@@ -224,10 +239,10 @@ def _trend_section(ctx: LocalContext, src: str) -> Section | None:
     text = (
         f"Early help assessments rose from {count_text(t['Assessments'].iloc[0])} in "
         f"{t['Period'].iloc[0]} to {count_text(t['Assessments'].iloc[-1])} in "
-        f"{t['Period'].iloc[-1]}: {fmt(fold, 1)} times as many ({src})."
+        f"{t['Period'].iloc[-1]}: {_ratio(fold)} times as many ({src})."
         if fold == fold and fold >= 1
         else f"Early help assessments by period ({src}); fold-change "
-        f"{fmt(fold, 2)} from the first period to the latest."
+        f"{_ratio(fold)} from the first period to the latest."
     )
     return Section(
         "eha_trend",

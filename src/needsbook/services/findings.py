@@ -145,24 +145,7 @@ def _demand(key: str, area_name: str, summary: Any) -> ServiceFinding | None:
     if rows is None or len(rows) == 0:
         return None
     r = rows.iloc[0]
-    comp = str(r["comparison"])
-    direction = {
-        "Better": BETTER,
-        "Worse": WORSE,
-        "Similar": SIMILAR,
-        "Higher": HIGHER,
-        "Lower": LOWER,
-    }.get(comp)
-    if direction is None:  # no CI (LAIT): place the value against England without a test
-        eng = r["england"]
-        if eng != eng:  # NaN
-            direction = NO_DATA
-        elif r["polarity"] == "High is good":
-            direction = BETTER if r["value"] >= eng else WORSE
-        elif r["polarity"] == "Low is good":
-            direction = BETTER if r["value"] <= eng else WORSE
-        else:
-            direction = HIGHER if r["value"] > eng else LOWER
+    direction = str(r["direction"])  # the engine's verdict, as in the outcomes chapter
     rising = r["rising"]
     return ServiceFinding(
         key=f"demand:{key}",

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from needsbook.charts import PALETTE
+from needsbook.formatting import PERCENT_DP, RATIO_DP
 from needsbook.local import cc_reach, centres_without_deprived_lsoa
 from needsbook.local.templates import ALL
+from needsbook.polarity import HIGH_IS_GOOD
 from needsbook.services.common import LocalContext, small_label
 from needsbook.stats import compare_ci, wilson_ci
 from needsbook.stats.suppression import PRIMARY, SECONDARY, suppress_with_totals
@@ -61,7 +63,7 @@ def with_rag(cc: pd.DataFrame) -> pd.DataFrame:
         elif np.isnan(row.reach_percent) or np.isnan(row.area_reach):
             labels.append("Not available")
         elif testable.iloc[i]:
-            c = compare_ci(row.reach_percent, row.area_reach, lo[i], hi[i], "High is good")
+            c = compare_ci(row.reach_percent, row.area_reach, lo[i], hi[i], HIGH_IS_GOOD)
             labels.append(RAG_WORDS.get(c, c))
         elif row.reach_percent > row.area_reach:
             labels.append(NOT_TESTED_ABOVE)
@@ -134,9 +136,9 @@ def _table(r: pd.DataFrame) -> pd.DataFrame:
             "Children seen": r["children_seen"].astype("float64"),
             "Population aged 0-4": r["population_0_4"].astype("float64"),
             "Reach %": r["reach_percent"].astype("float64"),
-            "Reach % 95% CI lower": np.round(r["lower_ci_95"].astype("float64"), 1),
-            "Reach % 95% CI upper": np.round(r["upper_ci_95"].astype("float64"), 1),
-            "Footfall (visits per child seen)": r["footfall"].astype("float64").round(2),
+            "Reach % 95% CI lower": r["lower_ci_95"].astype("float64").round(PERCENT_DP),
+            "Reach % 95% CI upper": r["upper_ci_95"].astype("float64").round(PERCENT_DP),
+            "Footfall (visits per child seen)": r["footfall"].astype("float64").round(RATIO_DP),
             "Area reach %": r["area_reach"].astype("float64"),
             "Compared with the area (RAG)": r["rag"],
             "Small numbers": small_label(r["status"]),
@@ -145,7 +147,11 @@ def _table(r: pd.DataFrame) -> pd.DataFrame:
     out.attrs.update(
         period="Period",
         units={c: u for c, u in UNITS.items() if c in out.columns},
-        decimals={"Footfall (visits per child seen)": 2, "Reach %": 0, "Area reach %": 0},
+        decimals={
+            "Footfall (visits per child seen)": RATIO_DP,  # attendances / children seen
+            "Reach %": PERCENT_DP,
+            "Area reach %": PERCENT_DP,
+        },
     )
     return out
 
@@ -188,7 +194,7 @@ def ofsted(ctx: LocalContext) -> pd.DataFrame:
     out.attrs.update(
         period="Period",
         units={c: u for c, u in UNITS.items() if c in out.columns} | {"Reach %": "percent"},
-        decimals={"Reach %": 0, "Ofsted benchmark %": 0},
+        decimals={"Reach %": PERCENT_DP, "Ofsted benchmark %": PERCENT_DP},
     )
     return out.reset_index(drop=True)
 

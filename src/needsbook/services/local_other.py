@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from needsbook.formatting import COUNT_DP, MEAN_DP, PERCENT_DP
 from needsbook.local import family_outcomes_cumulative, hv_coverage, specialist_midwifery_coverage
 from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT
 from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
@@ -71,7 +72,7 @@ def distance(ctx: LocalContext) -> pd.DataFrame | None:
     )
     out.attrs.update(
         period="Period",
-        decimals={c: 2 for c in derived},
+        decimals=dict.fromkeys(derived, MEAN_DP),
         units={
             "Closed EHAs with both scores": "count",
             "Mean score at start": "score (1-5)",
@@ -136,10 +137,10 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
             "Need model": c["need model"],
             "Referrals": c["referrals"].astype("float64"),
             "Births": c["births"].astype("float64"),
-            "Referrals as % of births": c["coverage_percent"].round(1),
-            "% of births likely to need intensive help": c["need_percent"].round(1),
-            "Gap (percentage points)": c["gap_points"].round(1),
-            "Gap (births a year)": c["gap_births"].round(0),
+            "Referrals as % of births": c["coverage_percent"].round(PERCENT_DP),
+            "% of births likely to need intensive help": c["need_percent"].round(PERCENT_DP),
+            "Gap (percentage points)": c["gap_points"].round(PERCENT_DP),
+            "Gap (births a year)": c["gap_births"].round(COUNT_DP),
         }
     )
     derived = ["Referrals as % of births", "Gap (percentage points)", "Gap (births a year)"]
@@ -147,7 +148,11 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
     need_period = np.array(need_periods(ctx, out["Need model"]))
     out.attrs.update(
         period="Period",
-        decimals={c: 1 for c in derived[:2]} | {"% of births likely to need intensive help": 1},
+        decimals=dict.fromkeys(derived[:2], PERCENT_DP)
+        | {
+            "% of births likely to need intensive help": PERCENT_DP,
+            "Gap (births a year)": COUNT_DP,
+        },
         units={
             "Referrals": "count",
             "Births": "count",
@@ -177,7 +182,7 @@ def health_visiting(ctx: LocalContext, target: float = HV_TARGET) -> pd.DataFram
             "Review": c["review"].map(HV_NAMES),
             "Completed in time": c["completed"].astype("float64"),
             "Due": c["due"].astype("float64"),
-            "Coverage %": c["percent"].astype("float64").round(1),
+            "Coverage %": c["percent"].astype("float64").round(PERCENT_DP),
             "Target %": target,
         }
     )
@@ -187,7 +192,7 @@ def health_visiting(ctx: LocalContext, target: float = HV_TARGET) -> pd.DataFram
     )
     out.attrs.update(
         period="Quarter",
-        decimals={"Coverage %": 1, "Target %": 0},
+        decimals={"Coverage %": PERCENT_DP, "Target %": PERCENT_DP},
         units={
             "Completed in time": "count",
             "Due": "count",

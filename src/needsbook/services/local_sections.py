@@ -11,12 +11,13 @@ import pandas as pd
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.escape import md, trusted
+from needsbook.formatting import apply_decimals, mean, percent
 from needsbook.local import TEMPLATES, load_local
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
 from needsbook.services import local_other as oth
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text, fmt
-from needsbook.services.eha_sections import eha_sections
+from needsbook.services.common import SMALL_NOTE, LocalContext, count_text
+from needsbook.services.eha_sections import NOT_SHOWN, eha_sections
 
 #: What each template adds to the chapter (for areas without it).
 ADDS = {
@@ -37,6 +38,11 @@ EXAMPLE_LABEL = (
     "from the county's *Early Help Needs Assessment* (2015). They show what the chapter does "
     "with a council's own data; they do not describe services today."
 )
+
+
+def _pct(value: float) -> str:
+    """'70.6%' ('not shown' where the small-number rule hides it)."""
+    return percent(value, missing=NOT_SHOWN)
 
 
 def load_context(
@@ -144,7 +150,8 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
         allq = d[d["IMD quintile"] == "All quintiles"]
         val = allq["Mean change (score points)"].iloc[0] if len(allq) else np.nan
         text = (
-            f"On a 1-5 scale, families' scores improved by {fmt(val, 2)} points on average "
+            f"On a 1-5 scale, families' scores improved by {mean(val, missing=NOT_SHOWN)} "
+            "points on average "
             f"between the start and end of an EHA, {d['Period'].iloc[0]} "
             f"({ctx.source('eha_distance_travelled.csv')}). Distance travelled is recorded, "
             "but not with a validated outcome tool."
@@ -165,7 +172,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
         text = (
             "The most common reasons given for EHAs, "
             f"{r['Period'].iloc[0]} ({ctx.source('eha_reasons.csv')}): "
-            + "; ".join(f"{x.Reason} ({fmt(x._4, 0, '%')})" for x in top.itertuples())
+            + "; ".join(f"{x.Reason} ({_pct(x._4)})" for x in top.itertuples())
             + ". One EHA can give several reasons."
         )
         out.append(
@@ -228,7 +235,7 @@ def centre_sections(ctx: LocalContext) -> list[Section]:
     parts = []
     for label, r in (("all 0-4s", all_), ("0-4s in the 30% most deprived areas", dep)):
         if r:
-            parts.append(f"{fmt(r[2], 0, '%')} of {label} in {r[0]} ({cen.NURSERY[r[1]]})")
+            parts.append(f"{percent(r[2])} of {label} in {r[0]} ({cen.NURSERY[r[1]]})")
     text = (
         "Children's centres saw "
         + " and ".join(parts)
@@ -315,9 +322,9 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
         src = ctx.source("specialist_midwifery.csv")
         text = (
             f"Specialist midwives received {count_text(first['Referrals'])} referrals in "
-            f"{first['Period']}: {fmt(first['Referrals as % of births'], 1, '%')} of "
+            f"{first['Period']}: {_pct(first['Referrals as % of births'])} of "
             f"{count_text(first['Births'])} births ({src}). The open need model puts "
-            f"{fmt(first['% of births likely to need intensive help'], 1, '%')} of young "
+            f"{_pct(first['% of births likely to need intensive help'])} of young "
             "children in the group likely to need intensive help."
         )
         if ctx.is_example:
@@ -347,7 +354,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
             "Coverage of the five mandated health-visiting reviews, by quarter "
             f"({ctx.source('health_visiting_reviews.csv')}). In the latest quarter, "
             f"{len(below)} of {len(latest)} reviews {'is' if len(below) == 1 else 'are'} below "
-            f"the {oth.HV_TARGET:.0f}% target."
+            f"the {percent(oth.HV_TARGET)} target."
         )
         out.append(
             Section(
@@ -357,7 +364,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                 hv,
                 source=ctx.source("health_visiting_reviews.csv"),
                 notes=[
-                    f"There is no national target; {oth.HV_TARGET:.0f}% is used here as a "
+                    f"There is no national target; {percent(oth.HV_TARGET)} is used here as a "
                     "common local standard.",
                     SMALL_NOTE,
                 ],
@@ -373,7 +380,7 @@ def local_sections(ctx: LocalContext) -> dict[str, list[Section]]:
         t.file for name, t in TEMPLATES.items() if tables[name] is not None and len(tables[name])
     ]
     other = outcome_sections(ctx)
-    return {
+    parts = {
         "local_data": [checks_section(ctx)],
         "eha": eha_sections(ctx) + [s for s in other if s.key.startswith("eha_")],
         "centres": centre_sections(ctx),
@@ -381,3 +388,7 @@ def local_sections(ctx: LocalContext) -> dict[str, list[Section]]:
         "family": [s for s in other if s.key.startswith("family")],
         "templates": [templates_section(ctx.area, present)],
     }
+    for sections in parts.values():  # decimals by the book's rule where a table sets none
+        for s in sections:
+            apply_decimals(s.table)
+    return parts

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from needsbook.outcomes.catalogue import Indicator, load_catalogue
 from needsbook.snapshot.codes import (
     ENGLAND,
     REGION_NAMES,
@@ -29,10 +30,6 @@ from needsbook.stats import rate_ci, wilson_ci
 
 log = logging.getLogger("needsbook.snapshot.indicators")
 
-HIGH = "High is good"
-LOW = "Low is good"
-NO_JUDGEMENT = "No judgement"
-POLARITIES = (HIGH, LOW, NO_JUDGEMENT, "Not applicable")
 VALUE_TYPES = (
     "proportion",
     "crude rate",
@@ -82,6 +79,56 @@ class Meta:
     url: str | None = None
     ci_method: str | None = None  # "wilson" | "poisson" | None (no CIs computed)
     multiplier: float = 1.0  # value = count / denominator * multiplier
+
+
+def catalogue_meta(indicator_id: str) -> Meta:
+    """The metadata of a derived indicator, from its entry in the indicator catalogue."""
+    ind = load_catalogue().entry(indicator_id)
+    if ind is None:
+        raise KeyError(f"{indicator_id} is derived into the snapshot but not in the catalogue")
+    return Meta(
+        indicator_id=ind.id,
+        indicator_name=ind.name,
+        definition=ind.definition,
+        topic=ind.topic,
+        polarity=ind.polarity,
+        unit=ind.unit,
+        value_type=ind.value_type,
+        source=ind.source,
+        publisher=ind.publisher,
+        source_dataset=ind.source_dataset,
+        url=ind.url,
+        ci_method=_ci_method(ind),
+        multiplier=float(ind.multiplier or 1.0),
+    )
+
+
+def _ci_method(ind: Indicator) -> str | None:
+    """How the snapshot fills a row's missing CIs: the catalogue's method; for "published"
+    intervals, the same rule for rows the publisher gave none (derived regions)."""
+    if ind.ci_method in ("wilson", "poisson"):
+        return ind.ci_method
+    if ind.ci_method == "published":
+        return {"proportion": "wilson", "crude rate": "poisson"}.get(ind.value_type)
+    return None
+
+
+def with_catalogue(meta: Meta) -> Meta:
+    """A publisher's metadata (LAIT's dictionary) with the catalogue's definition applied
+    where the indicator is catalogued: name, definition, polarity, unit and value type."""
+    ind = load_catalogue().entry(meta.indicator_id)
+    if ind is None:
+        return meta
+    return replace(
+        meta,
+        indicator_name=ind.name,
+        definition=ind.definition,
+        polarity=ind.polarity,
+        unit=ind.unit,
+        value_type=ind.value_type,
+        ci_method=_ci_method(ind) or meta.ci_method,
+        multiplier=float(ind.multiplier or meta.multiplier),
+    )
 
 
 def to_number(values: pd.Series) -> pd.Series:

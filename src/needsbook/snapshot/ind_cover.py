@@ -26,34 +26,21 @@ from pathlib import Path
 import pandas as pd
 
 from needsbook.snapshot.codes import ENGLAND
-from needsbook.snapshot.ind_common import HIGH, Meta, log, resolve_areas, source_frame
+from needsbook.snapshot.ind_common import (
+    Meta,
+    catalogue_meta,
+    log,
+    resolve_areas,
+    source_frame,
+)
 
 DATA = "ukhsa_cover/cover_utla_quarterly_long.csv.gz"
 SOURCE_FILES = (DATA,)
 SOURCE = "UKHSA COVER"
 SOURCE_SUMMED = "UKHSA COVER (sum of UTLAs)"
-URL = "https://www.gov.uk/government/collections/vaccine-uptake"
-PUBLISHER = "UK Health Security Agency"
 
 NORTHANTS_COMBINED = ("E06000061 / E06000062", "North Northamptonshire / West Northamptonshire")
 _NORTHANTS_FIX = {("E06000062", "2021/22", 1), ("E06000062", "2021/22", 2)}
-
-_AGES = {"12m": "12 months", "24m": "24 months", "5y": "5 years"}
-_VACCINES = {
-    "DTaPIPVHib3": "DTaP/IPV/Hib(/HepB), 3 doses",
-    "DTaPIPVHib3_Prim": "DTaP/IPV/Hib(/HepB) primary course, 3 doses",
-    "DTaPIPV_Boo": "DTaP/IPV pre-school booster",
-    "HibMenC_Boo": "Hib/MenC booster",
-    "MMR1": "MMR, first dose",
-    "MMR2_Boo": "MMR, two doses",
-    "MenB": "MenB primary (2 doses)",
-    "MenB_Boo": "MenB booster",
-    "PCV": "PCV primary (2 doses, schedule before January 2020)",
-    "PCV1": "PCV primary (1 dose, schedule from January 2020)",
-    "PCV2": "PCV primary (2 doses, transition cohorts)",
-    "PCV_Boo": "PCV booster",
-    "Rota": "Rotavirus (2 doses)",
-}
 
 
 def _quarterly(raw_dir: Path) -> pd.DataFrame:
@@ -162,27 +149,4 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
 
 
 def _meta(vaccine: str, age: str) -> Meta:
-    label = _VACCINES.get(vaccine, vaccine)
-    at = _AGES.get(age, age)
-    return Meta(
-        indicator_id=f"cover:{vaccine}_{age}",
-        indicator_name=f"Population vaccination coverage: {label} at {at} (%)",
-        definition=(
-            f"Children reaching {at} in the financial year who had received {label}, as a "
-            "percentage of children reaching that age (sum of the four quarterly COVER "
-            "numerators over the sum of denominators, as in Fingertips). England and region "
-            "figures are sums of their UTLAs' quarterly data (UTLAs missing a quarter still "
-            "contribute their other quarters)."
-        ),
-        topic="Immunisation",
-        polarity=HIGH,
-        unit="%",
-        value_type="proportion",
-        source=SOURCE,
-        publisher=PUBLISHER,
-        source_dataset="Cover of vaccination evaluated rapidly (COVER), quarterly UTLA tables "
-        "2018/19 Q1 - 2024/25 Q4",
-        url=URL,
-        ci_method="wilson",
-        multiplier=100.0,
-    )
+    return catalogue_meta(f"cover:{vaccine}_{age}")

@@ -26,9 +26,8 @@ import pandas as pd
 
 from needsbook.snapshot.codes import ENGLAND
 from needsbook.snapshot.ind_common import (
-    LOW,
-    NO_JUDGEMENT,
     Meta,
+    catalogue_meta,
     empty_rows,
     source_frame,
     to_number,
@@ -43,30 +42,15 @@ CPP_AT31 = "dfe_csc/d5_cpps_at31march_by_duration_2013_to_2025.csv"
 POPULATION = "dfe_csc/ons_mid-year_population_estimates_2012_to_2024.csv"
 SOURCE_FILES = (CLA, CIN, REFERRALS, CPP_STARTS, CPP_AT31, POPULATION)
 
-URL_CLA = (
-    "https://explore-education-statistics.service.gov.uk/find-statistics/"
-    "children-looked-after-in-england-including-adoptions"
-)
-URL_CIN = (
-    "https://explore-education-statistics.service.gov.uk/find-statistics/"
-    "characteristics-of-children-in-need"
-)
-PUBLISHER = "Department for Education"
-TOPIC = "Children's social care"
-PER_10K = "per 10,000 aged 0-17"
-
 
 @dataclass(frozen=True)
 class _Measure:
     slug: str
-    name: str
-    definition: str
     file: str
     count: str
     denominator: str | None  # column in the file; None = DfE 0-17 population (previous mid-year)
     published: str | None
     multiplier: float
-    polarity: str
     period_type: str
     row_filter: tuple[str, str] | None = None
 
@@ -74,135 +58,95 @@ class _Measure:
 _MEASURES = (
     _Measure(
         slug="cla_rate",
-        name="Children looked after at 31 March, rate per 10,000 aged 0-17",
-        definition="Children looked after by the local authority on 31 March, per 10,000 "
-        "children aged 0-17 (ONS mid-year estimate as used by DfE).",
         file=CLA,
         count="children_count",
         denominator="population_estimate",
         published="rate_per_10000",
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="at 31 March",
         row_filter=("population_type", "Children looked after on 31 March each year"),
     ),
     _Measure(
         slug="cla_started_rate",
-        name="Children starting to be looked after, rate per 10,000 aged 0-17",
-        definition="Children who started to be looked after during the year ending 31 March, "
-        "per 10,000 children aged 0-17.",
         file=CLA,
         count="children_count",
         denominator="population_estimate",
         published="rate_per_10000",
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="financial year",
         row_filter=("population_type", "Children starting to be looked after each year"),
     ),
     _Measure(
         slug="cla_ceased_rate",
-        name="Children ceasing to be looked after, rate per 10,000 aged 0-17",
-        definition="Children who ceased to be looked after during the year ending 31 March, "
-        "per 10,000 children aged 0-17.",
         file=CLA,
         count="children_count",
         denominator="population_estimate",
         published="rate_per_10000",
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="financial year",
         row_filter=("population_type", "Children ceasing to be looked after each year"),
     ),
     _Measure(
         slug="cin_rate",
-        name="Children in need at 31 March, rate per 10,000 aged 0-17",
-        definition="Children in need (open episodes) at 31 March, per 10,000 children aged "
-        "0-17 (DfE's ONS mid-year estimate for the previous June).",
         file=CIN,
         count="At31_episodes",
         denominator=None,
         published=None,
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="at 31 March",
     ),
     _Measure(
         slug="referral_rate",
-        name="Referrals to children's social care, rate per 10,000 aged 0-17",
-        definition="Referrals received during the year ending 31 March, per 10,000 children "
-        "aged 0-17 (previous mid-year estimate).",
         file=REFERRALS,
         count="referral_count",
         denominator=None,
         published=None,
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="financial year",
     ),
     _Measure(
         slug="rereferral_pct",
-        name="Re-referrals within 12 months of a previous referral (%)",
-        definition="Referrals in the year that were within 12 months of a previous referral, "
-        "as a percentage of all referrals in the year.",
         file=REFERRALS,
         count="rereferral_count",
         denominator="referral_count",
         published="rereferral_percent",
         multiplier=100,
-        polarity=LOW,
         period_type="financial year",
     ),
     _Measure(
         slug="cpp_rate",
-        name="Children on child protection plans at 31 March, rate per 10,000 aged 0-17",
-        definition="Children subject to a child protection plan at 31 March, per 10,000 "
-        "children aged 0-17 (previous mid-year estimate).",
         file=CPP_AT31,
         count="CPP_At31",
         denominator=None,
         published=None,
         multiplier=10_000,
-        polarity=NO_JUDGEMENT,
         period_type="at 31 March",
     ),
     _Measure(
         slug="cpp_2yrs_pct",
-        name="Child protection plans at 31 March lasting 2 years or more (%)",
-        definition="Children on a child protection plan at 31 March whose plan had lasted 2 "
-        "years or more, as a percentage of all children on a plan at 31 March.",
         file=CPP_AT31,
         count="2_years_or_more",
         denominator="CPP_At31",
         published="2_years_or_more_percent",
         multiplier=100,
-        polarity=LOW,
         period_type="at 31 March",
     ),
     _Measure(
         slug="cpp_started_rate",
-        name="Child protection plans starting, rate per 10,000 aged 0-17",
-        definition="Children who became the subject of a child protection plan during the "
-        "year ending 31 March, per 10,000 children aged 0-17 (previous mid-year estimate).",
         file=CPP_STARTS,
         count="CPP_start",
         denominator=None,
         published=None,
         multiplier=10_000,
-        polarity=LOW,
         period_type="financial year",
     ),
     _Measure(
         slug="cpp_subsequent_pct",
-        name="Child protection plans that were a second or subsequent plan (%)",
-        definition="Children who became the subject of a plan in the year for a second or "
-        "subsequent time (at any time), as a percentage of all plans starting.",
         file=CPP_STARTS,
         count="CPP_subsequent",
         denominator="CPP_start",
         published="CPP_subsequent_percent",
         multiplier=100,
-        polarity=LOW,
         period_type="financial year",
     ),
 )
@@ -249,10 +193,8 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
                 index=df.index,
                 dtype="float64",
             )
-            dataset = "DfE CIN / ONS mid-year estimates 0-17 (DfE)"
         else:
             den = to_number(df[m.denominator])
-            dataset = "DfE CLA" if m.file == CLA else "DfE CIN"
         published = to_number(df[m.published]) if m.published else pd.Series(np.nan, df.index)
         value = value_from_counts(
             count,
@@ -277,28 +219,6 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
                 source="DfE CLA" if m.file == CLA else "DfE CIN",
             )
         )
-        is_rate = m.multiplier == 10_000
-        metas.append(
-            Meta(
-                indicator_id=f"csc:{m.slug}",
-                indicator_name=m.name,
-                definition=m.definition,
-                topic=TOPIC,
-                polarity=m.polarity,
-                unit=PER_10K if is_rate else "%",
-                value_type="crude rate" if is_rate else "proportion",
-                source="DfE CLA" if m.file == CLA else "DfE CIN",
-                publisher=PUBLISHER,
-                source_dataset=(
-                    "Children looked after in England including adoptions (EES underlying data)"
-                    if m.file == CLA
-                    else "Characteristics of children in need (EES underlying data)"
-                )
-                + ("; denominator: DfE's ONS 0-17 mid-year estimates" if "ONS" in dataset else ""),
-                url=URL_CLA if m.file == CLA else URL_CIN,
-                ci_method="poisson" if is_rate else "wilson",
-                multiplier=float(m.multiplier),
-            )
-        )
+        metas.append(catalogue_meta(f"csc:{m.slug}"))
     out = pd.concat(frames, ignore_index=True) if frames else empty_rows()
     return out, metas

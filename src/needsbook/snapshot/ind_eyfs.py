@@ -11,44 +11,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from needsbook.snapshot.ind_common import HIGH, Meta, source_frame, to_number, value_from_counts
+from needsbook.snapshot.ind_common import (
+    Meta,
+    catalogue_meta,
+    source_frame,
+    to_number,
+    value_from_counts,
+)
 from needsbook.snapshot.ind_csc import read_ees
 
 DATA = "dfe_send/eyfsp_headline_measures_2022.csv.gz"
 SOURCE_FILES = (DATA,)
 SOURCE = "DfE EYFSP"
-URL = (
-    "https://explore-education-statistics.service.gov.uk/find-statistics/"
-    "early-years-foundation-stage-profile-results"
-)
 
+# characteristic type -> indicator suffix (names and definitions are in the catalogue)
 _GROUPS = {
-    "Total": ("all", "all children"),
-    "Known to be eligible for free school meals": (
-        "fsm",
-        "children eligible for free school meals",
-    ),
-    "Not known to be eligible for free school meals": (
-        "not_fsm",
-        "children not known to be eligible for free school meals",
-    ),
+    "Total": "all",
+    "Known to be eligible for free school meals": "fsm",
+    "Not known to be eligible for free school meals": "not_fsm",
 }
+# measure -> (count column, published % column)
 _MEASURES = {
-    "gld": (
-        "gld_number",
-        "gld_percentage",
-        "achieving a good level of development",
-        "Children at the end of reception achieving at least the expected level in the "
-        "early learning goals of the prime areas of learning and in literacy and "
-        "mathematics (a good level of development)",
-    ),
-    "cll": (
-        "comm_lang_lit_number",
-        "comm_lang_lit_percentage",
-        "at the expected level in communication, language and literacy",
-        "Children at the end of reception at least at the expected level in the "
-        "communication and language and literacy early learning goals",
-    ),
+    "gld": ("gld_number", "gld_percentage"),
+    "cll": ("comm_lang_lit_number", "comm_lang_lit_percentage"),
 }
 
 
@@ -62,8 +47,8 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
     period = d["time_period"].str[:4] + "/" + d["time_period"].str[4:]
     n = to_number(d["children_number"])
     frames, metas = [], []
-    for measure, (num_col, pct_col, short, definition) in _MEASURES.items():
-        for group, (slug, label) in _GROUPS.items():
+    for measure, (num_col, pct_col) in _MEASURES.items():
+        for group, slug in _GROUPS.items():
             if measure == "cll" and slug == "not_fsm":
                 continue
             rows_ = d["characteristic_type"] == group
@@ -91,22 +76,5 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
                     source=SOURCE,
                 )
             )
-            metas.append(
-                Meta(
-                    indicator_id=f"eyfs:{measure}_{slug}",
-                    indicator_name=f"Reception: {label} {short} (%)",
-                    definition=f"{definition}, as a percentage of {label} assessed (EYFS profile).",
-                    topic="Early years",
-                    polarity=HIGH,
-                    unit="%",
-                    value_type="proportion",
-                    source=SOURCE,
-                    publisher="Department for Education",
-                    source_dataset="Early years foundation stage profile results 2021/22, headline "
-                    "measures by characteristic (via DfE SEND-AP-Inclusion dashboard)",
-                    url=URL,
-                    ci_method="wilson",
-                    multiplier=100.0,
-                )
-            )
+            metas.append(catalogue_meta(f"eyfs:{measure}_{slug}"))
     return pd.concat(frames, ignore_index=True), metas

@@ -15,13 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from needsbook.snapshot.ind_common import LOW, Meta, period_end_year, source_frame, to_number
+from needsbook.snapshot.ind_common import (
+    Meta,
+    catalogue_meta,
+    period_end_year,
+    source_frame,
+    to_number,
+)
 
 DATA = "dfe_csc/la_hospital_admissions_2324.csv.gz"
 SOURCE_FILES = (DATA,)
 SOURCE = "OHID Fingertips"
 INDICATOR = "90284"
-URL = "https://fingertips.phe.org.uk/search/90284"
 
 
 def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
@@ -29,7 +34,6 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
     d = d[(d["Indicator ID"] == INDICATOR) & (d["Sex"] == "Persons") & d["Category Type"].isna()]
     # England is exported twice: as the top area and again as a child of itself.
     d = d[d["Area Code"] != d["Parent Code"]]
-    name = d["Indicator Name"].iloc[0]
     out = source_frame(
         indicator_id=f"ft:{INDICATOR}",
         code=d["Area Code"],
@@ -46,25 +50,5 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
         denominator=to_number(d["Denominator"]),
         source=SOURCE,
     )
-    meta = Meta(
-        indicator_id=f"ft:{INDICATOR}",
-        indicator_name=name,
-        definition=(
-            "Emergency hospital admissions caused by unintentional and deliberate injuries in "
-            "children aged 0-14, crude rate per 10,000 resident population aged 0-14 (HES, ONS "
-            "mid-year estimates). 99.8% limits missing from the export were computed (exact "
-            "Poisson below 10 events, Byar's from 10)."
-        ),
-        topic="Injuries",
-        polarity=LOW,
-        unit="per 10,000 aged 0-14",
-        value_type="crude rate",
-        source=SOURCE,
-        publisher="Office for Health Improvement and Disparities",
-        source_dataset="OHID Fingertips, Child and Maternal Health profile, indicator 90284 "
-        "(export of 2023/24 release)",
-        url=URL,
-        ci_method="poisson",
-        multiplier=10_000.0,
-    )
+    meta = catalogue_meta(f"ft:{INDICATOR}")
     return out, [meta]

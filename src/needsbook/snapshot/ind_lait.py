@@ -3,7 +3,8 @@
 Decisions (see also the module docstring of ``indicators``):
 
 * key ``lait:<Short Desc>``; name = dictionary ``Measure``; definition = ``Description``.
-* polarity ``High``/``Low`` -> "High is good"/"Low is good"; ``-`` or blank -> "No judgement".
+* polarity ``High``/``Low`` -> the catalogue's words for high/low is good; ``-`` or blank ->
+  no judgement.
 * unit = ``y_axis_name`` verbatim; value_type inferred from it by :func:`value_type_of`.
 * ``Values`` ``-`` -> dropped. No CIs, counts or denominators in LAIT.
 * period = published label; year = the calendar year it ends in; period_type from ``Year_Type``
@@ -23,16 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from needsbook.polarity import HIGH_IS_GOOD, LOW_IS_GOOD, NO_JUDGEMENT
 from needsbook.snapshot.codes import DFE_LOOKUP, DFE_NUMBER_TO_REGION, crosswalk
 from needsbook.snapshot.ind_common import (
-    HIGH,
-    LOW,
-    NO_JUDGEMENT,
     Meta,
     log,
     period_end_year,
     source_frame,
     to_number,
+    with_catalogue,
 )
 
 DATA = "dfe_lait/lait_bds_long.parquet"
@@ -42,7 +42,7 @@ SOURCE = "DfE LAIT"
 URL = "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait"
 INNER_OUTER_LONDON = (987, 988)
 
-_POLARITY = {"High": HIGH, "Low": LOW}
+_POLARITY = {"High": HIGH_IS_GOOD, "Low": LOW_IS_GOOD}  # LAIT dictionary -> catalogue words
 _PERIOD_TYPE = {
     "Academic Year": "academic year",
     "Financial Year": "financial year",
@@ -198,19 +198,21 @@ def _meta(short: str, d: pd.Series) -> Meta:
     publisher = "Department for Education" if owner in ("", "0", "DfE") else owner
     unit = _clean(d["y_axis_name"])
     urls = re.findall(r"https?://\S+", _clean(d.get("Hyperlink(s)")))
-    return Meta(
-        indicator_id=f"lait:{short}",
-        indicator_name=_clean(d["Measure"]),
-        definition=_clean(d["Description"]) or _clean(d["Chart_title"]),
-        topic=_clean(d["Topic"]),
-        polarity=_POLARITY.get(_clean(d["Polarity"]), NO_JUDGEMENT),
-        unit=unit,
-        value_type=value_type_of(unit),
-        source=SOURCE,
-        publisher=publisher,
-        source_dataset=(
-            "DfE Local Authority Interactive Tool (LAIT) database, measure "
-            f"'{short}' (LAIT table: {_clean(d.get('Table_status')) or 'n/a'})"
-        ),
-        url=urls[0] if urls else URL,
+    return with_catalogue(
+        Meta(
+            indicator_id=f"lait:{short}",
+            indicator_name=_clean(d["Measure"]),
+            definition=_clean(d["Description"]) or _clean(d["Chart_title"]),
+            topic=_clean(d["Topic"]),
+            polarity=_POLARITY.get(_clean(d["Polarity"]), NO_JUDGEMENT),
+            unit=unit,
+            value_type=value_type_of(unit),
+            source=SOURCE,
+            publisher=publisher,
+            source_dataset=(
+                "DfE Local Authority Interactive Tool (LAIT) database, measure "
+                f"'{short}' (LAIT table: {_clean(d.get('Table_status')) or 'n/a'})"
+            ),
+            url=urls[0] if urls else URL,
+        )
     )

@@ -22,8 +22,13 @@ Assembly (:func:`assemble`):
   Inner/Outer London (E13) rows are dropped; any other unmappable code is dropped and counted
   in a log message. ``area_name`` is the current name (mapped areas) or the crosswalk's name
   for former/combined units, else the published one.
+* derived rows (``ind_derived``): earlier years of indicators with a catalogue ``history``
+  and region rows summed from upper-tier areas where the publisher has none.
 * rows with count and denominator but no CI get 95% and 99.8% CIs: Wilson for proportions,
   exact Poisson (x < 10) / Byar's for rates.
+* metadata (name, definition, polarity, unit, value type, CI method) is the indicator
+  catalogue's (``data/indicators.yml``) for every catalogued indicator; LAIT's dictionary for
+  the rest.
 * every (indicator, period) must have an England row; where a source has none (LAIT's
   re-offending measures, KS2 value-added progress 2016-17, youth-justice cautions 2024-25) the
   indicator-period is dropped and logged. COVER has no England/region rows at all: they are
@@ -41,6 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.snapshot import (
     ind_cover,
     ind_csc,
@@ -51,6 +57,7 @@ from needsbook.snapshot import (
 )
 from needsbook.snapshot.codes import CROSSWALK, CURRENT, DFE_LOOKUP, ENGLAND
 from needsbook.snapshot.ind_common import Meta, fill_cis, log, resolve_areas
+from needsbook.snapshot.ind_derived import history_rows, region_rows
 from needsbook.snapshot.spec import CI_COLUMNS, INDICATOR_COLUMNS, TableSpec
 
 SOURCES = (ind_lait, ind_csc, ind_cover, ind_neet, ind_eyfs, ind_fingertips)
@@ -173,6 +180,9 @@ def assemble(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
         df = df[~drop]
 
+    catalogue = load_catalogue()
+    df = pd.concat([df, history_rows(df, catalogue, raw_dir)], ignore_index=True)
+    df = pd.concat([df, region_rows(df, catalogue)], ignore_index=True)
     df = fill_cis(df, metas)
     for col, attr in (
         ("indicator_name", "indicator_name"),

@@ -1,11 +1,21 @@
 """Snapshot tables for population: ONS mid-year estimates, DfE 0-17 totals and 2018-based SNPP.
 
-* ``population_syoa`` and ``lsoa_population`` are summed from the LSOA 2011 mid-year estimates
-  through the LSOA11 -> LAD 2023 lookup. LSOAs nest in LADs (and LADs in UTLAs and regions), so the
-  current areas - including those created in 2021-2023 - are exact sums, not apportionments. These
-  are the estimates as first published (before the Census 2021 rebasing).
+* ``population_syoa``, mid-2019 and mid-2020, and ``lsoa_population`` are summed from the LSOA
+  2011 mid-year estimates through the LSOA11 -> LAD 2023 lookup. LSOAs nest in LADs (and LADs in
+  UTLAs and regions), so the current areas - including those created in 2021-2023 - are exact
+  sums, not apportionments. These are the estimates as first published (before the Census 2021
+  rebasing).
+* ``population_syoa``, mid-2021 to mid-2024, are ONS's published single-year estimates for
+  England, regions and UTLAs (persons, as first published), with districts for mid-2024 only
+  (mid-2021 to mid-2023 districts are only in the Excel workbooks; no Excel reader is installed).
+  Mid-2021 is on April 2021 boundaries; its codes go through ``codes.map_codes`` like every
+  other table: North Yorkshire E10000023 and Somerset E10000027 become E06000065/66 (same
+  areas), while Cumbria E10000006 stays under its own code as a "Former UTLA" (parent: North
+  West), so Cumberland and Westmorland and Furness have no mid-2021 rows.
 * ``population_0_17`` is DfE's denominator series; for 2012-2020 it is ONS's Census-2021-rebased
-  series, so it differs from ``population_syoa`` (England 0-17, mid-2020: 11,787,794 vs 12,093,288).
+  series, so it differs from ``population_syoa`` (England 0-17, mid-2020: 11,787,794 vs
+  12,093,288), and for 2021-2023 ONS's revised series (differences under 1% for most UTLAs). For
+  mid-2024 the two agree exactly.
 * Barnsley and Sheffield carry their current codes (E08000038/39, from May 2025) but their
   populations are on the pre-2025 boundaries (the change moved a handful of addresses).
 * City of London and Isles of Scilly are kept separate everywhere (ONS publishes them separately).
@@ -23,6 +33,7 @@ from needsbook.snapshot.codes import (
     CURRENT,
     ENGLAND,
     REGION_NAMES,
+    crosswalk,
     current_areas,
     map_codes,
     parent_codes,
@@ -38,6 +49,10 @@ MYE_UTLA = {
     2019: "ons_population/population19_utla20.csv",
     2020: "ons_population/population20_utla20.csv",
 }
+# Published single-year estimates, mid-2021 to mid-2024 (England, regions, UTLAs; long form).
+MYE_LONG = "ons_population/mye_syoa_utla_region_england_2021_2024_long.csv.gz"
+# Published single-year estimates for districts (MYE2 persons sheet, 2023 boundaries).
+MYE_LAD = {2024: "ons_population/mye24_ew_2023geography_MYE2_persons.csv"}
 DFE_0_17 = "dfe_csc/ons_mid-year_population_estimates_2012_to_2024.csv"
 SNPP = "ons_snpp/snpp2018_principal_utla_syoa_2018_2043.csv.gz"
 
@@ -110,9 +125,11 @@ def _names(raw_dir: Path) -> dict[str, str]:
     return out
 
 
-def build_population_syoa(raw_dir: Path) -> pd.DataFrame:
-    """Mid-2019 and mid-2020 population by single year of age for England, regions, UTLAs, LADs."""
-    raw_dir = Path(raw_dir)
+SYOA_COLUMNS = ["area_code", "area_name", "area_type", "parent_code", "year", "age", "population"]
+
+
+def _syoa_from_lsoas(raw_dir: Path) -> pd.DataFrame:
+    """Mid-2019 and mid-2020 single years for England, regions, UTLAs and districts (LSOA sums)."""
     geo = lsoa11_areas(raw_dir).set_index("lsoa11_code")
     names = _names(raw_dir)
     lad_names = geo.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
@@ -143,9 +160,87 @@ def build_population_syoa(raw_dir: Path) -> pd.DataFrame:
         out["area_code"].map(utla_parent).where(~is_lad, out["area_code"].map(lad_utla))
     )
     out.loc[out["area_type"].eq("England"), "parent_code"] = pd.NA
+    return out[SYOA_COLUMNS]
+
+
+def _syoa_published(raw_dir: Path) -> pd.DataFrame:
+    """Mid-2021 to mid-2024 single years (persons) for England, regions and UTLAs, as published,
+    on current codes; Cumbria's mid-2021 rows stay apart as a "Former UTLA"."""
+    df = pd.read_csv(raw_dir / MYE_LONG, dtype={"area_code": str, "area_name": str, "sex": str})
+    df = df[df["sex"].eq("persons")].reset_index(drop=True)
+    if set(df["year"]) & set(MYE_LSOA):
+        raise ValueError(f"{MYE_LONG}: overlaps the years summed from LSOAs")
+    mapped = map_codes(df["area_code"], raw_dir)
+    area_type = mapped["area_type"]
+    known = area_type.isin(["England", "Region", "UTLA", "Former UTLA"])
+    if not known.all():
+        raise ValueError(
+            f"{MYE_LONG}: unknown codes {sorted(df.loc[~known, 'area_code'].unique())}"
+        )
+    parents = parent_codes(raw_dir)
+    cw = crosswalk(raw_dir)
+    # A former UTLA's region is its successors' (Cumbria -> North West).
+    pairs = zip(cw["old_code"], cw["new_code"], strict=True)
+    former_region = {old: parents[new] for old, new in pairs if new in parents}
+    code = mapped["area_code"]
+    out = pd.DataFrame(
+        {
+            "area_code": code,
+            "area_name": code.map(_names(raw_dir)).fillna(df["area_name"]),
+            "area_type": area_type,
+            "parent_code": code.map({**former_region, **parents}),
+            "year": df["year"],
+            "age": df["age"],
+            "population": df["population"],
+        }
+    )
+    out.loc[area_type.eq("England"), "parent_code"] = pd.NA
+    per_area = out.groupby(["area_code", "year"])["age"].agg(["nunique", "size"])
+    if not (per_area["nunique"].eq(len(AGES)) & per_area["size"].eq(len(AGES))).all():
+        raise ValueError(f"{MYE_LONG}: an area-year without exactly one row per age 0-90")
+    return out
+
+
+def _syoa_districts(raw_dir: Path) -> pd.DataFrame:
+    """Districts for the years in ``MYE_LAD``, on current codes (as ``lsoa11_areas`` codes them)."""
+    geo = lsoa11_areas(raw_dir).drop_duplicates("lad_code").set_index("lad_code")
+    frames = []
+    for year, path in MYE_LAD.items():
+        df = pd.read_csv(raw_dir / path, encoding="utf-8-sig", dtype={"Code": str})
+        df = df[df["Code"].str.fullmatch(r"E0[6-9]\d{6}")].reset_index(drop=True)
+        ages = df[list(AGE_COLUMNS)].to_numpy()
+        if (ages < 0).any() or not np.array_equal(ages.sum(axis=1), df["All ages"].to_numpy()):
+            raise ValueError(f"{path}: negative counts or ages not summing to All ages")
+        mapped = map_codes(df["Code"], raw_dir)
+        code = mapped["area_code"].where(mapped["area_type"].eq("UTLA"), df["Code"])
+        if sorted(code) != sorted(geo.index):
+            raise ValueError(f"{path}: districts differ from the current 296")
+        wide = pd.DataFrame(ages.astype("int64"), index=code.to_numpy(), columns=list(AGES))
+        long = wide.stack().rename("population").reset_index()
+        long.columns = ["area_code", "age", "population"]
+        long["area_name"] = long["area_code"].map(geo["lad_name"])
+        long["area_type"] = "District"
+        long["parent_code"] = long["area_code"].map(geo["utla_code"])
+        long["year"] = year
+        frames.append(long[SYOA_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
+
+
+def build_population_syoa(raw_dir: Path) -> pd.DataFrame:
+    """Population by single year of age, mid-2019 to mid-2024, for England, regions, UTLAs and
+    (mid-2019, mid-2020, mid-2024) districts."""
+    raw_dir = Path(raw_dir)
+    published = _syoa_published(raw_dir)
+    districts = _syoa_districts(raw_dir)
+    utla = published[published["area_type"].eq("UTLA") & published["year"].isin(MYE_LAD)]
+    expected = utla.set_index(["area_code", "year", "age"])["population"].sort_index()
+    summed = districts.groupby(["parent_code", "year", "age"])["population"].sum().sort_index()
+    if not (summed.index.equals(expected.index) and summed.equals(expected.set_axis(summed.index))):
+        raise ValueError(f"{list(MYE_LAD.values())}: districts do not sum to {MYE_LONG}")
+    out = pd.concat([_syoa_from_lsoas(raw_dir), published, districts], ignore_index=True)
     return _finish(
         out,
-        ["area_code", "area_name", "area_type", "parent_code", "year", "age", "population"],
+        SYOA_COLUMNS,
         ["area_type", "area_code", "year", "age"],
         ints={"year": "Int64", "age": "Int64", "population": "Int64"},
     )
@@ -264,17 +359,25 @@ TABLES = [
     TableSpec(
         name="population_syoa",
         description=(
-            "ONS mid-year population estimates, mid-2019 and mid-2020, persons by single year of "
-            "age (0-89, 90 = 90 and over) for England, the 9 regions, the 153 current UTLAs and "
-            "296 current districts. Summed from LSOA 2011 estimates through the LSOA11->LAD23 "
-            "lookup (exact: LSOAs nest in LADs). Key: area_type, area_code, year, age (a single-"
-            "district UTLA appears as both UTLA and District). Barnsley/Sheffield use their May "
-            "2025 codes E08000038/39 on pre-2025 boundaries. As first published (not rebased to "
-            "Census 2021), so they differ from population_0_17 for 2019-2020."
+            "ONS mid-year population estimates, mid-2019 to mid-2024, persons by single year of "
+            "age (0-89, 90 = 90 and over) for England, the 9 regions and the 153 current UTLAs, "
+            "plus the 296 current districts for mid-2019, mid-2020 and mid-2024. Mid-2019/2020 "
+            "are summed from LSOA 2011 estimates through the LSOA11->LAD23 lookup (exact: LSOAs "
+            "nest in LADs); mid-2021 to mid-2024 are ONS's published local-authority tables. "
+            "Mid-2021 is on April 2021 boundaries: North Yorkshire and Somerset are on their 2023 "
+            "codes (same areas), Cumbria E10000006 is kept as 'Former UTLA' (parent North West) "
+            "and Cumberland/Westmorland and Furness start in mid-2022. Key: area_type, area_code, "
+            "year, age (a single-district UTLA appears as both UTLA and District). Barnsley/"
+            "Sheffield use their May 2025 codes E08000038/39 on pre-2025 boundaries. All years "
+            "are as first published (2019-2020 not rebased to Census 2021, 2021-2023 not "
+            "revised), so 0-17 sums differ slightly from population_0_17 except in mid-2024."
         ),
-        source_dataset="ONS mid-year population estimates for LSOAs (2011), mid-2019 and mid-2020",
+        source_dataset=(
+            "ONS mid-year population estimates: for LSOAs (2011), mid-2019 and mid-2020; for "
+            "local authorities by single year of age (MYE2), mid-2021 to mid-2024"
+        ),
         publisher=_ONS,
-        source_files=(*MYE_LSOA.values(), *_LOOKUPS),
+        source_files=(*MYE_LSOA.values(), MYE_LONG, *MYE_LAD.values(), *_LOOKUPS),
         build=build_population_syoa,
         period_column="year",
         key=("area_type", "area_code", "year", "age"),

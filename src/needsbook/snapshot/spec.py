@@ -31,7 +31,7 @@ INDICATOR_COLUMNS = (
     "upper_ci_99_8",  # float | NA
     "count",  # float | NA (numerator)
     "denominator",  # float | NA
-    "polarity",  # "High is good" | "Low is good" | "No judgement" | "Not applicable"
+    "polarity",  # one of the catalogue's polarity words (data/indicators.yml)
     "unit",  # e.g. "per 10,000 aged 0-17", "%", "per 1,000 live births", "score"
     "value_type",  # "proportion" | "crude rate" | "count" | "mean" | "score" | "ratio" | ...
     "source",  # short source label, e.g. "DfE LAIT", "DfE CLA", "UKHSA COVER"

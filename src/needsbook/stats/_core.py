@@ -23,6 +23,13 @@ import pandas as pd
 from scipy import special
 
 from needsbook.errors import InputError
+from needsbook.polarity import (  # noqa: F401 (re-exported; the words live in the catalogue)
+    HIGH_IS_GOOD,
+    LOW_IS_GOOD,
+    NO_JUDGEMENT,
+    NOT_APPLICABLE,
+    POLARITIES,
+)
 
 __all__ = [
     "POLARITIES",
@@ -35,12 +42,6 @@ __all__ = [
     "z_for_confidence",
 ]
 
-#: Polarity strings used by Fingertips (and by every comparison in this package).
-HIGH_IS_GOOD = "High is good"
-LOW_IS_GOOD = "Low is good"
-NO_JUDGEMENT = "No judgement"
-NOT_APPLICABLE = "Not applicable"
-POLARITIES: tuple[str, ...] = (HIGH_IS_GOOD, LOW_IS_GOOD, NO_JUDGEMENT, NOT_APPLICABLE)
 
 #: Rows named in an error message before "and N more".
 MAX_ROWS_IN_MESSAGE = 5

@@ -9,8 +9,8 @@ Methods (OHID Fingertips technical guidance):
   form centred on the expected count) and for rates (exact Poisson limits);
 * quintiles of the comparator set when there is no CI.
 
-Polarity: "High is good" / "Low is good" give Better/Worse; "No judgement" gives
-Higher/Lower; "Not applicable" gives "Not compared". Nothing is compared when the area or
+Polarity: HIGH_IS_GOOD / LOW_IS_GOOD give Better/Worse; NO_JUDGEMENT gives
+Higher/Lower; NOT_APPLICABLE gives "Not compared". Nothing is compared when the area or
 benchmark value or the CI is missing, nor an area with itself.
 """
 
@@ -71,12 +71,12 @@ BEST, WORST = "Best", "Worst"
 HIGHER, LOWER = "Higher", "Lower"
 NOT_COMPARED = "Not compared"
 
-#: Quintile labels, quintile 1 first (1 = best, or 1 = lowest for "No judgement").
+#: Quintile labels, quintile 1 first (1 = best, or 1 = lowest for NO_JUDGEMENT).
 QUINTILE_LABELS_JUDGEMENT = ("Best", "Better", "Middle", "Worse", "Worst")
 QUINTILE_LABELS_NO_JUDGEMENT = ("Lowest", "Low", "Middle", "High", "Highest")
 
 REASON_SELF = "area is the benchmark"
-REASON_POLARITY = "polarity is Not applicable"
+REASON_POLARITY = "the indicator is not to be compared (polarity)"
 REASON_VALUE = "area value missing"
 REASON_BENCHMARK = "benchmark value missing"
 REASON_CI = "area confidence interval missing"
@@ -184,9 +184,9 @@ def compare_ci(
     """Label each area by whether the benchmark lies inside its confidence interval.
 
     Similar if ``lower <= benchmark <= upper``; otherwise Better/Worse (Higher/Lower for
-    "No judgement") by polarity. Give the 99.8% limits as ``lower_outer``/``upper_outer``
+    NO_JUDGEMENT) by polarity. Give the 99.8% limits as ``lower_outer``/``upper_outer``
     for the two-level rule (outside 99.8% -> Best/Worst). Missing value, benchmark or
-    limits, or polarity "Not applicable", give "Not compared".
+    limits, or polarity NOT_APPLICABLE, give "Not compared".
     """
     inputs = [value, benchmark, lower, upper]
     two = lower_outer is not None or upper_outer is not None
@@ -262,8 +262,8 @@ def compare_to_benchmark(
     region value) or a Series aligned on the index. ``confidence`` is 0.95, 0.998 or
     ``(0.95, 0.998)`` for the two-level rule; the CI columns default to
     ``lower_ci_95``/``upper_ci_95`` etc. (``lower``/``upper`` give other names, one per
-    level). ``polarity`` is one of "High is good", "Low is good", "No judgement",
-    "Not applicable", or a column holding those strings. When ``area_code`` (a column)
+    level). ``polarity`` is one of HIGH_IS_GOOD, LOW_IS_GOOD, NO_JUDGEMENT,
+    NOT_APPLICABLE, or a column holding those strings. When ``area_code`` (a column)
     and ``benchmark_code`` (a code, or a column name) are given, a row whose code equals
     the benchmark's is "Not compared" (an area is never compared with itself).
 
@@ -409,8 +409,8 @@ def compare_quintiles(
     (PERCENTILE.INC, :func:`~needsbook.stats.quantiles.percentile_inc_quintiles`);
     ``rule="ntile"``: FingertipsNext NTILE(5) (:func:`~needsbook.stats.quantiles.ntile`).
     Sets with fewer than 5 values are not compared. ``quintile`` 1 is the best for "High
-    is good"/"Low is good" (labels Best, Better, Middle, Worse, Worst) and the lowest for
-    "No judgement" (Lowest, Low, Middle, High, Highest).
+    IS_GOOD/LOW_IS_GOOD (labels Best, Better, Middle, Worse, Worst) and the lowest for
+    NO_JUDGEMENT (Lowest, Low, Middle, High, Highest).
 
     Returns ``quintile`` (Int64), ``comparison``, ``comparison_reason`` and
     ``comparison_method`` (e.g. "quintiles of 152 areas (PERCENTILE.INC)").

@@ -31,6 +31,7 @@ from needsbook.errors import InputError
 from needsbook.stats._core import (
     HIGH_IS_GOOD,
     LOW_IS_GOOD,
+    NO_JUDGEMENT,
     POLARITIES,
     arg_label,
     as_float_array,
@@ -228,8 +229,8 @@ def _check_proportion_rows(
 def trend_label(trend: Any, polarity: Any) -> Any:
     """Combine a trend word with polarity, e.g. "Increasing and getting worse".
 
-    "High is good"/"Low is good" add "and getting better"/"and getting worse"; "No
-    judgement" and "Not applicable" leave "Increasing"/"Decreasing" as they are. Works on
+    "High IS_GOOD/LOW_IS_GOOD add "and getting better"/"and getting worse"; "No
+    judgement" and NOT_APPLICABLE leave "Increasing"/"Decreasing" as they are. Works on
     strings or arrays/Series (element-wise).
     """
     scalar = np.ndim(trend) == 0 and np.ndim(polarity) == 0
@@ -267,7 +268,7 @@ def recent_trend(
     count: str | None = None,
     denominator: str | None = None,
     group_by: str | Sequence[str] | None = None,
-    polarity: str = "No judgement",
+    polarity: str = NO_JUDGEMENT,
     method: str = "regression",
 ) -> pd.DataFrame:
     """Recent trend for every series of a long table (one row per series and time).

@@ -1,0 +1,33 @@
+"""Books built once per test session and shared by every test that reads a built book.
+
+Three areas of different kinds: Worcestershire (a county with districts), Rutland (a small
+unitary) and Camden (a London borough). They are built with the normal batch build into
+``_build/test-books``; a file lock lets the xdist workers share them, and an unchanged book (same
+data, templates and code) is reused, so each book is built at most once per change.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOKS = ROOT / "_build" / "test-books"
+AREAS = {"E10000034": "Worcestershire", "E06000017": "Rutland", "E09000007": "Camden"}
+
+
+def built_books() -> Path:
+    """The folder holding one built book per code of ``AREAS`` (built if missing or stale)."""
+    from needsbook.build import BuildOptions
+    from needsbook.build.batch import build_many
+
+    BOOKS.mkdir(parents=True, exist_ok=True)
+    with open(BOOKS.parent / "test-books.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        outcomes = build_many(
+            list(AREAS), BuildOptions(area="", quiet=True), jobs=2, out_root=BOOKS
+        )
+    failed = [f"{o.query}: {o.reason}" for o in outcomes if o.status == "failed"]
+    if failed:
+        raise RuntimeError("building the test books failed: " + "; ".join(failed))
+    return BOOKS
