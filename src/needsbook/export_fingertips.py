@@ -214,5 +214,5 @@ README = (
     "lowest, Middle, 2nd highest, Highest quintile). 'Parent' is the region, and 'Compared "
     "to percentiles' holds the comparison with the region's value. England and region rows "
     "carry values only (no counts, trends or verdicts). Columns the book has no figure for "
-    "(99.8% limits, Age, Category, Value note, New data, goal) are blank."
+    "(Age, Category, Value note, New data, goal) are blank."
 )

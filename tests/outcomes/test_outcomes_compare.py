@@ -125,6 +125,8 @@ def _row(ind: str, code: str, kind: str, year: int, value: float, x=None, n=None
         "value": value,
         "lower_ci_95": float(lo),
         "upper_ci_95": float(hi),
+        "lower_ci_99_8": np.nan,
+        "upper_ci_99_8": np.nan,
         "count": np.nan if x is None else float(x),
         "denominator": np.nan if n is None else float(n),
         "source": "test",

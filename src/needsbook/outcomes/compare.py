@@ -53,7 +53,17 @@ from needsbook.stats import (
 
 ENGLAND = "E92000001"
 NEIGHBOUR_MODEL = "2025"
-VALUE_COLUMNS = ["value", "lower_ci_95", "upper_ci_95", "count", "denominator"]
+VALUE_COLUMNS = [
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_99_8",
+    "upper_ci_99_8",
+    "count",
+    "denominator",
+]
+#: The 99.8% limits go with the 95% ones (the catalogue lists the 95% columns).
+_WITH_95 = {"lower_ci_99_8": "lower_ci_95", "upper_ci_99_8": "upper_ci_95"}
 NO_CI_REASON = "no counts or confidence intervals in the source"
 POOLED_REASON = "periods overlap (pooled years)"
 #: Fewest neighbours with a value for a neighbours' average to be shown.
@@ -158,7 +168,7 @@ def prepare_rows(
     for ind in catalogue.indicators:
         df = base[base["indicator_id"] == ind.id].copy()
         for col in VALUE_COLUMNS:
-            if col not in ind.columns:
+            if _WITH_95.get(col, col) not in ind.columns:
                 df[col] = np.nan
         parts.append(df)
     rows = pd.concat(parts, ignore_index=True)
