@@ -18,6 +18,8 @@ from needsbook.snapshot.manifest import read_manifest
 
 STAMP = "_needsbook_build.json"
 TEMPLATE_PATHS = ("notebooks", "book", "_config.yml", "_toc.yml")
+#: The catalogues and rules a book is made from (a change to any of them rebuilds it).
+DATA_PATHS = ("data/indicators.yml", "data/evidence", "data/recommendations")
 
 
 def _hash_tree(h: Any, base: Path, rel: str, suffixes: tuple[str, ...] = ()) -> None:
@@ -42,8 +44,10 @@ def fingerprint(
     h = hashlib.sha256(f"{area_code}|{year}|{group}|{__version__}".encode())
     for entry in read_manifest(paths.snapshot_dir(data_dir)):
         h.update(f"{entry.table}:{entry.sha256}".encode())
-    for rel in TEMPLATE_PATHS:
+    for rel in (*TEMPLATE_PATHS, *DATA_PATHS):
         _hash_tree(h, root, rel)
+    if (Path(data_dir) / "indicators.yml").is_file():  # a data folder's own catalogue
+        _hash_tree(h, Path(data_dir), "indicators.yml")
     _hash_tree(h, paths.PACKAGE_DIR.parent, "needsbook", suffixes=(".py", ".js", ".json"))
     if local_dir and Path(local_dir).is_dir():
         _hash_tree(h, Path(local_dir), ".")
