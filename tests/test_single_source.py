@@ -3,6 +3,7 @@ live in the catalogue (data/indicators.yml), and the snapshot's metadata agrees 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -57,9 +58,11 @@ def test_every_derived_indicator_is_catalogued() -> None:
     assert {i for i in derived if cat.entry(i) is None} == set()
 
 
-def test_the_services_measures_are_catalogue_entries() -> None:
-    cat = load_catalogue()
+def test_every_demand_finding_a_rule_names_is_a_catalogued_measure() -> None:
+    """A recommendation rule citing ``demand:<key>`` must find that measure in the services
+    chapter, or the rule could never fire."""
     raw = yaml.safe_load(default_path().read_text(encoding="utf-8"))
-    assert len(MEASURES) == sum("services" in e.get("use", []) for e in raw["indicators"])
-    for m in MEASURES:
-        assert (m.name, m.polarity) == (cat[m.indicator_id].name, cat[m.indicator_id].polarity)
+    assert len(MEASURES) == sum("services" in e.get("use", []) for e in raw["indicators"]) == 14
+    rules = (ROOT / "data" / "recommendations" / "rules.yml").read_text(encoding="utf-8")
+    cited = set(re.findall(r"service: (demand:\w+)", rules))
+    assert cited and cited <= {m.finding_key for m in MEASURES}

@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from needsbook.areas import Area
+from needsbook.outcomes.compare import VALUE_COLUMNS
 from needsbook.stats.compare import HIGH_IS_GOOD  # the rule compare_quintiles reverses by
 from needsbook.years import resolve_year
 
@@ -62,15 +63,7 @@ AREA_TYPES = {
 #: Engine columns holding Value, 95% CI, 99.8% CI, Count, Denominator per row level (None:
 #: the engine has no such figure, so the cell is blank). Absent columns also give blanks.
 VALUE_SOURCES: dict[str, tuple[str | None, ...]] = {
-    "area": (
-        "value",
-        "lower_ci_95",
-        "upper_ci_95",
-        "lower_ci_99_8",
-        "upper_ci_99_8",
-        "count",
-        "denominator",
-    ),
+    "area": tuple(VALUE_COLUMNS),
     "region": ("region_value", "region_lower", "region_upper", None, None, None, None),
     "england": ("england", "england_lower", "england_upper", None, None, None, None),
 }

@@ -16,9 +16,7 @@ from pathlib import Path
 from needsbook.areas import Area
 from needsbook.data import load_table
 from needsbook.errors import InputError
-from needsbook.outcomes.catalogue import load_catalogue
-
-ENGLAND = "E92000001"
+from needsbook.outcomes.compare import ENGLAND, load_data
 
 RULE = (
     "A book for year Y shows each indicator's latest period that ends in Y or earlier, and "
@@ -29,10 +27,8 @@ RULE = (
 
 def latest_data_year(data_dir: Path | str | None = None) -> int:
     """The latest year any indicator a chapter uses reaches (with an England value)."""
-    ind = load_table("indicators", data_dir)
-    ids = load_catalogue(data_dir=data_dir).ids
-    eng = ind[(ind["area_code"] == ENGLAND) & ind["indicator_id"].isin(ids)]
-    return int(eng["year"].max())
+    rows = load_data(data_dir).rows  # the engine's catalogue rows, loaded once per snapshot
+    return int(rows.loc[(rows["area_code"] == ENGLAND) & rows["value"].notna(), "year"].max())
 
 
 def available_years(area: Area, data_dir: Path | str | None = None) -> list[int]:

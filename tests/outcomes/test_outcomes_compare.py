@@ -261,6 +261,10 @@ def test_change_since_the_first_comparable_value(toy: pd.DataFrame) -> None:
     a1 = toy.loc[("x:ci", "A1")]
     assert (a1["first_year"], a1["first_value"]) == (2019, 40.0)
     assert a1["fold_change"] == pytest.approx(60.0 / 40.0)
+    assert toy.loc[("x:ci", "A2"), "fold_change"] == pytest.approx(1.0)  # flat
+    # one period only: no change to speak of (not 1.0); no value: nothing
+    assert pd.isna(toy.loc[("x:ci", "A3"), "fold_change"])
+    assert pd.isna(toy.loc[("x:ci", "A4"), "fold_change"])
 
 
 def test_an_analysts_comparator_group(toy_data: OutcomeData) -> None:

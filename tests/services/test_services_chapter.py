@@ -10,7 +10,7 @@ from needsbook.chapters.display import data_table_html
 from needsbook.local.analysis import round_half_up
 from needsbook.outcomes.compare import area_benchmarks
 from needsbook.services.common import OPEN_MODEL, SEED_MODEL
-from needsbook.services.demand import demand_summary, fold_change
+from needsbook.services.demand import demand_summary
 
 YEAR = 2024
 
@@ -128,14 +128,6 @@ def test_demand_summary_values():
         outcome["value"],
         outcome["comparison"],
     )
-
-
-def test_fold_change_needs_two_values():
-    import pandas as pd
-
-    assert fold_change(pd.Series([100.0, 690.0])) == 6.9
-    assert pd.isna(fold_change(pd.Series([5.0])))
-    assert pd.isna(fold_change(pd.Series([0.0, 5.0])))
 
 
 def test_area_without_local_data(rutland):

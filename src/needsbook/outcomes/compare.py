@@ -414,14 +414,19 @@ def _trends(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
     return trends[[*keep, "points", "trend_from", "trend_to"]]
 
 
-def _previous(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
-    """The earliest of the five most recent comparable values (for describing change)."""
+def _comparable(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    """Each area's values up to the book's period, from the first comparable year on."""
     rows = data.rows[(data.rows["area_type"] == "UTLA") & data.rows["value"].notna()]
     rows = rows[rows["year"] <= rows["indicator_id"].map(years)]
     start = rows["indicator_id"].map(
         data.catalogue.table().set_index("indicator_id")["comparable_from"]
     )
-    rows = rows[rows["year"] >= start.fillna(0).astype(int)]
+    return rows[rows["year"] >= start.fillna(0).astype(int)]
+
+
+def _previous(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
+    """The earliest of the five most recent comparable values (for describing change)."""
+    rows = _comparable(data, years)
     recent = rows.groupby(["indicator_id", "area_code"]).tail(5)
     first = recent.groupby(["indicator_id", "area_code"], as_index=False).first()
     first = first[["indicator_id", "area_code", "year", "period", "period_type", "value"]]
@@ -464,12 +469,7 @@ def _label(value: float, has_ci: bool, comparison: object, quintile: object, pol
 
 def _first(data: OutcomeData, years: pd.Series) -> pd.DataFrame:
     """The first comparable value of each area's series (for the change since then)."""
-    rows = data.rows[(data.rows["area_type"] == "UTLA") & data.rows["value"].notna()]
-    rows = rows[rows["year"] <= rows["indicator_id"].map(years)]
-    start = rows["indicator_id"].map(
-        data.catalogue.table().set_index("indicator_id")["comparable_from"]
-    )
-    rows = rows[rows["year"] >= start.fillna(0).astype(int)]
+    rows = _comparable(data, years)
     first = rows.groupby(["indicator_id", "area_code"], as_index=False).first()
     first["first_label"] = [
         display_period(p, t) for p, t in zip(first["period"], first["period_type"], strict=True)
@@ -540,7 +540,9 @@ def compute_benchmarks(
     grid = grid.merge(_trends(data, years), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_previous(data, years), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_first(data, years), on=["indicator_id", "area_code"], how="left")
-    grid["fold_change"] = grid["value"] / grid["first_value"].where(grid["first_value"] > 0)
+    # latest / first (seed method M21): undefined for a one-period series or a zero start
+    since = (grid["first_value"] > 0) & (grid["first_year"] < grid["year"])
+    grid["fold_change"] = grid["value"] / grid["first_value"].where(since)
     no_test = ~grid["has_ci"].astype(bool)
     pooled = grid["period_type"].fillna("").str.contains("pooled")
     grid.loc[no_test, "trend_reason"] = NO_CI_REASON

@@ -102,14 +102,6 @@ def demand_series(area_code: str, year: int, data_dir: Path | str | None = None)
     return out[keep]
 
 
-def fold_change(values: pd.Series) -> float:
-    """Latest value / first value of a series ordered by year (seed M21); NaN if not possible."""
-    s = values.dropna()
-    if len(s) < 2 or not s.iloc[0] > 0:
-        return float("nan")
-    return float(s.iloc[-1] / s.iloc[0])
-
-
 def _rising(trend: str, fold: float) -> bool | None:
     if trend in _MOVING:
         return trend == "Increasing"
@@ -128,6 +120,7 @@ def demand_summary(
     neighbours, comparison with England, first comparable year and value, fold-change and
     trend, plus ``rising`` (the trend's direction, else a fold-change beyond 10%)."""
     ms = {m.indicator_id: m for m in measures(data_dir)}
+    cat = load_catalogue(data_dir=data_dir)
     b = area_benchmarks(area_code, int(year), data_dir, comparators)
     b = b[b["indicator_id"].isin(ms) & b["value"].notna()]
     rows = []
@@ -160,7 +153,7 @@ def demand_summary(
                 "trend": r["trend"],
                 "trend_label": r["trend_label"],
                 "polarity": m.polarity,
-                "source": load_catalogue(data_dir=data_dir)[m.indicator_id].source,
+                "source": cat[m.indicator_id].source,
                 "rising": _rising(str(r["trend"]), fold),
             }
         )
