@@ -26,10 +26,9 @@ REGION_SOURCE = "sum of the region's UTLAs"
 def _population(table: str, raw_dir: Path) -> pd.DataFrame:
     from needsbook.snapshot import population  # (imports this package's modules)
 
-    builders = {"population_0_17": population.build_population_0_17}
-    if table not in builders:
+    if table != "population_0_17":
         raise KeyError(f"history denominators come from population_0_17, not {table}")
-    return builders[table](raw_dir)[["area_code", "year", "population"]]
+    return population.build_population_0_17(raw_dir)[["area_code", "year", "population"]]
 
 
 def history_rows(df: pd.DataFrame, catalogue: Catalogue, raw_dir: Path) -> pd.DataFrame:
