@@ -1,9 +1,12 @@
 """Books built once per test session and shared by every test that reads a built book.
 
 Three areas of different kinds: Worcestershire (a county with districts), Rutland (a small
-unitary) and Camden (a London borough). They are built with the normal batch build into
-``_build/test-books``; a file lock lets the xdist workers share them, and an unchanged book (same
-data, templates and code) is reused, so each book is built at most once per change.
+unitary) and Halton (a unitary whose early help strategy is one of the reference documents).
+They are built with the normal batch build into ``_build/test-books``; a file lock lets the
+xdist workers share them, and an unchanged book (same data, templates and code) is reused, so
+each book is built at most once per change. A fourth book, Worcestershire with the bundled
+2013-2015 worked example as its local data (``--local-dir data/examples/E10000034``), is built
+into ``_build/test-books/example``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOKS = ROOT / "_build" / "test-books"
-AREAS = {"E10000034": "Worcestershire", "E06000017": "Rutland", "E09000007": "Camden"}
+AREAS = {"E10000034": "Worcestershire", "E06000017": "Rutland", "E06000006": "Halton"}
+EXAMPLE = BOOKS / "example"
+EXAMPLE_DATA = ROOT / "data" / "examples" / "E10000034"
 
 
 def built_books() -> Path:
@@ -27,6 +32,8 @@ def built_books() -> Path:
         outcomes = build_many(
             list(AREAS), BuildOptions(area="", quiet=True), jobs=2, out_root=BOOKS
         )
+        example = BuildOptions(area="", quiet=True, local_dir=EXAMPLE_DATA)
+        outcomes += build_many(["E10000034"], example, jobs=1, out_root=EXAMPLE)
     failed = [f"{o.query}: {o.reason}" for o in outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError("building the test books failed: " + "; ".join(failed))

@@ -38,7 +38,8 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def books() -> Path:
-    """Worcestershire, Rutland and Camden, built once per session (see tests/books.py)."""
+    """Worcestershire, Rutland and Halton (and the worked example), built once per session
+    (see tests/books.py)."""
     from tests.books import built_books
 
     return built_books()

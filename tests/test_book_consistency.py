@@ -1,6 +1,6 @@
 """One number, one verdict, the latest data: read the built books as a reader would.
 
-Three books (Worcestershire, Rutland, Camden; built once per session, tests/books.py). Every
+Three books (Worcestershire, Rutland, Halton; built once per session, tests/books.py). Every
 indicator that appears in more than one place -- the outcomes chapter, the summary, the services
 chapter's demand tables, the recommendations and the Fingertips-layout export -- must have one
 period, one value, one comparison with England and one trend; every rank lies within 1..N; and by
@@ -38,7 +38,38 @@ NEIGHBOURS = "comparison-with-statistical-neighbours"
 
 
 def _csv(books: Path, code: str, name: str) -> pd.DataFrame:
+    """A book's tidy CSV download of one section, every cell as text."""
     return pd.read_csv(books / code / "downloads" / f"{code}-{name}.csv", dtype=str)
+
+
+def _by_indicator(table: pd.DataFrame, column: str = "Indicator") -> pd.DataFrame:
+    """A section's tidy rows, one per indicator, indexed by the indicator's name.
+
+    A table of figures has one tidy row per figure (``measure``: Value, 95% CI lower, England,
+    ...); the row whose measure is ``Value`` is the indicator's own, with its ``period``. A table
+    of text has one row per indicator already. An indicator on two rows would be two statements
+    of one indicator in one table, so it fails here rather than being dropped."""
+    if table["measure"].notna().any():
+        table = table[table["measure"] == "Value"]
+    twice = table.loc[table[column].duplicated(), column]
+    assert twice.empty, f"{table['section'].iloc[0]}: {sorted(set(twice))} on several rows"
+    return table.set_index(column)
+
+
+def _outcomes(books: Path, code: str) -> pd.DataFrame:
+    """The outcomes chapter's table, one row per indicator: its period is ``period`` and its
+    value, as the page shows it, ``Value (table)``."""
+    return _by_indicator(_csv(books, code, OUTCOMES))
+
+
+def _services(books: Path, code: str) -> dict[str, pd.DataFrame]:
+    """The services chapter's demand tables the book has, one row per indicator each: its value
+    is ``value`` and its period ``period``."""
+    return {
+        name: _by_indicator(_csv(books, code, name), "Measure (table)")
+        for name in DEMAND
+        if (books / code / "downloads" / f"{code}-{name}.csv").is_file()
+    }
 
 
 def _latest_periods() -> dict[str, str]:
@@ -56,43 +87,37 @@ def _latest_periods() -> dict[str, str]:
 def _statements(books: Path, code: str) -> pd.DataFrame:
     """Every (place, indicator, period, value, comparison, trend) a book states."""
     rows: list[dict[str, object]] = []
-    for _, r in _csv(books, code, OUTCOMES).iterrows():
+    for indicator, r in _outcomes(books, code).iterrows():
         rows.append(
             {
                 "place": "outcomes chapter",
-                "indicator": r["Indicator"],
-                "period": r["Period"],
-                "value": r["Value"],
+                "indicator": indicator,
+                "period": r["period"],
+                "value": r["Value (table)"],
                 "comparison": r["Compared with England"],
                 "trend": r["Recent trend"],
             }
         )
     for name, place in ((FINDINGS, "findings by life stage"), (GLANCE, "summary at a glance")):
-        t = _csv(books, code, name)
-        for _, r in t.iterrows():
+        for indicator, r in _by_indicator(_csv(books, code, name)).iterrows():
             rows.append(
                 {
                     "place": place,
-                    "indicator": r["Indicator"],
-                    "period": r["Period"],
+                    "indicator": indicator,
+                    "period": r["period"],
                     "value": None,
                     "comparison": r["Compared with England"],
                     "trend": r["Recent trend"],
                 }
             )
-    for name in DEMAND:
-        path = books / code / "downloads" / f"{code}-{name}.csv"
-        if not path.is_file():
-            continue
-        t = pd.read_csv(path, dtype=str)
-        values = t[t["measure"] == "Value"].set_index("Measure")["value"]
-        for _, r in t.drop_duplicates("Measure").iterrows():
+    for table in _services(books, code).values():
+        for indicator, r in table.iterrows():
             rows.append(
                 {
                     "place": "services chapter",
-                    "indicator": r["Measure"],
-                    "period": r["Period"],
-                    "value": values.get(r["Measure"]),
+                    "indicator": indicator,
+                    "period": r["period"],
+                    "value": r["value"],
                     "comparison": r["Compared with England"],
                     "trend": r["Recent trend"],
                 }
@@ -103,7 +128,7 @@ def _statements(books: Path, code: str) -> pd.DataFrame:
             {
                 "place": "recommendations",
                 "indicator": r["Finding"],
-                "period": r["Period"],
+                "period": r["period"],
                 "value": None,
                 "comparison": None,
                 "trend": None,
@@ -158,13 +183,13 @@ def test_every_catalogue_indicator_shows_its_latest_period(books: Path, code: st
 
 
 def test_worcestershire_shows_2025_social_care_and_end_of_2024_neet(books: Path) -> None:
-    out = _csv(books, "E10000034", OUTCOMES).set_index("Indicator")
-    assert out.loc["Children looked after", "Period"] == "31 March 2025"
-    assert out.loc["Children on child protection plans", "Period"] == "31 March 2025"
+    out = _outcomes(books, "E10000034")
+    assert out.loc["Children looked after", "period"] == "31 March 2025"
+    assert out.loc["Children on child protection plans", "period"] == "31 March 2025"
     neet = out.loc[out.index.str.contains("not in education, employment or training")]
-    assert len(neet) >= 1 and set(neet["Period"]) == {"end of 2024"}
-    social = _csv(books, "E10000034", DEMAND[0]).drop_duplicates("Measure").set_index("Measure")
-    assert social.loc["Children looked after", "Period"] == "31 March 2025"
+    assert len(neet) >= 1 and set(neet["period"]) == {"end of 2024"}
+    social = _services(books, "E10000034")[DEMAND[0]]
+    assert social.loc["Children looked after", "period"] == "31 March 2025"
     assert (
         social.loc["Children looked after", "Compared with England"]
         == out.loc["Children looked after", "Compared with England"]
@@ -173,7 +198,7 @@ def test_worcestershire_shows_2025_social_care_and_end_of_2024_neet(books: Path)
 
 @pytest.mark.parametrize("code", list(AREAS))
 def test_every_rank_is_within_its_group(books: Path, code: str) -> None:
-    out = _csv(books, code, OUTCOMES)
+    out = _outcomes(books, code)
     nb = _csv(books, code, NEIGHBOURS)
     texts = [
         *out["Rank (1 = best)"].dropna(),
@@ -217,7 +242,7 @@ def test_export_agrees_with_the_book(books: Path, code: str, tmp_path: Path) -> 
         with z.open(name) as f:
             ft = pd.read_csv(f, dtype=str)
     ft = ft[ft["Area Code"] == code].set_index("Indicator Name")
-    out = _csv(books, code, OUTCOMES).set_index("Indicator")
+    out = _outcomes(books, code)
     compared = 0
     for name, r in out.iterrows():
         if name not in ft.index:
@@ -225,8 +250,8 @@ def test_export_agrees_with_the_book(books: Path, code: str, tmp_path: Path) -> 
             continue
         row = ft.loc[name]
         # Fingertips writes a pooled range with spaces ("2021/22 - 23/24")
-        assert row["Time period"].replace(" - ", "-") == r["Period"], name
-        assert round(float(row["Value"]), 1) == pytest.approx(_number(r["Value"])), name
+        assert row["Time period"].replace(" - ", "-") == r["period"], name
+        assert round(float(row["Value"]), 1) == pytest.approx(_number(r["Value (table)"])), name
         expected = _fingertips_word(r["Compared with England"], r["Polarity"])
         assert row["Compared to England value or percentiles"] == expected, name
         assert row["Recent Trend"] == r["Recent trend"], name

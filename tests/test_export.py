@@ -54,3 +54,44 @@ def test_export_rejects_other_formats(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["export", "--area", "Rutland", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "must name a .zip file" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_export_follows_the_download_rules(tmp_path: Path) -> None:
+    """One row per observation, no repeated rows, each row naming one source, and a README
+    describing every column of every file (with its unit)."""
+    from needsbook.row_sources import split
+
+    target = tmp_path / "rutland.zip"
+    assert main(["export", "--area", "Rutland", "--out", str(target)]) == 0
+    with zipfile.ZipFile(target) as zf:
+        readme = zf.read("README.txt").decode()
+        files = {n: zf.read(n) for n in zf.namelist() if n.endswith(".csv")}
+    for name, data in files.items():
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        assert not df.duplicated().any(), name
+        block = readme.split(f"- {name} (", 1)[1].split("\n- ", 1)[0]
+        undescribed = [c for c in df.columns if f"    {c}: " not in block]
+        assert undescribed == [], name
+        assert "(unit: " in block, name
+        if name.startswith("indicators_fingertips"):
+            continue  # the Fingertips layout keeps Fingertips' own columns
+        assert (df["source"].str.len() > 0).all(), name
+        several = sorted(s for s in set(df["source"]) if len(split(s)) > 1)
+        assert several == [], f"{name}: {several}"
+    syoa = pd.read_csv(io.BytesIO(files["population_syoa.csv"]))
+    by_year = syoa.groupby("year")["source"].agg(set)
+    assert all(len(s) == 1 for s in by_year), "one source per year"
+    assert "LSOAs" in next(iter(by_year.loc[2020])) and "MYE2" in next(iter(by_year.loc[2024]))
+
+
+def test_with_sources_picks_the_part_covering_each_year() -> None:
+    from needsbook.export import with_sources
+
+    df = pd.DataFrame({"year": [2019, 2019, 2022], "population": [5, 5, 6]})
+    out = with_sources(
+        df, "ONS estimates: for LSOAs, mid-2019 and mid-2020; for LAs, mid-2021 to mid-2024"
+    )
+    assert list(out["source"]) == [
+        "ONS estimates: for LSOAs, mid-2019 and mid-2020",
+        "ONS estimates: for LAs, mid-2021 to mid-2024",
+    ]

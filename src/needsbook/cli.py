@@ -261,7 +261,10 @@ def parser() -> argparse.ArgumentParser:
         "--local-dir",
         type=Path,
         default=None,
-        help="folder with the council's own service data (CSV templates)",
+        help="folder with the council's own service data (CSV templates; default: "
+        "data/local/<area code> when it exists). The worked example: "
+        "--local-dir data/examples/E10000034 (Worcestershire, 2013-2015). Data ending more "
+        "than three years before the book's data year is shown as historical context only",
     )
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
     sp.add_argument("--jobs", type=int, default=1, help="parallel builds with --all/--areas")
@@ -294,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
         "--area",
         default=None,
         help="with --local-dir: the area the data are for (default: the folder's name when it "
-        "is an area code, e.g. data/local/E10000034)",
+        "is an area code, e.g. data/local/E06000017 or data/examples/E10000034)",
     )
     sp.set_defaults(func=cmd_validate)
 
@@ -308,10 +311,16 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_snapshot)
 
-    sp = sub.add_parser("local-template", help="write empty local service data templates")
+    sp = sub.add_parser(
+        "local-template",
+        help="write empty local service data templates, with a README for each",
+    )
     sp.add_argument("--area", required=True)
     sp.add_argument(
-        "--out", type=Path, default=None, help="folder (default: data/local/<area code>)"
+        "--out",
+        type=Path,
+        default=None,
+        help="folder (default: data/local/<area code>, which builds for the area then use)",
     )
     sp.add_argument("--force", action="store_true", help="overwrite existing template files")
     sp.set_defaults(func=cmd_local_template)

@@ -1,20 +1,24 @@
 """Export an area's data as tidy CSV files in a zip, safe to open in a spreadsheet.
 
-Cells that start with ``=``, ``+``, ``-`` or ``@`` (and are not numbers) are prefixed with an
-apostrophe so a spreadsheet never runs them as formulas (CSV injection).
+The same rules as the book's downloads: one row per observation, no repeated rows, a ``source``
+column naming the one dataset each row comes from, and a README describing every column of
+every file (:mod:`needsbook.csv_columns`). Cells that start with ``=``, ``+``, ``-`` or
+``@`` (and are not numbers) are prefixed with an apostrophe so a spreadsheet never runs them as
+formulas (CSV injection).
 """
 
 from __future__ import annotations
 
 import errno
 import io
+import numbers
 import re
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-from needsbook import __version__, paths
+from needsbook import __version__, csv_columns, paths, row_sources
 from needsbook.areas import Area, resolve_area
 from needsbook.data import load_table
 from needsbook.errors import InputError, NeedsbookError
@@ -46,6 +50,38 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def with_sources(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """``df`` without repeated rows, with a ``source`` column naming each row's one dataset.
+
+    A table with its own ``source`` column keeps it. A dataset listed in parts by period
+    (``"ONS estimates: for LSOAs, mid-2019 and mid-2020; for local authorities, mid-2021 to
+    mid-2024"``) gives each row the part that covers its ``year``."""
+    out = df.drop_duplicates().reset_index(drop=True)
+    if "source" in out.columns:
+        return out
+    parts = row_sources.split(dataset)
+    head = parts[0].split(": ", 1)[0] + ": " if len(parts) > 1 and ": " in parts[0] else ""
+    named = [p if p.startswith(head) else head + p for p in parts]
+    if len(parts) > 1 and "year" in out.columns:
+        out["source"] = out["year"].map(lambda y: _covering(named, y) or dataset)
+    else:
+        out["source"] = dataset
+    return out
+
+
+def _covering(parts: list[str], year: object) -> str | None:
+    """The part of a source naming ``year`` (``"mid-2021 to mid-2024"`` covers 2022)."""
+    if not isinstance(year, numbers.Real) or year != year:
+        return None
+    y = int(year)
+    for part in parts:
+        years = [int(v) for v in re.findall(r"\b((?:19|20)\d{2})\b", part)]
+        ranged = re.search(r"\b((?:19|20)\d{2})\s+to\s+(?:mid-)?((?:19|20)\d{2})\b", part)
+        if y in years or (ranged and int(ranged[1]) <= y <= int(ranged[2])):
+            return part
+    return None
 
 
 def area_tables(area: Area, data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -104,19 +140,24 @@ def export_area(
             "Licence: Open Government Licence v3.0 unless stated. Files:",
         ]
         for name, df in tables.items():
-            zf.writestr(f"{name}.csv", to_csv_bytes(df))
             e = sources[name]
+            df = with_sources(df, e.source_dataset)
+            zf.writestr(f"{name}.csv", to_csv_bytes(df))
             lines.append(
-                f"- {name}.csv ({len(df):,} rows): {e.description}. Source: "
-                f"{e.source_dataset}; {e.publisher}; {e.licence}; {e.periods}"
+                f"- {name}.csv ({len(df):,} rows): {e.description.rstrip('.')}. Published by "
+                f"{e.publisher}; {e.licence}; {e.periods or 'no period'}. Columns:"
             )
+            lines += csv_columns.lines(df, book=False)
         if fingertips is not None:
+            fingertips = fingertips.drop_duplicates().reset_index(drop=True)
             zf.writestr(FINGERTIPS_FILE, to_csv_bytes(fingertips))
             lines.append(
                 FINGERTIPS_README.format(
                     name=FINGERTIPS_FILE, rows=len(fingertips), area=area.name, year=book_year
                 )
+                + " Columns:"
             )
+            lines += csv_columns.lines(fingertips, book=False)
         zf.writestr("README.txt", "\n".join(lines) + "\n")
     try:
         atomic_write(out, buffer.getvalue())

@@ -16,9 +16,11 @@ from needsbook.build import downloads
 from needsbook.build.chapters import CHAPTERS
 from needsbook.chapters import display
 from needsbook.chapters.base import Section
+from needsbook.row_sources import split
 
 FORMULA_START = ("=", "+", "-", "@")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+ONS = "ONS mid-year population estimates, mid-2020"
 
 
 def unsafe_cells(data: bytes) -> list[str]:
@@ -192,6 +194,7 @@ def test_built_book_offers_every_section_as_csv_and_a_zip(tmp_path: Path) -> Non
         links = downloads.links_in(page)
         n_tables = page.count("class='needsbook-table'") + page.count('class="needsbook-table"')
         assert "E06000017-data.zip" in links, chapter.slug
+        assert "needsbook-layout.css" in page, chapter.slug  # the book's stylesheet
         assert len([x for x in links if x.endswith(".csv")]) >= n_tables > 0, chapter.slug
         for name in links:
             assert (folder / name).is_file(), name
@@ -203,12 +206,23 @@ def test_built_book_offers_every_section_as_csv_and_a_zip(tmp_path: Path) -> Non
             assert f"data/{path.name}" in names
             assert unsafe_cells(zf.read(f"data/{path.name}")) == [], path.name
     assert {f"notebooks/{c.slug}.ipynb" for c in CHAPTERS} <= names
+    with zipfile.ZipFile(zip_path) as zf:
+        readme = zf.read("README.txt").decode()
+    untidy: dict[str, str] = {}
     for path in csvs:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert {"area_code", "section", "measure", "value", "unit", "period", "source"} <= set(
             df.columns
         ), path.name
-        assert df["source"].notna().all() and (df["source"].str.len() > 0).all(), path.name
+        assert (df["source"].str.len() > 0).all(), path.name
+        if df.duplicated().any():  # one row per observation
+            untidy[path.name] = f"{df.duplicated().sum()} repeated rows"
+        several = sorted(s for s in set(df["source"]) if len(split(s)) > 1)
+        if several:  # each row names the one source its value comes from
+            untidy[path.name] = f"rows naming several sources: {several}"
+        block = readme.split(f"- data/{path.name}:", 1)[1].split("\n- ", 1)[0]
+        assert [c for c in df.columns if f"    {c}: " not in block] == [], path.name
+    assert untidy == {}, "\n".join(f"{k}: {v}" for k, v in untidy.items())
     sources = (out / "book" / "data-sources.html").read_text()
     assert "../downloads/E06000017-data.zip" in sources
 
@@ -245,3 +259,129 @@ def test_batch_warm_kernel_gives_the_same_data_and_names_a_failing_cell(
     assert failed[0].status == "failed"
     assert "notebook 01_population.ipynb failed in cell" in failed[0].reason
     assert not (tmp_path / "broken" / "E06000017").exists()
+
+
+def test_tidy_gives_each_row_its_own_source_from_a_source_column() -> None:
+    table = pd.DataFrame(
+        {
+            "Measure": ["Children in need", "Children looked after"],
+            "Unit": ["per 10,000 aged 0-17", "%"],
+            "Period": ["2024/25", "2025"],
+            "Value": [302.9, 0.9],
+            "95% CI lower": [290.1, 0.8],
+            "Source": ["DfE Characteristics of children in need", "DfE Children looked after"],
+        }
+    )
+    tidy = downloads.tidy(table, "Demand", "DfE CIN; DfE CLA", "E1")
+    assert list(tidy.columns) == [
+        "area_code",
+        "section",
+        "Measure (table)",  # not two columns called measure
+        "measure",
+        "value",
+        "unit",
+        "period",
+        "source",
+    ]
+    cin = tidy[tidy["Measure (table)"] == "Children in need"]
+    assert set(cin["source"]) == {"DfE Characteristics of children in need"}
+    assert set(cin["unit"]) == {"per 10,000 aged 0-17"}  # the row's unit, also for its CI
+    assert set(cin["period"]) == {"2024/25"}
+    assert set(tidy.loc[tidy["Measure (table)"] == "Children looked after", "unit"]) == {"percent"}
+
+
+def test_tidy_takes_an_indicators_source_from_the_catalogue() -> None:
+    from needsbook.outcomes.catalogue import load_catalogue
+
+    used = load_catalogue().for_use("outcomes")
+    first = used[0]
+    other = next(i for i in used if i.source != first.source)
+    table = pd.DataFrame({"Indicator": [first.name, other.name], "Value": [1.0, 2.0]})
+    tidy = downloads.tidy(table, "Outcomes", f"{first.source}; {other.source}")
+    assert dict(zip(tidy["Indicator"], tidy["source"], strict=True)) == {
+        first.name: first.source,
+        other.name: other.source,
+    }
+
+
+def test_tidy_names_the_dataset_each_measure_comes_from() -> None:
+    table = pd.DataFrame(
+        {
+            "IMD 2019 decile (1 = most deprived)": [1, 2, 3],
+            "Children aged 0-17": [7888, 11287, 9000],
+            "Modelled children needing preventive help": [3000.5, 3500.0, 2000.0],
+            "% if spread evenly across deciles": [10.0, 10.0, 10.0],
+        }
+    )
+    source = (
+        "English Indices of Deprivation 2019 (MHCLG), LSOA 2011; ONS mid-year population "
+        "estimates for LSOAs, mid-2020; needsbook open need model (modelled)"
+    )
+    tidy = downloads.tidy(table, "Deciles", source)
+    # the decile is a key of each row, not a measure: every value says which decile it is for
+    assert "IMD 2019 decile (1 = most deprived)" in tidy.columns
+    assert set(tidy["measure"]) == {
+        "Children aged 0-17",
+        "Modelled children needing preventive help",
+        "% if spread evenly across deciles",
+    }
+    by_measure = tidy.groupby("measure")["source"].agg(set).to_dict()
+    assert by_measure["Children aged 0-17"] == {
+        "ONS mid-year population estimates for LSOAs, mid-2020"
+    }
+    assert by_measure["Modelled children needing preventive help"] == {
+        "needsbook open need model (modelled)"
+    }
+    assert by_measure["% if spread evenly across deciles"] == {
+        "English Indices of Deprivation 2019 (MHCLG), LSOA 2011"
+    }
+    assert not tidy.duplicated().any()
+
+
+def test_tidy_drops_repeated_rows() -> None:
+    table = pd.DataFrame({"Area": ["A", "A", "B"], "Children": [5, 5, 7]})
+    tidy = downloads.tidy(table, "Repeats", "ONS mid-year population estimates, mid-2020")
+    assert len(tidy) == 2 and not tidy.duplicated().any()
+
+
+def test_declared_sources_win() -> None:
+    table = pd.DataFrame({"Area": ["A"], "Children": [5], "Modelled need": [1.5]})
+    table.attrs["sources"] = {"Modelled need": "the need model"}
+    tidy = downloads.tidy(table, "Declared", f"{ONS}; the need model")
+    assert dict(zip(tidy["measure"], tidy["source"], strict=True)) == {
+        "Children": ONS,
+        "Modelled need": "the need model",
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "parts"),
+    [
+        ("A; B", ["A", "B"]),
+        (
+            "Service model (schedule; review 2009-2015); local data",
+            ["Service model (schedule; review 2009-2015)", "local data"],
+        ),
+        (
+            "ONS boundaries, OGL v3; contains OS data (c) Crown copyright",
+            ["ONS boundaries, OGL v3, contains OS data (c) Crown copyright"],
+        ),
+    ],
+)
+def test_split_sources(source: str, parts: list[str]) -> None:
+    assert split(source) == parts
+
+
+def test_readme_describes_every_column_of_every_csv(tmp_path: Path) -> None:
+    staged = tmp_path / "staged"
+    s = section()
+    downloads.write_section(s.table, s.title, s.source, "E06000017", 2024, staged)
+    out = downloads.publish(staged, tmp_path / "html", [], "E06000017", "Rutland", 2024)
+    with zipfile.ZipFile(out) as zf:
+        readme = zf.read("README.txt").decode()
+        for name in (n for n in zf.namelist() if n.endswith(".csv")):
+            header = next(csv.reader(io.StringIO(zf.read(name).decode())))
+            block = readme.split(f"- {name}:", 1)[1].split("\n- ", 1)[0]
+            for column in header:
+                assert f"    {column}: " in block, (name, column)
+    assert "unit: persons" in readme or "(unit: " in readme

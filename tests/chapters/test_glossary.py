@@ -87,13 +87,34 @@ def glossary_entries() -> dict[str, str]:
     return entries
 
 
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of a module's docstring nodes (developer text, not what readers see)."""
+    owners = [tree, *(n for n in ast.walk(tree) if isinstance(n, DOCUMENTED))]
+    return {
+        id(o.body[0].value)
+        for o in owners
+        if o.body
+        and isinstance(o.body[0], ast.Expr)
+        and isinstance(o.body[0].value, ast.Constant)
+        and isinstance(o.body[0].value.value, str)
+    }
+
+
+DOCUMENTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def chapter_abbreviations() -> set[str]:
-    """Capitalised abbreviations in the string literals of the chapter modules."""
+    """Capitalised abbreviations in the string literals (not docstrings) of the chapter
+    modules."""
     found: set[str] = set()
     files = [*sorted((ROOT / "src" / "needsbook" / "chapters").glob("*.py"))]
     files.append(ROOT / "src" / "needsbook" / "outcomes" / "findings.py")
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if id(node) in docs:
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 for token in re.findall(r"\b[A-Z][A-Z0-9]+s?\b", node.value):
                     token = token.removesuffix("s")
@@ -133,3 +154,29 @@ def test_glossary_is_linked_from_the_introduction_and_the_summary() -> None:
     assert summary.GLOSSARY == "../book/glossary.html"
     toc = (ROOT / "_toc.yml").read_text()
     assert "file: book/glossary" in toc
+
+
+def test_glossary_names_the_model_report_for_readers() -> None:
+    from needsbook.testing.reader_text import check_text
+
+    entries = glossary_entries()
+    assert "Worcestershire 2015 needs assessment" in entries
+    assert entries["2015 assessment"] == entries["Worcestershire 2015 needs assessment"]
+    assert not any(t.lower().startswith("seed") for t in entries)
+    problems = check_text("glossary", GLOSSARY.read_text())
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_book_pages_speak_to_readers() -> None:
+    """The introduction, glossary and methods pages name no internals in their prose, and the
+    rebuild command is a code block (copyable: plain "--" and straight quotes)."""
+    from needsbook.testing.reader_text import check_text
+
+    problems = []
+    for page in sorted([*(ROOT / "book").glob("*.md"), *(ROOT / "book" / "methods").glob("*.md")]):
+        text = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.DOTALL | re.MULTILINE)
+        text = re.sub(r"\{\{.*?\}\}|`[^`\n]*`", "", text)  # substitutions and inline code
+        problems += check_text(page.name, text)
+    assert not problems, "\n".join(map(str, problems))
+    intro = (ROOT / "book" / "intro.md").read_text()
+    assert "{{ '```bash\\nneedsbook build --area \"' ~ area_name ~ '\" --year ' ~ year" in intro

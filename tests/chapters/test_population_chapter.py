@@ -171,3 +171,22 @@ def test_points_change_words() -> None:
     assert points_change(25.0, 26.2) == "up 1.2 percentage points"
     assert points_change(25.0, 24.7) == "down 0.3 percentage points"
     assert points_change(25.0, 25.01) == "no change"
+
+
+def test_each_chart_has_one_legend_per_field_and_titles_that_fit(
+    worcs: population.Chapter,
+) -> None:
+    """The trend and projection charts encode Area by colour, dash and shape: one legend."""
+    from needsbook.charts import enable
+    from needsbook.charts.fit import TITLE_CHAR_PX, legends, title_px, wrap_titles
+
+    enable()
+    for s in worcs.sections:
+        assert s.chart is not None
+        titles = [lg.get("title") for lg in legends(s.chart)]
+        assert len(titles) == len(set(titles)), (s.key, titles)
+        shown = wrap_titles(s.chart).title
+        lines = shown if isinstance(shown, list) else [shown]
+        assert all(len(line) * TITLE_CHAR_PX <= title_px(s.chart) for line in lines), s.key
+    area = [lg for lg in legends(worcs.section("trend").chart) if lg.get("title") == "Area"]
+    assert {"stroke", "shape", "strokeDash"} <= set(area[0])

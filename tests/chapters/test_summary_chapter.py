@@ -12,7 +12,7 @@ from needsbook.build.chapters import CHAPTERS
 from needsbook.chapters import summary
 from needsbook.outcomes.findings import findings
 from needsbook.recommend import Recommendation, RuleCheck, RuleResults
-from needsbook.recommend.model import Trigger
+from needsbook.recommend.model import Concern, Trigger
 from needsbook.services.findings import ServiceFinding
 from needsbook.summary.headlines import MAX_HEADLINES, Headline, names_period, service_headlines
 
@@ -42,8 +42,9 @@ def _check_period_and_source(heads: list[Headline]) -> None:
         assert names_period(h.sentence, h.period), h.sentence
         if re.search(r"\d", h.sentence):
             assert re.search(r"\b(19|20)\d{2}\b", h.sentence), f"number with no year: {h.sentence}"
-        html = summary.headline_html(h)
-        assert f"Source: {h.source}" in html.replace("&#x27;", "'")
+        html = summary.headline_html(h).replace("&#x27;", "'")
+        # the source is said once: in the sentence, or after it
+        assert (f"Source: {h.source}" in html) != (h.source in h.sentence), html
 
 
 def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
@@ -63,9 +64,16 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
         "(mid-2024), 21.4% of its population (England 23.1%)."
     )
     assert heads[1].period == "2012 to 2024" and "rose by 4.7%" in heads[1].sentence
-    assert "16.1% of Worcestershire's children aged 0-17" in heads[2].sentence
-    assert heads[3].sentence.startswith("An estimated (modelled) 32.2% of Worcestershire's")
-    assert heads[3].sentence.endswith("based on the mid-2020 population and IMD 2019.")
+    assert heads[2].sentence == (
+        "On the English Indices of Deprivation 2025, 43 of Worcestershire's 374 neighbourhoods "
+        "(11.5%) are among England's 20% most deprived, against 46 of 364 (12.6%) on IMD 2019."
+    )
+    assert heads[2].period == "IoD 2025"
+    assert heads[3].sentence == (
+        "An estimated (modelled) 32.2% of Worcestershire's 0-19 year olds are likely to need "
+        "additional, extra or intensive preventive help (modelled from IMD 2019)."
+    )
+    assert "mid-2020" not in heads[3].source  # a headline about now names no old population
     # outcomes: the most important findings, worse first, one per life stage
     assert heads[4].sentence.startswith("Children looked after (87.2 per 10,000 aged 0-17")
     assert "significantly worse than England (69.3)" in heads[4].sentence
@@ -83,10 +91,12 @@ def test_rutland_headlines(rutland: summary.SummaryChapter) -> None:
     assert "8,959 children and young people aged 0-19 live in Rutland (mid-2024)" in (
         heads[0].sentence
     )
-    assert heads[2].sentence.startswith("None of Rutland's neighbourhoods (LSOAs) is among")
-    assert "Index of Multiple Deprivation (IMD 2019)" in heads[2].sentence
-    assert heads[2].period == "IMD 2019"
-    assert "28.0% of Rutland's 0-19 year olds, about 2,390 children" in heads[3].sentence
+    assert heads[2].sentence == (
+        "On the English Indices of Deprivation 2025, none of Rutland's 26 neighbourhoods is "
+        "among England's 20% most deprived, nor on IMD 2019."
+    )
+    assert heads[2].period == "IoD 2025"
+    assert "28.0% of Rutland's 0-19 year olds are likely to need" in heads[3].sentence
     outcome = [h.sentence for h in heads if h.topic == "Outcomes"]
     assert outcome[0].startswith(
         "School readiness, children eligible for free school meals (29.4%, 2023/24)"
@@ -181,13 +191,53 @@ def test_recommendations_with_priority_and_reasons() -> None:
     assert "School readiness (61.2%, 2023/24) is significantly worse" in text
     assert "Source: DfE EYFS profile, via DfE LAIT." in text
     assert '<a href="03_outcomes.html">See the finding</a>' in text
-    assert "Incredible Years (IY BASIC, with ADVANCE) and not_catalogued" in text  # id as is
-    link = '<a href="06_recommendations.html">'
-    has_chapter = any(c.slug == "06_recommendations" for c in CHAPTERS)
+    # each programme with its strength as the catalogue rates it and its caveat; an unknown
+    # id as it is
+    assert "<li><small>Incredible Years (IY BASIC, with ADVANCE) (strength of evidence: " in text
+    assert "<li><small>not_catalogued.</small></li>" in text
+    link = '<a href="07_recommendations.html">'
+    has_chapter = any(c.slug == "07_recommendations" for c in CHAPTERS)
     assert (link in text) == has_chapter  # never a link to a chapter the book lacks
     section = summary.recommendations_section(summary.resolve_area("E10000034"), chapter.results)
     assert list(section.table["Priority"]) == ["high", "medium"]
     assert section.table["Periods"].tolist() == ["2023/24", "2023/24"]
+
+
+def test_cited_programmes_show_strength_and_caveat_exactly_as_the_catalogue() -> None:
+    from needsbook.evidence.catalogue import load_catalogue
+    from needsbook.evidence.strength import strengths
+
+    cat = load_catalogue()
+    progs = cat.programmes.set_index("id")
+    fnp = "family_nurse_partnership"
+    (cited,) = summary.programme_citations((fnp,))
+    assert cited.startswith(f"{progs.loc[fnp, 'name']} (strength of evidence: ")
+    assert f"(strength of evidence: {strengths(cat)[fnp]})" in cited
+    caveat = str(progs.loc[fnp, "caveat"] or "")
+    assert caveat and cited.endswith(f". Caveat: {caveat}")
+
+
+def test_source_given_once_and_other_concerns_named() -> None:
+    src = "DfE Characteristics of children in need"
+    trigger = Trigger(
+        key="demand:cpp",
+        name="Child protection plans",
+        value=43.5,
+        comparison="",
+        period="2025",
+        source=src,
+        sentence=f"Child protection plans: 43.5 per 10,000 in 2025 ({src}).",
+        chapter="04_services",
+    )
+    rec = Recommendation("r", "Review thresholds", "Do it.", "high", (trigger,), (), "04_services")
+    concern = Concern("lait:InfMort", "Infant mortality", "...", "2023", "ONS", "No rule.")
+    chapter = summary.SummaryChapter("E10000034", "Worcestershire", 2024, [])
+    chapter.results = RuleResults(fired=[rec], concerns=[concern])
+    text = summary.recommendations_html(chapter)
+    assert text.count(src) == 1
+    assert "1 other outcome of concern (infant mortality) is behind no recommendation" in text
+    chapter.results = RuleResults(concerns=[concern])
+    assert "1 outcome of concern (infant mortality)" in summary.recommendations_html(chapter)
 
 
 def _service(key: str, direction: str, rising: bool | None = None) -> ServiceFinding:
@@ -208,7 +258,8 @@ def _service(key: str, direction: str, rising: bool | None = None) -> ServiceFin
 def test_service_headlines_worse_first_and_capped() -> None:
     items = [
         _service("cc_reach:all", "better"),
-        _service("demand:cin", "higher", rising=True),
+        _service("demand:cin", "higher", rising=True),  # an outcome: its headline is there
+        _service("demand:cpp_started", "higher", rising=True),
         _service("eha_targeting:most_deprived_40", "worse"),
         _service("hv_coverage:new_birth", "no data"),
     ]

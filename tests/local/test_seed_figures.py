@@ -1,4 +1,5 @@
-"""The worked example reproduces the seed report's figures at its printed precision."""
+"""The worked example reproduces the Worcestershire 2015 needs assessment's figures at its
+printed precision."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from needsbook.local import (
     targeting_ratios,
 )
 from needsbook.local.analysis import LEAST_DEPRIVED_40, MOST_DEPRIVED_40, round_half_up
-from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT, SEED_NEED_SHARES
+from needsbook.local.example import REPORT_2015_INTENSIVE_NEED_PERCENT, REPORT_2015_NEED_SHARES
 
 
 def test_table2_provider_shares(example):
@@ -39,7 +40,7 @@ def test_table4_quintile_shares_and_groups(example):
 
 def test_targeting_ratios_against_seed_need(example):
     s = eha_shares(example["eha_assessments"], by="imd_quintile")
-    tr = targeting_ratios(s, SEED_NEED_SHARES).set_index("group")
+    tr = targeting_ratios(s, REPORT_2015_NEED_SHARES).set_index("group")
     assert round_half_up(tr.loc["most deprived 40% (Q1-2)", "ratio"], 2) == 0.71
     assert round_half_up(tr.loc["least deprived 40% (Q4-5)", "ratio"], 1) == 4.0
     assert tr["need_percent"].tolist() == [73.0, 7.0]
@@ -111,7 +112,9 @@ def test_ten_centres_without_deprived_lsoa(example):
 
 
 def test_specialist_midwifery_coverage_vs_need(example):
-    c = specialist_midwifery_coverage(example["specialist_midwifery"], SEED_INTENSIVE_NEED_PERCENT)
+    c = specialist_midwifery_coverage(
+        example["specialist_midwifery"], REPORT_2015_INTENSIVE_NEED_PERCENT
+    )
     row = c.iloc[0]
     assert round_half_up(row["coverage_percent"]) == 8
     assert row["need_percent"] == 12.5

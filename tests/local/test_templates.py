@@ -27,9 +27,12 @@ def test_suites_load_in_great_expectations():
         load_suite(t.name, suite_for(t))
 
 
-def test_example_readmes_describe_every_column_and_the_seed():
+def test_example_readmes_describe_every_column_and_the_2015_source():
+    assert example_dir().parts[-2:] == ("examples", "E10000034")  # not picked up by default
     top = (example_dir() / "README.md").read_text()
     assert "Early Help Needs Assessment* (2015)" in top and "100.28%" in top
+    assert "--local-dir data/examples/E10000034" in top and "historical context" in top
+    assert "shared/spec" not in top and "section 8.4" not in top
     for t in TEMPLATES.values():
         text = (example_dir() / readme_name(t.name)).read_text()
         assert "transcribed for demonstration" in text

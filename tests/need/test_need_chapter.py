@@ -7,13 +7,16 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from needsbook.chapters import need
 from needsbook.chapters.base import Chapter
+from needsbook.testing.reader_text import check_text
 
 KEYS = [
     "deprived_areas",
+    "latest_index",
     "deciles",
     "districts",
     "idaci",
@@ -114,9 +117,46 @@ def test_area_without_an_idaci_summary(snap: Path) -> None:
 def test_model_section_publishes_calibration(worcestershire: Chapter, rutland: Chapter) -> None:
     s = worcestershire.section("model")
     assert "calibrated to Worcestershire's latest observed outcome" in s.summary
-    params = s.table.set_index("Parameter")
-    assert params.loc["Threshold: intensive help", "Value"] == pytest.approx(1.10)
-    assert params.loc["Slope per IMD decile (probit)", "Value"] == pytest.approx(-0.0431)
+    params = s.table.set_index("Parameter")["Value"]
+    # each value to 3 significant figures as the page shows it; a zero is "0", never "-0"
+    assert params["Threshold: intensive help"] == "1.10"
+    assert params["Threshold: extra help"] == "0.550"
+    assert params["Slope per IMD decile (probit)"] == "-0.0431"
+    assert re.fullmatch(r"-0\.\d{3}", params["Intercept (probit)"])
+    assert all(params[f"Age shift {band}"] == "0" for band in ("0-4", "5-9", "10-14", "15-19"))
+    meaning = s.table.set_index("Parameter")["Meaning"]
+    assert "England's fitted value is -0.413." in meaning["Intercept (probit)"]
+    assert "Worcestershire 2015 needs assessment" in meaning["Threshold: intensive help"]
+
+
+def test_parameter_table_shows_three_significant_figures() -> None:
+    params = pd.DataFrame(
+        {
+            "Parameter": ["a", "b", "c", "d", "e"],
+            "Value": [-0.45643394, -0.0, 0.55, 1.1, 12.345],
+            "Meaning": ["m"] * 5,
+        }
+    )
+    shown = need.parameter_table(params)["Value"].tolist()
+    assert shown == ["-0.456", "0", "0.550", "1.10", "12.3"]
+    text = pd.DataFrame({"Parameter": ["x"], "Value": ["a local label"], "Meaning": ["m"]})
+    assert need.parameter_table(text)["Value"].tolist() == ["a local label"]  # left as given
+
+
+@pytest.mark.parametrize("fixture", ["rutland", "worcestershire"])
+def test_reader_text_names_no_internals(request: pytest.FixtureRequest, fixture: str) -> None:
+    """Summaries, notes, sources and table text speak to readers (no "seed", method codes,
+    file or module names), and cite the model report by name."""
+    ch: Chapter = request.getfixturevalue(fixture)
+    problems = []
+    for s in ch.sections:
+        cells = [str(v) for c in s.table.columns for v in s.table[c] if isinstance(v, str)]
+        text = "\n".join([s.title, s.summary, s.source, *s.notes, *map(str, s.table.columns)])
+        problems += check_text(s.key, text) + check_text(s.key, "\n".join(cells), prose=False)
+    assert not problems, "\n".join(map(str, problems))
+    notes = " ".join(ch.section("deprived_areas").notes)
+    assert "not re-ranking, as in the Worcestershire 2015 needs assessment" in notes
+    assert "see the methods page" in ch.section("model").source
 
 
 def test_sortable_tables_script() -> None:

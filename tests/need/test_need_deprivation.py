@@ -123,8 +123,9 @@ def test_iod2025_counts_lsoas_not_children(snap: Path, worcestershire: Chapter) 
     iod = table(snap, "imd2025_lsoa21")
     w = iod[iod["utla_code"] == WORCS]
     expected = (w["imd_decile"] <= 2).sum()
-    note = next(n for n in worcestershire.section("deprived_areas").notes if "IoD 2025" in n)
-    assert f"{expected} of Worcestershire's {len(w)} LSOAs" in note
+    text = worcestershire.section("latest_index").summary
+    assert f"{expected} of Worcestershire's {len(w)} neighbourhoods" in text
+    assert "counts neighbourhoods, not children" in text
     assert dep.share_of_lsoas(w, 2)["in_deprived"] == expected
 
 

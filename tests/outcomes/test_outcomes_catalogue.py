@@ -11,6 +11,7 @@ import yaml
 from needsbook.data import load_table
 from needsbook.errors import DataError
 from needsbook.outcomes.catalogue import default_path, load_catalogue, parse, validate
+from needsbook.testing.reader_text import check_text
 
 # What the brief asks for -> the catalogue id that supplies it.
 REQUIRED = {
@@ -74,7 +75,7 @@ def test_life_stages_all_used_and_in_order() -> None:
     assert used == set(cat.life_stages)
 
 
-def test_social_care_polarity_follows_the_seed_and_is_explained() -> None:
+def test_social_care_polarity_follows_the_2015_assessment_and_is_explained() -> None:
     cat = load_catalogue()
     meta = load_table("indicator_meta").set_index("indicator_id")
     for ind_id in ("csc:cin_rate", "csc:cpp_rate", "csc:cla_rate"):
@@ -82,8 +83,22 @@ def test_social_care_polarity_follows_the_seed_and_is_explained() -> None:
         assert ind.polarity == "Low is good"
         assert meta.loc[ind_id, "polarity"] == "Low is good"  # generated from the catalogue
         assert "DfE gives no polarity" in ind.polarity_note
-        assert "seed report" in ind.polarity_note
+        assert "treats a higher rate as worse" in ind.polarity_note
     assert cat["lait:SEN_TotStat"].polarity == "No judgement"
+
+
+def test_catalogue_text_readers_see_names_no_internals() -> None:
+    """Names, definitions and notes are printed in the book: no "seed", codes or file names."""
+    cat = load_catalogue()
+    problems = [
+        p
+        for ind in cat.indicators
+        for name in ("name", "definition", "polarity_note", "series_note")
+        for p in check_text(f"{ind.id} {name}", str(getattr(ind, name, "") or ""))
+    ]
+    assert not problems, "\n".join(map(str, problems))
+    for ind_id in ("csc:cin_rate", "csc:cpp_rate", "csc:cla_rate"):
+        assert "Worcestershire 2015 needs assessment" in cat[ind_id].polarity_note
 
 
 def test_ci_methods_match_the_snapshot() -> None:

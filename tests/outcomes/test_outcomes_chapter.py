@@ -8,7 +8,10 @@ import json
 import pytest
 
 from needsbook.chapters import outcomes
+from needsbook.chapters.text import lower_first
 from needsbook.charts import enable
+from needsbook.outcomes.catalogue import load_catalogue
+from needsbook.testing.reader_text import check_text
 
 SECTIONS = ["spine", "life_stages", "trends", "social_care", "neighbours", "gaps", "star"]
 
@@ -75,6 +78,22 @@ def test_gap_sentences_use_free_school_meal_figures(worcs: outcomes.OutcomesChap
     text = worcs.section("gaps").summary
     assert "43.9% of children eligible for free school meals against 67.6% of all children" in text
     assert "a gap of 23.7 percentage points (England 16.2)" in text
+
+
+def test_reader_text_names_no_internals(worcs: outcomes.OutcomesChapter) -> None:
+    """Titles, summaries, notes, sources and table text speak to readers: no "seed", method
+    codes, file or module names. (The catalogue's own notes are checked with the catalogue.)"""
+    notes = {i.polarity_note for i in load_catalogue().indicators if i.polarity_note}
+    problems = []
+    for s in worcs.sections:
+        text = "\n".join([s.title, s.summary, s.source, *s.notes, *map(str, s.table.columns)])
+        cells = "\n".join(str(v) for c in s.table.columns for v in s.table[c] if isinstance(v, str))
+        for note in notes:
+            text = text.replace(note, "").replace(lower_first(note), "")
+        problems += check_text(s.key, text) + check_text(s.key, cells, prose=False)
+    assert not problems, "\n".join(map(str, problems))
+    source = worcs.section("star").source
+    assert source.startswith("needsbook outcome star, rebuilt from the indicators above")
 
 
 def test_charts_are_small_enough_for_a_3mb_page(worcs: outcomes.OutcomesChapter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.outcomes.compare import FIFTH_LABELS_JUDGED, FIFTH_LABELS_NEUTRAL
 from needsbook.outcomes.findings import Finding
-from needsbook.polarity import JUDGED
+from needsbook.polarity import JUDGED, LOW_IS_GOOD
 from needsbook.services.findings import ServiceFinding
 
 
@@ -117,3 +117,43 @@ def with_(items: list[Finding], *replacements: Finding) -> list[Finding]:
     """``items`` with the findings of the same indicators swapped for ``replacements``."""
     by_id = {f.indicator_id: f for f in replacements}
     return [by_id.get(f.indicator_id, f) for f in items]
+
+
+def improving(indicator_id: str, **kw) -> Finding:
+    """Significantly worse than England but getting better."""
+    polarity = load_catalogue()[indicator_id].polarity
+    trend = "Decreasing" if polarity == LOW_IS_GOOD else "Increasing"
+    return outcome(
+        indicator_id,
+        "worse",
+        significant=True,
+        trend=trend,
+        trend_label=f"{trend} and getting better",
+        **kw,
+    )
+
+
+def fake_catalogue(entries: list[tuple[str, str, str, str]]):
+    """An evidence catalogue of (id, outcome domain, strength, caveat) entries, each rated
+    once with that strength stated explicitly (life stage 0-5)."""
+    import pandas as pd
+
+    from needsbook.evidence.catalogue import Catalogue
+
+    ids = [e[0] for e in entries]
+    return Catalogue(
+        programmes=pd.DataFrame(
+            {"id": ids, "name": [f"Programme {i}" for i in ids], "caveat": [e[3] for e in entries]}
+        ),
+        domains=pd.DataFrame({"programme_id": ids, "outcome_domain": [e[1] for e in entries]}),
+        indicators=pd.DataFrame({"programme_id": [], "indicator_id": []}),
+        evidence=pd.DataFrame(
+            {
+                "programme_id": ids,
+                "scale": ["test scale"] * len(ids),
+                "rating": ["as stated"] * len(ids),
+                "strength": [e[2] for e in entries],
+            }
+        ),
+        life_stages=pd.DataFrame({"programme_id": ids, "life_stage": ["0-5"] * len(ids)}),
+    )

@@ -100,14 +100,14 @@ def test_predicate_that_does_not_apply_to_a_service(doc) -> None:
 def test_unknown_threshold_and_unknown_domain(doc) -> None:
     def edit(rules):
         rules[0]["conditions"][1]["when"] = [{"under": 50}]
-        rules[4]["conditions"][2]["domain"] = "happiness"
+        rules[4]["conditions"][3]["domain"] = "happiness"
 
     problems = _broken(doc, edit)
     assert problems[0].startswith(
         "rule 'school_readiness', field 'conditions[1].when': threshold 'under' is not a threshold"
     )
     assert problems[1].startswith(
-        "rule 'adolescent_resilience', field 'conditions[2].domain': 'happiness' is not an "
+        "rule 'adolescent_resilience', field 'conditions[3].domain': 'happiness' is not an "
         "outcome domain"
     )
 
@@ -115,7 +115,7 @@ def test_unknown_threshold_and_unknown_domain(doc) -> None:
 def test_missing_fields_bad_evidence_and_duplicate_id(doc) -> None:
     def edit(rules):
         del rules[0]["title"]
-        rules[0]["evidence"]["ids"].append("no_such_programme")
+        rules[0]["evidence"]["ids"] = ["no_such_programme"]
         rules[0]["evidence"]["min_strength"] = "excellent"
         rules[1]["id"] = "school_readiness"
         rules[2]["conditions"] = []
@@ -157,3 +157,71 @@ def test_unreadable_rules_file(tmp_path: Path) -> None:
     path.write_text("- just a list\n")
     with pytest.raises(DataError, match="must be a mapping with a 'rules' list"):
         load_rules(path)
+
+
+def test_action_plan_policy_and_model_report_fields_are_checked(doc) -> None:
+    def edit(rules):
+        rules[0]["level"] = "urgent"
+        rules[0]["lead_partners"] = []
+        rules[0]["track"] = "lait:NoSuchThing"
+        rules[0]["policy"] = ["no_such_policy"]
+        rules[0]["model_report"] = [11]
+        rules[1]["seed"] = "R1, R5"
+        del rules[2]["track"]
+
+    problems = _broken(doc, edit)
+    assert problems == [
+        "rule 'school_readiness', field 'model_report': must be a list of recommendation "
+        "numbers 1-10",
+        "rule 'school_readiness', field 'level': 'urgent' not in ['universal', 'early help', "
+        "'targeted', 'specialist']",
+        "rule 'school_readiness', field 'lead_partners': must be a non-empty list of names",
+        "rule 'school_readiness', field 'track': 'lait:NoSuchThing' is not an indicator id of "
+        "data/indicators.yml, a service finding key, or 'from_triggers'",
+        "rule 'school_readiness', field 'policy': 'no_such_policy' is not in "
+        "data/policy/policy.yml",
+        "rule 'eha_targeting', field '(rule)': unknown field(s) ['seed']",
+        "rule 'hcp_coverage', field 'track': missing or empty",
+    ]
+
+
+def test_a_tracked_indicator_needs_a_direction_to_aim_for(doc) -> None:
+    from needsbook.outcomes.catalogue import load_catalogue
+    from needsbook.polarity import JUDGED
+
+    neutral = next(i.id for i in load_catalogue().indicators if i.polarity not in JUDGED)
+
+    def edit(rules):
+        rules[0]["track"] = neutral
+
+    (problem,) = _broken(doc, edit)
+    assert problem == (
+        f"rule 'school_readiness', field 'track': {neutral!r} has no better or worse direction "
+        "to aim for"
+    )
+
+
+def test_every_rule_has_an_action_plan_row_and_cites_policy_that_exists() -> None:
+    from needsbook.recommend.policy import load_policy
+
+    policies = load_policy()
+    for r in load_rules():
+        assert r.level in ("universal", "early help", "targeted", "specialist"), r.id
+        assert r.lead_partners and all(r.lead_partners), r.id
+        assert r.track, r.id
+        assert set(r.policy) <= set(policies), r.id
+        assert r.model_report and all(1 <= n <= 10 for n in r.model_report), r.id
+    cited = {p for r in load_rules() for p in r.policy}
+    assert cited == set(policies)  # every policy document is cited by some rule
+
+
+def test_explicit_evidence_meets_the_rules_minimum_strength() -> None:
+    """An explicit id below the rule's minimum could never be listed: none is named."""
+    from needsbook.evidence.catalogue import load_catalogue
+    from needsbook.evidence.strength import at_least, counts_as_evidence, strengths
+
+    strength = strengths(load_catalogue())
+    for r in load_rules():
+        for i in r.evidence.ids:
+            s = strength[i]
+            assert at_least(s, r.evidence.min_strength) or not counts_as_evidence(s), (r.id, i)

@@ -1,13 +1,21 @@
-"""The recommendations chapter for Worcestershire: each recommendation with its priority, reasons
-(numbers, periods, sources), chapter links and evidence links; the appendix of rules that did
-not apply."""
+"""The recommendations chapter: each recommendation with its priority, reasons (numbers,
+periods, sources given once), chapter and evidence links (strength as the catalogue rates it,
+with caveats), the policy it draws on; the action plan, the other outcomes of concern, the
+dated policy context and the appendix of rules that did not apply."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from needsbook.chapters import recommendations as rc
+from needsbook.recommend.model import Action, Concern, Recommendation, RuleResults, Trigger
+from needsbook.recommend.policy import load_policy
 from needsbook.recommend.rules import load_rules
+
+#: Words a reader must never see (the reader-text checker's vocabulary, in brief).
+INTERNAL = re.compile(r"\bseed\b|\bR\d{1,2}\b|\.ya?ml\b|\.csv\b|data/|needsbook", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -15,55 +23,156 @@ def worcs() -> rc.RecommendationsChapter:
     return rc.build("E10000034", 2024)
 
 
-def test_overview_and_key_findings(worcs) -> None:
+def _service_trigger() -> Trigger:
+    src = "DfE Characteristics of children in need"
+    return Trigger(
+        key="demand:cpp_subsequent",
+        name="Second or subsequent child protection plans",
+        value=31.4,
+        comparison="31.4% against England (24.5%)",
+        period="2024/25",
+        source=src,
+        sentence=f"Second or subsequent child protection plans: 31.4% in 2024/25 ({src}).",
+        chapter="04_services",
+    )
+
+
+def _rec(**kw) -> Recommendation:
+    base = dict(
+        rule_id="childrens_centres",
+        title="Re-focus children's centres and family hubs on the most deprived areas",
+        text="Re-target children's centres.",
+        priority="medium",
+        triggers=(_service_trigger(),),
+        evidence=("family_nurse_partnership",),
+        chapter="04_services",
+        little_evidence=("stay_and_play", "baby_yoga"),
+    )
+    return Recommendation(**(base | kw))
+
+
+def test_recommendation_html_reads_plainly() -> None:
+    rules = {r.id: r for r in load_rules()}
+    names = {
+        "family_nurse_partnership": "Family Nurse Partnership",
+        "stay_and_play": "Stay and Play sessions",
+        "baby_yoga": "Baby yoga",
+    }
+    caveats = {"family_nurse_partnership": "The UK trial found no short-term benefit."}
+    html = rc.recommendation_html(
+        2,
+        _rec(),
+        rules["childrens_centres"],
+        names,
+        {"family_nurse_partnership": "strong"},
+        caveats,
+        load_policy(),
+    )
+    assert "It follows recommendation 9 of the Worcestershire 2015 needs assessment." in html
+    assert "Family Nurse Partnership</a> (strength of evidence: strong). <em>Caveat:</em> " in html
+    assert "The UK trial found no short-term benefit." in html
+    assert (
+        "<strong>Not recommended</strong> (little or no evidence of effect): Stay and Play "
+        "sessions and Baby yoga." in html
+    )
+    assert "Level of need:</strong> early help." in html
+    assert "Family Hubs and Start for Life programme guide</a> (Department for Education" in html
+    assert "8 August 2022)" in html
+    # the source is given once: the sentence already names it
+    assert html.count("DfE Characteristics of children in need") == 1
+    assert not INTERNAL.search(re.sub(r"<[^>]+>", "", html))  # the text a reader sees
+
+
+def test_two_model_report_recommendations() -> None:
+    assert rc.model_report_sentence((1, 5)) == (
+        "It follows recommendations 1 and 5 of the Worcestershire 2015 needs assessment."
+    )
+    assert rc.model_report_sentence(()) == ""
+
+
+def test_reason_adds_a_source_only_when_the_sentence_lacks_it() -> None:
+    t = _service_trigger()
+    assert rc.reason(t) == t.sentence
+    plain = Trigger("x", "X", 1.0, "", "2024", "ONS", "X (1.0, 2024) is high.", "03_outcomes")
+    assert rc.reason(plain) == "X (1.0, 2024) is high (source: ONS)."
+
+
+def test_action_plan_concerns_and_policy_sections() -> None:
+    action = Action(
+        rule_id="school_readiness",
+        title="Focus early years support",
+        level="universal",
+        lead_partners=("Health visiting service", "Early years settings and schools"),
+        measure="School readiness, children eligible for free school meals",
+        current="43.4%",
+        period="2024/25",
+        wanted="higher",
+        review="31 March 2027",
+        source="DfE EYFS profile",
+    )
+    concern = Concern(
+        key="lait:KS2RWM_Expected_STD",
+        name="Key stage 2 reading, writing and maths",
+        sentence="Key stage 2 ... is among the worst fifth of English areas.",
+        period="2024/25",
+        source="DfE KS2",
+        reason="No recommendation rule covers this indicator.",
+    )
+    results = RuleResults(fired=[_rec()], actions=[action], concerns=[concern])
+    plan = rc.action_plan("Testshire", 2025, results)
+    assert plan.table.iloc[0].to_dict() == {
+        "Recommendation": "Focus early years support",
+        "Level of need": "universal",
+        "Lead partners": "Health visiting service; Early years settings and schools",
+        "Indicator to track": "School readiness, children eligible for free school meals",
+        "Current value": "43.4%",
+        "Period": "2024/25",
+        "Direction wanted": "higher",
+        "Review by": "31 March 2027",
+        "Source": "DfE EYFS profile",
+    }
+    assert "31 March 2027, 2 years after this book's data year (2025)" in plan.summary
+    other = rc.concerns("Testshire", results)
+    assert other.title == "Other outcomes of concern"
+    assert other.table["Why no recommendation acts on it"].tolist() == [concern.reason]
+    assert other.summary.startswith("1 outcome for Testshire is significantly worse")
+    assert rc.concerns("Testshire", RuleResults()).summary.startswith("Every outcome for")
+    policy = rc.policy_context(load_policy())
+    assert "15 December 2023" in policy.table["Date"].tolist()
+    for section in (plan, other, policy):
+        for column in section.table.columns:
+            assert not INTERNAL.search(column) and "_" not in column
+
+
+def test_worcestershire_chapter(worcs) -> None:
+    assert [s.key for s in worcs.sections] == [
+        "overview",
+        "recommendations",
+        "action_plan",
+        "concerns",
+        "policy",
+        "not_fired",
+    ]
     fired = worcs.results.fired
     t = worcs.section("overview").table
-    applies = t[t["Applies"] == "Yes"]
-    assert applies["Recommendation"].tolist() == [r.title for r in fired]
-    assert applies["Priority"].tolist()[0] == "high"
+    assert t[t["Applies"] == "Yes"]["Recommendation"].tolist() == [r.title for r in fired]
     assert len(t) == len(load_rules())
-    assert set(t.loc[t["Applies"] == "No", "Priority"]) == {"does not apply"}
-    assert worcs.section("overview").chart is not None
     assert worcs.key_findings[0].startswith(
         f"{len(fired)} of the {len(load_rules())} recommendation rules apply to Worcestershire"
     )
-    assert (
-        worcs.key_findings[1]
-        == f"{fired[0].title} (high priority; {len(fired[0].triggers)} findings)."
-    )
-
-
-def test_recommendation_html_cites_numbers_sources_and_links(worcs) -> None:
-    rec = next(r for r in worcs.results.fired if r.rule_id == "school_readiness")
-    html = rc.recommendation_html(3, rec, worcs.rules[rec.rule_id], worcs.names, worcs.strength)
-    assert '<h3 id="rec-school_readiness">3. Focus early years support' in html
-    assert "Medium priority</strong>" in html
-    assert "School readiness, children eligible for free school meals (43.9%, 2023/24)" in html
-    assert "(source: DfE Early years foundation stage profile results, via DfE LAIT)." in html
-    assert '<a href="03_outcomes.html">Outcomes chapter</a>' in html
-    assert '<a href="05_evidence.html#programme-language_rich_environments">' in html
-    assert "recommendation R7" in html
-
-
-def test_trigger_table_and_appendix(worcs) -> None:
-    t = worcs.section("recommendations").table
-    assert len(t) == sum(len(r.triggers) for r in worcs.results.fired)
-    row = t[t["Finding"] == "School readiness, children eligible for free school meals"].iloc[0]
-    assert (row["Value"], row["Period"]) == (43.9, "2023/24")
+    n = len(worcs.results.concerns)
+    if n:
+        assert worcs.key_findings[-1].startswith(f"{n} other outcome")
+        assert worcs.key_findings[-1].endswith("listed with the reason no rule applied.")
+    plan = worcs.section("action_plan").table
+    assert set(plan["Recommendation"]) == {r.title for r in fired}
+    assert set(plan["Review by"]) <= {"31 March 2026"}
+    for s in worcs.sections:
+        assert not INTERNAL.search(s.source), s.source
+    details = worcs.section("recommendations").table
+    assert len(details) == sum(len(r.triggers) for r in fired)
     appendix = worcs.section("not_fired").table
-    assert len(appendix) == len(load_rules()) - len(worcs.results.fired)
-    maternal = appendix.set_index("Rule").loc[
-        "Focus on mothers' and babies' health in pregnancy and the early weeks"
-    ]
-    assert maternal["Why it did not apply"].startswith(
-        "Breastfeeding at 6-8 weeks: Middle 20% (2023/24), no trend could be tested"
-    )
-
-
-def test_chapter_links_only_to_chapters_in_the_book() -> None:
-    assert rc.chapter_link("03_outcomes") == '<a href="03_outcomes.html">Outcomes chapter</a>'
-    link = rc.chapter_link("04_services")
-    assert link.endswith("Services chapter</a>") or link == "Services chapter"
+    assert len(appendix) == len(load_rules()) - len(fired)
 
 
 def test_a_small_area_still_gets_a_chart_and_every_rule_listed() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from needsbook.local import example_dir
+from tests.local.shift import shift_folder
 
 TINY_PROVIDER = "Tiny Test Provider"
 TINY_CENTRE = "Little Test Centre"
@@ -110,3 +111,19 @@ def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [["2015-Q1", "new_birth_14_days", 3, 4], ["2015-Q1", "6_8_weeks", 80, 100]],
     )
     return folder
+
+
+#: Years the worked example is moved by to make it recent (2013-2015 becomes 2023-2025).
+SHIFT = 10
+
+
+@pytest.fixture(scope="session")
+def recent_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The worked example's figures with every period 10 years later (not historical)."""
+    return shift_folder(example_dir(), tmp_path_factory.mktemp("recent") / "E10000034", SHIFT)
+
+
+@pytest.fixture(scope="session")
+def recent_small(tmp_path_factory: pytest.TempPathFactory, small_folder: Path) -> Path:
+    """``small_folder`` with every period 10 years later (not historical)."""
+    return shift_folder(small_folder, tmp_path_factory.mktemp("recent-small") / "E10000034", SHIFT)

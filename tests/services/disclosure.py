@@ -63,11 +63,26 @@ def html_tables(fragments: list[str]) -> dict[str, pd.DataFrame]:
     return parser.tables
 
 
-def wide(tidy: pd.DataFrame) -> pd.DataFrame:
-    """A tidy CSV (strings) back to one row per table row and one column per measure."""
+def wide(tidy: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
+    """A tidy CSV (strings) back to one row per table row and one column per measure.
+
+    ``period`` names the table's period column when the download folds it into ``period``:
+    it is rebuilt from each row's period ("2014-15; need mid-2020" counts as "2014-15"), and a
+    measure of one fixed period for every row (e.g. the need model's "mid-2020") is given to
+    every row with the same other columns."""
     dims = [c for c in tidy.columns if c not in FIXED]
-    out = tidy.set_index([*dims, "measure"])["value"].unstack("measure")
-    return out.reset_index()
+    if not period or period in tidy.columns:
+        out = tidy.set_index([*dims, "measure"])["value"].unstack("measure")
+        return out.reset_index()
+    tidy = tidy.assign(**{period: tidy["period"].str.split(";").str[0].str.strip()})
+    rows = set(tidy.loc[tidy["measure"] == tidy["measure"].iloc[0], period])
+    by_row = tidy[tidy[period].isin(rows)]
+    out = by_row.set_index([*dims, period, "measure"])["value"].unstack("measure").reset_index()
+    fixed = tidy[~tidy[period].isin(rows)]
+    if len(fixed):
+        extra = fixed.set_index([*dims, "measure"])["value"].unstack("measure").reset_index()
+        out = out.merge(extra, on=dims, how="left") if dims else out.join(extra, how="cross")
+    return out
 
 
 def num(cell: object) -> float | None:

@@ -1,4 +1,5 @@
-"""Service findings for Worcestershire with the worked example, and for Rutland without."""
+"""Service findings for Worcestershire with the worked example's figures moved to recent
+periods (so they count as evidence about services now), and for Rutland without local data."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ YEAR = 2024
 
 
 @pytest.fixture(scope="module")
-def worcs() -> dict:
-    return {f.key: f for f in service_findings("E10000034", YEAR)}
+def worcs(recent_example) -> dict:
+    return {f.key: f for f in service_findings("E10000034", YEAR, local_dir=recent_example)}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_every_key_is_named_in_keys(worcs, rutland):
     assert set(rutland) <= set(KEYS)
 
 
-def test_targeting_with_the_open_need_model_reverses_the_seed(worcs):
+def test_targeting_with_the_open_need_model(worcs):
     most = worcs["eha_targeting:most_deprived_40"]
     least = worcs["eha_targeting:least_deprived_40"]
     # 51.96% of EHAs against 35.9% of need; 28.24% against 40.5% (open model, 2024)
@@ -40,18 +41,28 @@ def test_targeting_with_the_open_need_model_reverses_the_seed(worcs):
     assert round_half_up(least.value, 2) == 0.70
     assert most.direction == BETTER and least.direction == BETTER
     assert most.benchmark == 1.0 and most.unit == "ratio"
-    assert most.period == "August 2013 to March 2015"
-    assert (
-        most.sentence.startswith("From August 2013 to March 2015, the most deprived 40%")
-        and "eha_assessments.csv" in most.sentence
+    assert most.period == "August 2023 to March 2025"
+    assert most.sentence == (
+        "From August 2023 to March 2025, the most deprived 40% of areas received 52.0% of early "
+        "help assessments against 35.9% of modelled need: a targeting ratio of 1.45, more than "
+        "their share of need (the council's early help assessment records)."
     )
-    assert "52.0%" in most.sentence and "1.45" in most.sentence
+    assert most.source == "the council's early help assessment records; the book's open need model"
+
+
+def test_one_need_model_for_targeting(worcs):
+    """Only the book's own need model judges targeting: no second set of ratios."""
+    assert [k for k in worcs if k.startswith("eha_targeting")] == [
+        "eha_targeting:most_deprived_40",
+        "eha_targeting:least_deprived_40",
+    ]
+    assert not [k for k in KEYS if "seed" in k]
 
 
 def test_children_centre_reach_against_ofsted(worcs):
     allc, dep = worcs["cc_reach:all"], worcs["cc_reach:most_deprived_30"]
-    assert (allc.value, allc.period, allc.direction) == (71.0, "2014-15", BETTER)
-    assert (dep.value, dep.period, dep.direction) == (56.0, "2014-15", WORSE)
+    assert (allc.value, allc.period, allc.direction) == (71.0, "2024-25", BETTER)
+    assert (dep.value, dep.period, dep.direction) == (56.0, "2024-25", WORSE)
     assert dep.benchmark == 65.0
     nd = worcs["cc_no_deprived_lsoa"]
     assert round_half_up(nd.value, 1) == 34.5  # 10 of 29 centres
@@ -60,7 +71,7 @@ def test_children_centre_reach_against_ofsted(worcs):
 
 def test_specialist_midwifery_and_outcome_measure(worcs):
     sm = worcs["specialist_midwifery_coverage"]
-    assert sm.value == 7.5  # 450 / 6,000 births; the seed's "about 8%"
+    assert sm.value == 7.5  # 450 / 6,000 births; the 2015 assessment's "about 8%"
     assert round_half_up(sm.benchmark, 1) == 6.1  # open model, intensive share of 0-4s
     assert sm.direction == BETTER
     om = worcs["eha_outcome_measure"]
@@ -87,15 +98,20 @@ def test_demand_findings(worcs, rutland):
     assert not [k for k in rutland if not k.startswith("demand:")]  # no local data
 
 
-def test_local_dir_with_small_numbers_hides_the_ratio(small_folder):
-    items = {f.key: f for f in service_findings("E10000034", YEAR, local_dir=small_folder)}
+def test_local_dir_with_small_numbers_hides_the_ratio(recent_small):
+    items = {f.key: f for f in service_findings("E10000034", YEAR, local_dir=recent_small)}
     hv = items["hv_coverage:new_birth"]
     assert hv.value is None and hv.direction == "no data"
     assert items["hv_coverage:6_8_weeks"].value == 80.0
     assert items["hv_coverage:6_8_weeks"].direction == WORSE
 
 
-def test_targeting_for_the_2020_data_year():
-    items = {f.key: f for f in service_findings("E10000034", 2020)}
+def test_targeting_for_the_2020_data_year(recent_example):
+    items = {f.key: f for f in service_findings("E10000034", 2020, local_dir=recent_example)}
     assert round_half_up(items["eha_targeting:most_deprived_40"].value, 2) == 1.43
     assert round_half_up(items["eha_targeting:least_deprived_40"].value, 2) == 0.71
+
+
+def test_no_sentence_names_a_file_or_the_model_report_s_workings(worcs):
+    for f in worcs.values():
+        assert ".csv" not in f.sentence + f.source and "seed" not in f.sentence.lower(), f.key

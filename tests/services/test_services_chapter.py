@@ -1,5 +1,6 @@
-"""The services chapter: the worked example's seed figures as the reader sees them, the
-warnings, the public demand sections, and the chapter for an area without local data."""
+"""The services chapter: the worked example's 2013-2015 figures as the reader sees them (as
+historical context), the warnings, the public demand sections, and the chapter for an area
+without local data."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import pytest
 
 from needsbook.chapters import services
 from needsbook.chapters.display import data_table_html
+from needsbook.local import example_dir
 from needsbook.local.analysis import round_half_up
 from needsbook.outcomes.compare import area_benchmarks
-from needsbook.services.common import OPEN_MODEL, SEED_MODEL
 from needsbook.services.demand import demand_summary
 
 YEAR = 2024
@@ -17,7 +18,7 @@ YEAR = 2024
 
 @pytest.fixture(scope="module")
 def worcs() -> services.ServicesChapter:
-    return services.build("E10000034", YEAR)
+    return services.build("E10000034", YEAR, local_dir=example_dir())
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,17 @@ def test_worked_example_is_labelled(worcs):
     checks = worcs.section("local_checks").summary
     assert "Worked example" in checks and "2013 to 2015" in checks
     assert "Worcestershire's 2013-2015 figures" in worcs.key_findings[0]
+    assert worcs.historical["eha_providers"] == (
+        "Historical context: early help assessments, August 2013 to March 2015"
+    )
+    assert worcs.section("eha_providers").title.startswith("Historical context: ")
+
+
+def test_default_worcestershire_book_has_no_local_data():
+    """The worked example is used only when asked for (--local-dir)."""
+    chapter = services.build("E10000034", YEAR)
+    assert not chapter.has_local and not chapter.is_example and not chapter.historical
+    assert chapter.parts == {"templates": ["local_templates"]}
 
 
 def test_table2_shares_in_the_provider_table(worcs):
@@ -39,19 +51,21 @@ def test_table2_shares_in_the_provider_table(worcs):
     assert "<td>58.65</td>" in data_table_html(worcs.section("eha_providers"))
 
 
-def test_targeting_both_need_models_shown(worcs):
+def test_targeting_uses_only_the_open_need_model(worcs):
     t = worcs.section("eha_targeting").table
-    seed = t[t["Need model"] == SEED_MODEL].set_index("Group of areas")["Targeting ratio"]
-    opened = t[t["Need model"] == OPEN_MODEL].set_index("Group of areas")["Targeting ratio"]
-    assert round_half_up(seed.iloc[0], 2) == 0.71 and round_half_up(seed.iloc[1], 1) == 4.0
-    assert opened.tolist() == [1.45, 0.70]
+    assert "Need model" not in t.columns
+    assert t.set_index("Group of areas")["Targeting ratio"].tolist() == [1.45, 0.70]
     s = worcs.section("eha_targeting")
-    assert "the opposite conclusion" in s.summary
-    assert any("Why the two models disagree" in n for n in s.notes)
+    assert "1.45 for the most deprived 40% and 0.70 for the least deprived 40%" in s.summary
+    text = " ".join([s.summary, *s.notes])
+    # the 2015 assessment's need shares are quoted, labelled, with no ratio or verdict of theirs
+    assert "Worcestershire 2015 needs assessment used its own need model" in text
+    assert "73.0% of need in the most deprived 40% and 7.0%" in text
+    for other in ("0.71", "4.03", "opposite", "concluded", "too little"):
+        assert other not in text
     q = worcs.section("eha_quintiles").table
     assert q["% of EHAs"].tolist() == [29.63, 22.33, 20.08, 17.07, 11.17]
     assert "52.0%" in worcs.section("eha_quintiles").summary  # 51.96: shares to 1 decimal
-    assert "ratios of 0.71 and 4.03" in s.summary  # ratios to 2 decimals, as in the table
 
 
 def test_concentration_curve_ends_at_100(worcs):
@@ -78,11 +92,14 @@ def test_children_centre_reach_footfall_and_ofsted(worcs):
     assert "29 children's centres; 10 have no neighbourhood" in centres.summary
 
 
-def test_specialist_midwifery_seed_and_open(worcs):
-    m = worcs.section("specialist_midwifery").table.set_index("Need model")
-    assert round_half_up(m.loc[SEED_MODEL, "Referrals as % of births"]) == 8
-    assert m.loc[SEED_MODEL, "% of births likely to need intensive help"] == 12.5
-    assert m.loc[OPEN_MODEL, "% of births likely to need intensive help"] == 6.1
+def test_specialist_midwifery_against_the_open_need_model(worcs):
+    sec = worcs.section("specialist_midwifery")
+    m = sec.table.iloc[0]
+    assert len(sec.table) == 1 and "Need model" not in sec.table.columns
+    assert round_half_up(m["Referrals as % of births"]) == 8
+    assert m["% of births likely to need intensive help"] == 6.1
+    assert "put 12.5% of births in that group" in sec.summary  # quoted, no verdict
+    assert "gap" not in sec.summary.lower()
 
 
 def test_family_support_cumulative_833(worcs):
@@ -93,11 +110,18 @@ def test_family_support_cumulative_833(worcs):
 
 
 def test_warnings_are_shown(worcs):
-    detail = " ".join(worcs.section("local_checks").table["Detail"])
+    checks = worcs.section("local_checks").table
+    detail = " ".join(checks["Detail"])
     assert "add to 14,929, not the area total 14,800" in detail
-    assert "eha_reasons.csv" in detail and "health_visiting_reviews.csv" in detail
+    assert "Children's centre reach: 2012, excluded, all: district totals" in detail
+    assert ".csv" not in detail
+    missing = checks[checks["Check"] == "Not supplied"]["Detail"].tolist()
+    assert missing == [
+        "Reasons recorded in Early Help Assessments (multi-response)",
+        "Health visiting mandated reviews: completed and due, by quarter",
+    ]
     templates = worcs.section("local_templates").summary
-    assert "6 of the 8 local data templates" in templates
+    assert templates.startswith("6 of the 8 kinds of local service data were supplied")
 
 
 def test_demand_sections(worcs):
@@ -134,8 +158,9 @@ def test_area_without_local_data(rutland):
     assert not rutland.has_local
     assert rutland.parts == {"templates": ["local_templates"]}
     s = rutland.section("local_templates")
-    assert "needsbook local-template --area E06000017" in s.summary
-    assert (s.table["Supplied"] == "No").all() and len(s.table) == 8
+    assert "```bash\nneedsbook local-template --area E06000017\n```" in s.summary  # code block
+    assert (s.table["Status"] == "Not supplied").all() and len(s.table) == 8
+    assert ".csv" not in s.summary and "data/local" not in s.summary
     assert rutland.section("demand_social_care").chart is not None
     assert "No local service data was supplied for Rutland" in rutland.key_findings[0]
 

@@ -33,7 +33,7 @@ from tests.services.conftest import TINY_CENTRE, TINY_PROVIDER
 from tests.services.disclosure import Group, Spec, html_tables, is_hidden, num, problems, wide
 
 CODE, YEAR = "E10000034", 2024
-NOTEBOOKS = ("00_summary", "04_services", "06_recommendations")
+NOTEBOOKS = ("00_summary", "04_services", "07_recommendations")
 COUNT_COLUMNS = (
     "Assessments",
     "Children seen",
@@ -219,7 +219,8 @@ def _tables(book: Book, where: str) -> dict[str, pd.DataFrame]:
         name = downloads.section_filename(s.title, CODE)
         if name in files:
             tidy = pd.read_csv(BytesIO(files[name]), dtype=str, keep_default_na=False)
-            by_title[s.title] = wide(tidy)
+            period = s.table.attrs.get("period")
+            by_title[s.title] = wide(tidy, period if period in s.table.columns else None)
     return _keyed(book.chapter, by_title)
 
 

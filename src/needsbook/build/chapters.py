@@ -26,7 +26,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("03_outcomes", "Outcomes"),
     Chapter("04_services", "Service provision"),
     Chapter("05_evidence", "Evidence review"),
-    Chapter("06_recommendations", "Recommendations"),
+    Chapter("06_conclusions", "Conclusions"),
+    Chapter("07_recommendations", "Recommendations"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

@@ -8,14 +8,18 @@ is the same whether or not a folder is given, which keeps nbval's comparison sta
 ``jupyter-book build`` the pipeline copies the folder into the HTML book and adds
 ``<area code>-data.zip``: every CSV, the executed notebooks and a README.
 
-The CSVs are tidy: one row per value, with the section, the dimension columns of the table
-(area, age band, year, ...), the measure, its unit, the period and the source. Cells a
-spreadsheet would run as a formula are neutralised (:func:`needsbook.export.safe_frame`).
+The CSVs are tidy: one row per value and no repeated rows, with the section, the dimension
+columns of the table (area, age band, year, ...), the measure, its unit, the period and the
+one source the row's value comes from (:mod:`needsbook.row_sources`). The zip's README
+describes every column of every CSV (:mod:`needsbook.csv_columns`). Cells a spreadsheet would
+run as a formula are neutralised (:func:`needsbook.export.safe_frame`).
 
 A table may say what its values are in ``DataFrame.attrs`` (else they are read from the column
 names and the source): ``units`` maps a measure to its unit; ``period`` is the table's period,
 or the name of the column holding each row's; ``periods`` maps a measure whose data is of
-another period to that period (text, or a list with one per row).
+another period to that period (text, or a list with one per row); ``sources`` maps a measure to
+its source, or names the column holding each row's; ``dimensions`` lists numeric columns that
+are keys (a district number, a rank band), not measures.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from needsbook import __version__
+from needsbook import __version__, csv_columns, row_sources
 from needsbook.export import to_csv_bytes
 
 DIRNAME = "downloads"
@@ -42,6 +46,9 @@ _SOURCE_PERIOD = re.compile(
     r",\s*((?:mid-)?(?:19|20)\d{2}(?:/\d{2})?"
     r"(?:\s*(?:-|to|and)\s*(?:mid-)?(?:19|20)\d{2}(?:/\d{2})?)?)(?=\s*(?:;|\(|$))"
 )
+# integer columns that are keys, not measures: "IMD 2019 decile", "Up to IMD quintile"
+_KEY_COLUMN = re.compile(r"\b(decile|quintile)\b", re.IGNORECASE)
+SOURCES = row_sources.SOURCE_COLUMNS
 _TITLE_YEAR = re.compile(r"\b((?:19|20)\d{2}(?:/\d{2})?)\b(?!-based)")
 
 
@@ -61,7 +68,7 @@ def zip_name(area_code: str) -> str:
 
 def unit_of(measure: str) -> str:
     """The unit of a numeric column, read from its name (the book's column naming)."""
-    m = measure.lower()
+    m = re.sub(r"(95|99\.8)% (ci|confidence)", "", measure.lower())  # "95% CI lower"
     if re.search(r"\bratio\b", m):  # "Targeting ratio (EHA share / need share)"
         return "ratio"
     if "%" in m or "percent" in m or "share" in m:
@@ -98,32 +105,48 @@ def tidy(
     table: pd.DataFrame, title: str, source: str, area_code: str = "", year: int | None = None
 ) -> pd.DataFrame:
     """One row per value: section, the table's dimension columns, measure, value, unit,
-    period and source. Numeric columns are measures; every other column is a dimension."""
+    period and the row's own source (:mod:`needsbook.row_sources`), without repeated rows.
+
+    Numeric columns are measures, except keys (a year, decile or quintile column, or those
+    named in ``attrs["dimensions"]``); every other column is a dimension. The table's own
+    period, unit and source columns fill ``period``, ``unit`` and ``source`` instead of being
+    repeated as dimensions."""
     df = table.reset_index(drop=True).copy()
     df.columns = [str(c) for c in df.columns]
+    keys = set(table.attrs.get("dimensions", ()))
     numeric = [
         c
         for c in df.columns
-        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        if pd.api.types.is_numeric_dtype(df[c])
+        and not pd.api.types.is_bool_dtype(df[c])
+        and c not in keys
+        and not (pd.api.types.is_integer_dtype(df[c]) and _KEY_COLUMN.search(c))
     ]
-    year_cols = [c for c in df.columns if c.strip().lower() in _YEAR_COLUMNS]
+    year_cols = [c for c in df.columns if _is_year(c)]
     measures = [c for c in numeric if c not in year_cols]
+    source_col = row_sources.column(df[[c for c in df.columns if c not in measures]], SOURCES)
+    unit_col = row_sources.column(df[[c for c in df.columns if c not in measures]], ("unit",))
+    period = table.attrs.get("period")
+    if isinstance(period, str) and period in df.columns:
+        year_cols = [period]
     dims = [c for c in df.columns if c not in measures]
-    renamed = {c: f"{c} (table)" for c in dims if c in FIXED}
+    renamed = {c: f"{c} (table)" for c in dims if c.lower() in FIXED}  # "Measure", "Value"
     df = df.rename(columns=renamed)
     dims = [renamed.get(c, c) for c in dims]
     year_cols = [renamed.get(c, c) for c in year_cols]
+    source_col = renamed.get(source_col, source_col) if source_col else None
+    unit_col = renamed.get(unit_col, unit_col) if unit_col else None
     if measures:
         long = df.melt(id_vars=dims, value_vars=measures, var_name="measure", value_name="value")
         long["unit"] = long["measure"].map(unit_of)
+        if unit_col:  # the table's unit column gives the unit of values the name does not
+            generic = (long["unit"] == "number").to_numpy()
+            long.loc[generic, "unit"] = long.loc[generic, unit_col].map(_unit_text)
     else:
         long = df.copy()
         long["measure"] = ""
         long["value"] = pd.NA
-        long["unit"] = ""
-    period = table.attrs.get("period")
-    if isinstance(period, str) and renamed.get(period, period) in df.columns:
-        year_cols = [renamed.get(period, period)]
+        long["unit"] = long[unit_col].map(_unit_text) if unit_col else ""
     if year_cols:
         long["period"] = long[year_cols[0]].map(lambda v: "" if pd.isna(v) else str(v))
     elif isinstance(period, str) and period:
@@ -132,13 +155,29 @@ def tidy(
         long["period"] = source_period(source) or (f"data year {year}" if year else "")
     _override(long, "period", table.attrs.get("periods", {}))
     _override(long, "unit", table.attrs.get("units", {}))
-    long["source"] = source
+    long["source"] = row_sources.row_sources(long, source, dict(table.attrs), source_col)
+    folded = {c for c in (source_col, unit_col, *year_cols[:1]) if c}
+    declared = table.attrs.get("sources")
+    if isinstance(declared, str):
+        folded.add(declared)
+    dims = [c for c in dims if c not in folded]
     long.insert(0, "section", title)
     long.insert(0, "area_code", area_code)
     if pd.api.types.is_numeric_dtype(long["value"]):  # 1523999, not 1523999.0; 12 digits
         long["value"] = long["value"].map(lambda v: "" if pd.isna(v) else format(v, ".12g"))
     ordered = ["area_code", "section", *dims, "measure", "value", "unit", "period", "source"]
-    return long[ordered]
+    return long[ordered].drop_duplicates().reset_index(drop=True)
+
+
+def _is_year(column: str) -> bool:
+    low = column.strip().lower()
+    return low in _YEAR_COLUMNS or re.fullmatch(r"(year|period) \(.+\)", low) is not None
+
+
+def _unit_text(value: object) -> str:
+    """A table's unit cell as a download's unit: ``%`` -> ``percent``."""
+    text = "" if value is None or value != value else str(value).strip()
+    return "percent" if text == "%" else text
 
 
 def _override(long: pd.DataFrame, column: str, by_measure: dict[str, object]) -> None:
@@ -183,22 +222,30 @@ def collecting(folder: Path) -> Iterator[Path]:
 def _readme(
     area_code: str, area_name: str, year: int, csvs: list[Path], notebooks: list[str]
 ) -> str:
+    """The zip's README: what the files are, and every column of every CSV."""
     lines = [
         f"needsbook {__version__}: data behind the early help needs assessment for "
         f"{area_name} ({area_code}), data year {year}",
         "",
-        "Each CSV is tidy: one row per value, with columns area_code (this book's area), "
-        "section, the table's own dimensions, measure, value, unit, period and source.",
+        "Each CSV is tidy: one row per value, no repeated rows, each row naming the one source "
+        "its value comes from. Every file has these columns:",
+        *csv_columns.lines(pd.DataFrame(columns=list(FIXED))),
+        "and, between section and measure, the dimensions of the table on the page (listed "
+        "under each file below).",
         "Text cells that a spreadsheet would run as a formula start with an apostrophe.",
         "Licence: Open Government Licence v3.0 unless the source says otherwise.",
         "",
         "Files:",
     ]
     for path in csvs:
-        df = pd.read_csv(path, nrows=1)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        numeric = pd.read_csv(path, nrows=200)
         section = str(df["section"].iloc[0]) if len(df) and "section" in df else path.stem
-        source = str(df["source"].iloc[0]) if len(df) and "source" in df else ""
-        lines.append(f"- {path.name}: {section}. Source: {source}")
+        sources = sorted(set(df["source"])) if "source" in df else []
+        lines.append(f"- data/{path.name}: {section} ({len(df):,} rows)")
+        lines.append(f"  Sources: {' | '.join(sources)}" if sources else "  Sources: none")
+        lines.append("  Columns:")
+        lines += csv_columns.lines(numeric, indent="    ")
     for nb in notebooks:
         lines.append(f"- {nb}: executed chapter notebook (re-run it with papermill)")
     return "\n".join(lines) + "\n"

@@ -19,7 +19,12 @@ from needsbook.snapshot.manifest import read_manifest
 STAMP = "_needsbook_build.json"
 TEMPLATE_PATHS = ("notebooks", "book", "_config.yml", "_toc.yml")
 #: The catalogues and rules a book is made from (a change to any of them rebuilds it).
-DATA_PATHS = ("data/indicators.yml", "data/evidence", "data/recommendations")
+DATA_PATHS = (
+    "data/indicators.yml",
+    "data/evidence",
+    "data/recommendations",
+    "data/policy",
+)
 
 
 def _hash_tree(h: Any, base: Path, rel: str, suffixes: tuple[str, ...] = ()) -> None:
@@ -48,7 +53,7 @@ def fingerprint(
         _hash_tree(h, root, rel)
     if (Path(data_dir) / "indicators.yml").is_file():  # a data folder's own catalogue
         _hash_tree(h, Path(data_dir), "indicators.yml")
-    _hash_tree(h, paths.PACKAGE_DIR.parent, "needsbook", suffixes=(".py", ".js", ".json"))
+    _hash_tree(h, paths.PACKAGE_DIR.parent, "needsbook", suffixes=(".py", ".js", ".json", ".css"))
     if local_dir and Path(local_dir).is_dir():
         _hash_tree(h, Path(local_dir), ".")
     return h.hexdigest()

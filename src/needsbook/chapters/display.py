@@ -10,6 +10,7 @@ from IPython.display import HTML, Markdown, display
 from needsbook.build import downloads
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
+from needsbook.charts.fit import wrap_titles
 from needsbook.escape import html_text, md
 from needsbook.formatting import fixed, table_decimals
 
@@ -50,9 +51,32 @@ def _format(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The content column at a 1280 px window is about 780 px (the book's stylesheet,
+# needsbook-layout.css); a table cell of its 13 px font needs about 7.5 px a character.
+COLUMN_PX = 760
+CHAR_PX = 7.5
+CELL_PADDING_PX = 12
+
+
+def min_width_px(cells: pd.DataFrame) -> float:
+    """The narrowest a table can be with every cell wrapped at spaces: each column as wide as
+    its longest word (heading or cell)."""
+    total = 0.0
+    for col in cells.columns:
+        words = (w for v in (col, *cells[col]) for w in str(v).split())
+        total += max((len(w) for w in words), default=1) * CHAR_PX + CELL_PADDING_PX
+    return total
+
+
 def table_html(df: pd.DataFrame, caption: str) -> str:
-    """``df`` as an HTML table with a caption, every cell and heading escaped as HTML text."""
+    """``df`` as an HTML table with a caption, every cell and heading escaped as HTML text.
+
+    A table too wide for the page column even with its cells wrapped is stacked: the book's
+    stylesheet shows each row as a block of "heading: value" lines, so the reader sees every
+    cell at any width (explicit ARIA roles keep it a table for assistive technology)."""
     cells = df.map(lambda v: "" if v is None or v is pd.NA or v != v else html_text(v))
+    if min_width_px(df.map(lambda v: "" if v is None or v is pd.NA or v != v else v)) > COLUMN_PX:
+        return _stacked_html(df, cells, caption)
     cells = cells.rename(columns=html_text)
     table = cells.to_html(index=False, border=0, classes="needsbook-data", escape=False)
     return table.replace(
@@ -60,12 +84,39 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
     )
 
 
+def _stacked_html(df: pd.DataFrame, cells: pd.DataFrame, caption: str) -> str:
+    heads = [html_text(c) for c in df.columns]
+    head = "".join(f"<th scope='col' role='columnheader'>{h}</th>" for h in heads)
+    rows = "".join(
+        "<tr role='row'>"
+        + "".join(
+            f"<td role='cell' data-label='{h}'>{v}</td>" for h, v in zip(heads, row, strict=True)
+        )
+        + "</tr>\n"
+        for row in cells.itertuples(index=False)
+    )
+    return (
+        "<table class='needsbook-data needsbook-stacked' role='table'>\n"
+        f"<caption>{html_text(caption)}</caption>\n"
+        f"<thead role='rowgroup'><tr role='row'>{head}</tr></thead>\n"
+        f"<tbody role='rowgroup'>\n{rows}</tbody>\n</table>"
+    )
+
+
+def source_html(section: Section) -> str:
+    """The section's "Source: ..." line, unless its text already names that source."""
+    said = " ".join([section.summary, *section.notes])
+    if not section.source or section.source in said:
+        return ""
+    return f"\n<p><small>Source: {html_text(section.source)}</small></p>"
+
+
 def data_table_html(section: Section) -> str:
     table = table_html(_format(section.table), f"Data: {section.title}")
     return (
         f"<details class='needsbook-table'><summary>Data table: "
-        f"{html_text(section.title)} ({len(section.table)} rows)</summary>\n{table}\n"
-        f"<p><small>Source: {html_text(section.source)}</small></p></details>"
+        f"{html_text(section.title)} ({len(section.table)} rows)</summary>\n{table}"
+        f"{source_html(section)}</details>"
     )
 
 
@@ -160,6 +211,23 @@ def show(section: Section) -> None:
     """Summary, chart (with its text alternative), notes, the data table and a CSV download."""
     show_text(section.summary)
     if section.chart is not None:
-        display(accessible_chart(section.chart))
+        display(accessible_chart(wrap_titles(section.chart)))
     show_notes(section)
     show_table(section)
+
+
+def show_open_table(section: Section, area_code: str, area_name: str, year: int) -> None:
+    """A section whose table is its content (an action plan, a list of concerns): the summary,
+    then the table shown open rather than collapsed, its source and its CSV."""
+    write_download(section, area_code, year)
+    show_text(section.summary)
+    if section.table.empty:
+        return
+    table = table_html(section.table, f"{section.title} for {area_name}")
+    source = f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
+    display(HTML(table + source + download_link_html(section, area_code)))
+
+
+def show_open(chapter: Chapter, key: str) -> None:
+    """The chapter's section ``key`` with its table open (:func:`show_open_table`)."""
+    show_open_table(chapter.section(key), chapter.area_code, chapter.area_name, chapter.year)

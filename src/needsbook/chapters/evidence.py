@@ -1,6 +1,6 @@
 """Chapter 5, evidence review: what works for the outcomes that are worse than England or getting
 worse in the area, and the Healthy Child Programme service model with the cells the area's local
-data describes (seed report's evidence review and Appendix 1; seed-analysis §4 and §6).
+data describes (after the Worcestershire 2015 needs assessment's evidence review and Appendix 1).
 
 The catalogue is ``data/evidence/programmes.yml`` (:mod:`needsbook.evidence`); this module
 arranges it into sections with text, charts and tables.
@@ -18,12 +18,21 @@ import pandas as pd
 from needsbook.areas import resolve_area
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import and_join, lower_first
-from needsbook.evidence.catalogue import SEP, Catalogue, load_catalogue, load_service_model
+from needsbook.evidence.catalogue import (
+    EIF,
+    PPET,
+    SEP,
+    STATEMENT,
+    Catalogue,
+    load_catalogue,
+    load_service_model,
+)
 from needsbook.evidence.concerns import Concerns, concerns, matching
 from needsbook.evidence.coverage import (
     DESCRIBED,
     NO_LOCAL_DATA,
     NOT_DESCRIBED,
+    TO_CHECK,
     contacts,
     grid,
     high_impact_areas,
@@ -35,14 +44,37 @@ from needsbook.outcomes.catalogue import load_catalogue as load_indicator_catalo
 from needsbook.outcomes.findings import findings
 
 CATALOGUE_SOURCE = (
-    "needsbook evidence catalogue (data/evidence/programmes.yml): the model report's evidence "
-    "review and Appendix 1 (Worcestershire Early Help Needs Assessment, 2015), with each "
-    "rating's own source and date"
+    "Evidence review and Appendix 1 (Review of Parenting Interventions) of the Worcestershire "
+    "2015 needs assessment (Worcestershire Health and Well-being Board, Early Help Needs "
+    "Assessment, age 0-19, September 2015), with each rating's own source and date"
 )
 MODEL_SOURCE = (
-    "Healthy Child Programme service model (data/evidence/service_model.yml) from the model "
-    "reports (OHID HCP schedule; health visiting service model 2009-2015)"
+    "Healthy Child Programme service model as set out in the Worcestershire 2015 needs "
+    "assessment and national guidance (OHID Healthy Child Programme schedule of interventions "
+    "guide; health visiting service model 2009-2015); each row names its publications"
 )
+#: How each scale is named after a rating in the table.
+SCALE_LABELS = {
+    PPET: "PPET",
+    STATEMENT: "statement in the 2015 assessment",
+    "NICE guideline": "NICE guideline",
+    EIF: "EIF Guidebook",
+}
+#: Shares of the page width (per cent) of the searchable table's columns.
+PAGE_WIDTHS = {
+    "Programme": 15,
+    "Life stages and level": 10,
+    "Outcome domains": 15,
+    "Evidence rating and source": 24,
+    "Strength of evidence": 10,
+    "Caveats and checks": 17,
+    "Of concern": 9,
+}
+#: The page names the model report in full once (the chapter's introduction), then shortly.
+SHORT_NAMES = {
+    "Worcestershire 2015 needs assessment": "2015 assessment",
+    " (Review of Parenting Interventions)": "",
+}
 CAVEAT = (
     "A rating shows how strong the evidence is that a programme worked where it was tested. "
     "It is not a recommendation to commission it here: fit with local need, cost, workforce and "
@@ -53,6 +85,7 @@ STRENGTH_COLOURS = {
     "moderate": "#28A197",
     "weak": "#F46A25",
     "not graded": "#b1b4b6",
+    "little or no evidence": "#801650",
 }
 STATUS_COLOURS = {DESCRIBED: "#12436D", NOT_DESCRIBED: "#f3f2f1", NO_LOCAL_DATA: "#ffffff"}
 LEVEL_TITLES = {
@@ -129,11 +162,14 @@ def by_domain(
             "the programme table below shows the whole catalogue. "
         )
     strong = int((strength == "strong").sum())
+    little = int((strength == "little or no evidence").sum())
     summary += (
         f"The catalogue holds {len(cat.programmes)} programmes, approaches, services and "
-        f"assessment tools from the model report's evidence review; {strong} have strong evidence "
-        "(4 stars on the model report's PPET scale, a NICE recommendation, or Early Intervention "
-        "Foundation level 3 or 4)."
+        "assessment tools from the evidence review of the Worcestershire 2015 needs assessment; "
+        f"{strong} have strong evidence (4 stars on the Parenting Programme Evaluation Tool "
+        "(PPET) scale used in that assessment, a NICE recommendation, or Early Intervention "
+        f"Foundation level 3 or 4) and {little} "
+        f"{'has' if little == 1 else 'have'} little or no evidence of effectiveness."
     )
     long = counts.reset_index(names="domain").melt(
         id_vars="domain", var_name="strength", value_name="entries"
@@ -152,7 +188,7 @@ def by_domain(
         ],
     )
     order = list(totals["domain_label"])
-    y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
     bars = (
         alt.Chart(long)
         .mark_bar(stroke="#0b0c0c", strokeWidth=0.5)
@@ -201,9 +237,9 @@ def by_domain(
         source=f"{CATALOGUE_SOURCE}; outcome findings from the Outcomes chapter",
         notes=[
             "An outcome is of concern when it is significantly worse than England, in the worst "
-            "two fifths of English areas (for indicators published without confidence "
+            "fifth of English areas (for indicators published without confidence "
             "intervals), or getting worse over the last five years of data. Each domain's "
-            "indicators are listed in data/indicators.yml.",
+            "indicators are listed with the outcome star in the Outcomes chapter.",
             CAVEAT,
         ],
     )
@@ -212,15 +248,47 @@ def by_domain(
 # --- the searchable programme table -----------------------------------------------------------
 
 
-def _check(row: pd.Series) -> str:
-    parts = []
-    if row["outdated"]:
-        parts.append(f"Out of date: {row['outdated_note']}")
-    if row["verify"]:
-        parts.append(
-            "Verify before use" + (f": {row['verify_note']}" if row["verify_note"] else "")
-        )
-    return " ".join(parts) or "No"
+def _rating_text(r: Any) -> str:
+    """One rating as the table shows it: the rating, then its scale (and 'not checked')."""
+    label = SCALE_LABELS.get(r.scale, r.scale)
+    return f"{r.rating} ({label}{', not checked' if r.needs_check else ''})"
+
+
+def _source_text(source: str, date: str) -> str:
+    """A rating's source and date, the date left off when the source already names it."""
+    return source if date in source else f"{source}, {date}"
+
+
+def _page_rating(r: Any) -> str:
+    """One rating as the page shows it: the rating, then its source (short) and date."""
+    text = (
+        f"{r.rating} ({_source_text(r.source, r.date)}{'; not checked' if r.needs_check else ''})"
+    )
+    for long, short in SHORT_NAMES.items():
+        text = text.replace(long, short)
+    return text
+
+
+def _to_check(row: pd.Series, notes: list[str]) -> str:
+    """What to check before relying on an entry (its own note and its ratings' notes)."""
+    checks = [n for n in dict.fromkeys([row["check_note"], *notes]) if n]
+    return "Check before use: " + " ".join(checks) if checks else ""
+
+
+def _checks(row: pd.Series, to_check: str) -> str:
+    """The download's checks: out-of-date note, then what to check ("No" when neither)."""
+    out = f"Out of date: {row['outdated_note']}" if row["outdated"] else ""
+    return " ".join(x for x in (out, to_check) if x) or "No"
+
+
+def _page_checks(row: pd.Series, to_check: str) -> str:
+    """The page's caveats cell: the caveat (which sums up any out-of-date note, given in full
+    in the download) or else the out-of-date note, then what to check."""
+    if row["caveat"]:
+        first = f"Caveat: {row['caveat']}"
+    else:
+        first = f"Out of date: {row['outdated_note']}" if row["outdated"] else ""
+    return "\n".join(x for x in (first, to_check) if x) or "None"
 
 
 def programmes(
@@ -230,7 +298,8 @@ def programmes(
     c: Concerns,
     titles: dict[str, str],
 ) -> tuple[Section, str]:
-    """The catalogue as a table (for the CSV) and its searchable HTML."""
+    """The catalogue as a table (every detail, for the CSV) and its searchable HTML (the
+    columns that fit the page)."""
     p = cat.programmes.copy()
     match = matching(cat, c)
     p["match"] = p["id"].map(match).astype(bool)
@@ -239,37 +308,64 @@ def programmes(
         ["match", "rank", "name"], ascending=[False, True, True]
     )
     ev = cat.evidence
-    ratings = {
-        pid: "; ".join(
-            f"{r.rating} ({r.scale}{', to verify' if r.verify else ''})" for r in g.itertuples()
-        )
-        for pid, g in ev.groupby("programme_id", sort=False)
-    }
+    groups = {pid: list(g.itertuples()) for pid, g in ev.groupby("programme_id", sort=False)}
+    ratings = {pid: "; ".join(_rating_text(r) for r in rs) for pid, rs in groups.items()}
+    page_ratings = {pid: "\n".join(_page_rating(r) for r in rs) for pid, rs in groups.items()}
     sources = {
-        pid: "; ".join(dict.fromkeys(f"{r.source}, {r.date}" for r in g.itertuples()))
-        for pid, g in ev.groupby("programme_id", sort=False)
+        pid: "; ".join(dict.fromkeys(_source_text(r.source, r.date) for r in rs))
+        for pid, rs in groups.items()
     }
+    notes = {pid: [r.note for r in rs if r.needs_check and r.note] for pid, rs in groups.items()}
+    to_check = [_to_check(row, notes.get(row["id"], [])) for _, row in p.iterrows()]
+    levels = [f"{lv} ({hv})" for lv, hv in zip(p["hcp_level"], p["hv_level"], strict=True)]
+    domains = [
+        "; ".join(titles.get(d, d) for d in str(v).split(SEP) if d) for v in p["outcome_domains"]
+    ]
     table = pd.DataFrame(
         {
             "Programme": p["name"],
             "Type": p["kind"],
+            "Description": p["description"],
             "Life stages": p["life_stages"],
-            "Level": [f"{lv} ({hv})" for lv, hv in zip(p["hcp_level"], p["hv_level"], strict=True)],
-            "Outcome domains": [
-                "; ".join(titles.get(d, d) for d in str(v).split(SEP) if d)
-                for v in p["outcome_domains"]
+            "Target ages (years)": [
+                f"{lo:g} to {hi:g}"
+                for lo, hi in zip(p["target_age_min"], p["target_age_max"], strict=True)
             ],
+            "Level": levels,
+            "Level in the 2015 review": p["level_in_2015_review"],
+            "Outcome domains": domains,
             "Evidence rating": [ratings.get(i, "") for i in p["id"]],
             "Strength of evidence": p["strength"],
+            "Caveat": p["caveat"],
             "Rating source and date": [sources.get(i, "") for i in p["id"]],
+            "Check before use": [
+                _checks(row, x) for (_, row), x in zip(p.iterrows(), to_check, strict=True)
+            ],
             "Cost": p["cost_notes"],
-            "Criticisms": p["criticisms"],
-            "Check before use": [_check(r) for _, r in p.iterrows()],
+            "Delivery requirements": p["delivery_requirements"],
+            "Criticisms and local issues": p["criticisms"],
+            "References": p["references"],
             "Matches an outcome of concern": ["Yes" if m else "No" for m in p["match"]],
         }
     ).reset_index(drop=True)
+    page = pd.DataFrame(
+        {
+            "Programme": table["Programme"],
+            "Life stages and level": [
+                f"{s}\n{lv}" for s, lv in zip(table["Life stages"], p["hcp_level"], strict=True)
+            ],
+            "Outcome domains": table["Outcome domains"],
+            "Evidence rating and source": [page_ratings.get(i, "") for i in p["id"]],
+            "Strength of evidence": table["Strength of evidence"],
+            "Caveats and checks": [
+                _page_checks(row, x) for (_, row), x in zip(p.iterrows(), to_check, strict=True)
+            ],
+            "Of concern": table["Matches an outcome of concern"],
+        }
+    )
     n_match = int(p["match"].sum())
-    n_verify = int(p["verify"].sum())
+    n_check = int(p["needs_check"].sum())
+    n_caveat = int((p["caveat"] != "").sum())
     if c and n_match:
         summary = (
             f"{n_match} of the {len(p)} catalogue entries address an outcome that is worse than "
@@ -280,14 +376,24 @@ def programmes(
         summary = f"The table shows all {len(p)} catalogue entries for {area_name}'s book. "
     summary += (
         "Search by any word: a programme, a life stage (e.g. 0-5), a domain or a rating. "
-        f"{n_verify} entries carry a fact from outside the model report that must be verified "
-        "before use (see 'Check before use'). " + CAVEAT
+        f"{n_caveat} entries carry a caveat: the evidence is weaker than their rating suggests. "
+        f"{n_check} entries hold a rating or fact from outside the Worcestershire 2015 needs "
+        "assessment that has not been checked against its current source: check these before "
+        "relying on them (see 'Caveats and checks'). " + CAVEAT
     )
     caption = (
         f"Evidence catalogue for {area_name}: programmes and approaches, with life stage, level, "
-        "outcome domains, evidence rating and its source and date, cost and criticisms"
+        "outcome domains, each evidence rating with its source and date, strength, caveats, and "
+        "whether the entry addresses an outcome of concern"
     )
-    html = searchable_table(table, list(p["id"]), list(p["match"]), caption, bool(c and n_match))
+    html = searchable_table(
+        page,
+        list(p["id"]),
+        list(p["match"]),
+        caption,
+        bool(c and n_match),
+        widths=[PAGE_WIDTHS[col] for col in page.columns],
+    )
     section = Section(
         "programmes",
         "Evidence catalogue: programmes and approaches",
@@ -297,13 +403,19 @@ def programmes(
         source=CATALOGUE_SOURCE,
         notes=[
             "Levels follow the Healthy Child Programme model (community, universal, targeted, "
-            "specialist); the 2009-2015 health visiting level is in brackets. Strength of "
-            "evidence: strong = 4 stars on the model report's PPET scale, a NICE "
-            "recommendation, or Early Intervention Foundation (EIF) level 3 or 4; moderate = 2-3 "
-            "stars or EIF level 2; weak = 1 star or EIF 'not level 2'; not graded = only the "
-            "model report's words. An entry's strength is that of its best rating.",
-            "Ratings are carried from the model report (2015) unless marked otherwise; newer "
-            "trials may have changed them ('Out of date' in the last column but one).",
+            "specialist); the download also gives the 2009-2015 health visiting level "
+            "(targeted = universal plus, specialist = universal partnership plus). Strength of "
+            "evidence: strong = 4 stars on the Parenting Programme Evaluation Tool (PPET) "
+            "scale, a NICE recommendation, or Early Intervention Foundation (EIF) level 3 or 4; "
+            "moderate = 2-3 stars or EIF level 2; weak = 1 star or EIF 'not level 2'; not "
+            "graded = only the words of the 2015 assessment; little or no evidence = the 2015 "
+            "assessment says there is little or no evidence of effectiveness. An entry's "
+            "strength is that of its best rating.",
+            "Ratings are those reported in the Worcestershire 2015 needs assessment unless "
+            "marked otherwise; newer trials may have changed them (see 'Caveats and checks'). "
+            "The download adds each entry's description, target ages, cost, delivery "
+            "requirements and criticisms (as given in the 2015 assessment), its references and "
+            "any out-of-date note in full.",
         ],
     )
     return section, html
@@ -352,7 +464,7 @@ def service_model(area_name: str, supplied: list[str] | None, model: dict[str, A
         "level_title:N",
         sort=[LEVEL_TITLES[lv] for lv in LEVEL_TITLES],
         title="Level of support",
-        axis=alt.Axis(labelLimit=260),
+        axis=alt.Axis(labelLimit=0),
     )
     statuses = [DESCRIBED, NOT_DESCRIBED, NO_LOCAL_DATA]
     cells = (
@@ -386,7 +498,7 @@ def service_model(area_name: str, supplied: list[str] | None, model: dict[str, A
         title=alt.Title(
             f"Healthy Child Programme service model: what {area_name}'s local data describes",
             subtitle=[
-                "Each cell says whether a supplied local data file describes a service there;",
+                "Each cell says whether the area's local data describes a service there;",
                 "'not described' does not mean 'not provided'.",
             ],
         ),
@@ -402,12 +514,14 @@ def service_model(area_name: str, supplied: list[str] | None, model: dict[str, A
             "Local services described": frame["local_services"],
             "Local data": frame["status"],
             "Source": frame["source"],
+            "Also described in": frame["also"],
         }
     )
     notes = [
         "The targeted and specialist levels correspond to the 2009-2015 health visiting model's "
-        "'universal plus' and 'universal partnership plus' (an alignment inferred from the model "
-        "reports). Local files and the cells they describe: health visiting reviews (universal, "
+        "'universal plus' and 'universal partnership plus' (an alignment the published sources "
+        "imply but do not state). Local data and the cells it describes: health visiting "
+        "reviews (universal, "
         "antenatal and 0-5); children's centres (community antenatal and 0-5, universal 0-5); "
         "specialist midwifery (targeted, antenatal); early help assessments (targeted, 0-19); "
         "family support programme outcomes (specialist, 0-19).",
@@ -447,6 +561,14 @@ def contacts_section(area_name: str, model: dict[str, Any]) -> Section:
 
 def high_impact_section(area_name: str, model: dict[str, Any]) -> Section:
     t = high_impact_areas(model)
+    notes = (
+        [
+            "The areas with a note are not named in the source used here: check their names "
+            "against the current guidance before relying on them."
+        ]
+        if (t["Note"] == TO_CHECK).any()
+        else []
+    )
     summary = (
         "The High Impact Areas are where health visitors and school nurses can make the biggest "
         f"difference; they guide what {area_name}'s Healthy Child Programme should focus on. "
@@ -460,10 +582,7 @@ def high_impact_section(area_name: str, model: dict[str, Any]) -> Section:
         t,
         None,
         source=MODEL_SOURCE,
-        notes=[
-            "Entries marked [ext, verify] are not named in the model reports and should be "
-            "checked against the current guidance."
-        ],
+        notes=notes,
     )
 
 

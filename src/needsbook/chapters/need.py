@@ -1,6 +1,6 @@
 """Chapter 2, deprivation and need: where children live on England's deprivation scale, maps,
-the modelled need for preventive help and its projection (seed report Table 1 and Figs 28-31;
-methods M5, M9-M11)."""
+the modelled need for preventive help and its projection (as in the Worcestershire 2015 needs
+assessment, Table 1 and Figs 28-31)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from needsbook.errors import DataError
 from needsbook.formatting import (
     PERCENT_DP,
     apply_decimals,
-    coefficient_decimals,
+    coefficient,
     count,
     fixed,
     percent,
@@ -200,15 +200,12 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
             description=summary,
         )
     )
-    iod = _iod2025_share(inp, data_dir)
     notes = [
         "Most deprived 10% / 20% means the LSOAs ranked in England's bottom one or two deciles "
         "of the Index of Multiple Deprivation 2019. Children are counted with ONS mid-year LSOA "
         "(2011) estimates; the ranking is held fixed, so a change between years comes from "
-        "population change, not re-ranking (seed method M5).",
+        "population change, not re-ranking, as in the Worcestershire 2015 needs assessment.",
     ]
-    if iod:
-        notes.append(iod)
     return Section(
         "deprived_areas",
         "Children living in deprived neighbourhoods",
@@ -221,24 +218,115 @@ def deprived_areas(inp: _Inputs, data_dir: Path | str | None) -> Section:
     )
 
 
-def _iod2025_share(inp: _Inputs, data_dir: Path | str | None) -> str:
-    """A note comparing LSOA counts in the most deprived 20% under IMD 2019 and IoD 2025."""
+def _decile_counts(lsoas: pd.DataFrame) -> pd.Series:
+    """Neighbourhoods in each national decile, 1 (most deprived) to 10."""
+    return lsoas["imd_decile"].value_counts().reindex(range(1, 11), fill_value=0)
+
+
+def latest_index(inp: _Inputs, data_dir: Path | str | None) -> Section:
+    """Neighbourhoods by decile on the latest index (IoD 2025) beside IMD 2019.
+
+    The 2025 index uses the 2021 LSOAs, which have no population estimates in the snapshot,
+    so neighbourhoods are counted, not children."""
     area = inp.area
     try:
         iod = load_table("imd2025_lsoa21", data_dir)
-    except DataError:
-        return ""
-    new = dep.share_of_lsoas(iod[iod["utla_code"] == area.code], 2)
-    old = dep.share_of_lsoas(inp.lsoas, 2)
-    if not new["total"]:
-        return ""
-    return (
-        f"The English Indices of Deprivation 2025 use the 2021 LSOAs, for which the snapshot has "
-        f"no population estimates, so children cannot be counted on them. Counting neighbourhoods "
-        f"instead: {number(new['in_deprived'])} of {area.name}'s {number(new['total'])} LSOAs "
-        f"({pct(new['percent'])}) are in England's most deprived 20% on IoD 2025, against "
-        f"{number(old['in_deprived'])} of {number(old['total'])} ({pct(old['percent'])}) on "
-        "IMD 2019."
+        new = iod[iod["utla_code"] == area.code]
+    except DataError:  # a data folder made before the 2025 index was published
+        new = pd.DataFrame({"imd_decile": pd.Series(dtype="int64")})
+    now, before = dep.share_of_lsoas(new, 2), dep.share_of_lsoas(inp.lsoas, 2)
+    counts_new, counts_old = _decile_counts(new), _decile_counts(inp.lsoas)
+    table = pd.DataFrame(
+        {
+            "National decile (1 = most deprived)": range(1, 11),
+            "Neighbourhoods, IoD 2025": counts_new.to_numpy(),
+            "% of neighbourhoods, IoD 2025": counts_new.to_numpy() / max(len(new), 1) * 100,
+            "Neighbourhoods, IMD 2019": counts_old.to_numpy(),
+            "% of neighbourhoods, IMD 2019": counts_old.to_numpy() / max(len(inp.lsoas), 1) * 100,
+        }
+    )
+    caveat = (
+        " The 2025 index uses the 2021 neighbourhoods (LSOAs), for which there are no "
+        "population estimates yet, so this counts neighbourhoods, not children; the rest of "
+        "the chapter uses IMD 2019 with the matching population estimates."
+    )
+    if now["total"] and now["in_deprived"] == 0 and before["in_deprived"] == 0:
+        which = (
+            f"{area.name}'s only neighbourhood is not"
+            if now["total"] == 1
+            else f"none of {area.name}'s {number(now['total'])} neighbourhoods is"
+        )
+        summary = (
+            f"On the English Indices of Deprivation 2025, {which} among England's 20% most "
+            f"deprived, nor on IMD 2019." + caveat
+        )
+    elif now["total"]:
+        summary = (
+            f"On the English Indices of Deprivation 2025, {number(now['in_deprived'])} of "
+            f"{area.name}'s {number(now['total'])} "
+            f"neighbourhood{'' if now['total'] == 1 else 's'} ({pct(now['percent'])}) "
+            f"{'is' if now['total'] == 1 else 'are'} among England's 20% most deprived, "
+            f"against {number(before['in_deprived'])} of "
+            f"{number(before['total'])} ({pct(before['percent'])}) on IMD 2019." + caveat
+        )
+    else:
+        summary = (
+            f"The English Indices of Deprivation 2025 list no neighbourhoods for {area.name}, "
+            "so the chapter uses IMD 2019."
+        )
+    plot = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "Decile": range(1, 11),
+                    "Index": label,
+                    "% of neighbourhoods": table[f"% of neighbourhoods, {label}"],
+                }
+            )
+            for label in ("IoD 2025", "IMD 2019")
+        ],
+        ignore_index=True,
+    )
+    indices = ["IoD 2025", "IMD 2019"]
+    chart = (
+        alt.Chart(plot)
+        .mark_bar(stroke="#0b0c0c", strokeWidth=0.5)
+        .encode(
+            x=alt.X(
+                "Decile:O", title="National decile (1 = most deprived)", axis=alt.Axis(labelAngle=0)
+            ),
+            xOffset=alt.XOffset("Index:N", sort=indices),
+            y=alt.Y("% of neighbourhoods:Q", title="% of the area's neighbourhoods"),
+            color=alt.Color(
+                "Index:N",
+                sort=indices,
+                scale=alt.Scale(domain=indices, range=[PALETTE[0], PALETTE[4]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=["Index:N", "Decile:O", alt.Tooltip("% of neighbourhoods:Q", format=".1f")],
+        )
+        .properties(
+            title=alt.TitleParams(
+                "Neighbourhoods by national deprivation decile",
+                subtitle=f"{area.name}, IoD 2025 and IMD 2019",
+            ),
+            width=420,
+            height=220,
+            description=summary,
+        )
+    )
+    return Section(
+        "latest_index",
+        "Deprivation on the latest index (IoD 2025)",
+        summary,
+        table,
+        chart,
+        source=f"{IOD25}; {IMD19}",
+        notes=[
+            "A decile is a tenth of England's neighbourhoods ranked by deprivation; IoD 2025 "
+            "and IMD 2019 rank different sets of neighbourhoods (2021 and 2011 LSOAs), so the "
+            "counts are compared as shares."
+        ],
     )
 
 
@@ -848,7 +936,8 @@ def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
         summary,
         table,
         chart,
-        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}; {BOUNDARIES}",
+        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}; needsbook open need model "
+        f"(modelled); {BOUNDARIES}",
         notes=[
             "Need figures are modelled estimates (see 'How need is modelled'), not counts of "
             "children known to services. The data table lists every neighbourhood; select a "
@@ -877,14 +966,21 @@ def _lsoa_table(inp: _Inputs) -> pd.DataFrame:
 # --- need model ---------------------------------------------------------------------------
 
 
+def parameter_table(params: pd.DataFrame) -> pd.DataFrame:
+    """The model's parameters as the page shows them: each value to 3 significant figures
+    ("-0.0431", "1.10", "0"), never "-0" or trailing zeros on a zero (text, so each row keeps
+    its own number of decimals)."""
+    table = params.copy()
+    if pd.api.types.is_numeric_dtype(table["Value"]):
+        table["Value"] = table["Value"].map(coefficient)
+    return table
+
+
 def model_parameters(inp: _Inputs) -> Section:
     """The published parameters and assumptions of the need model."""
     model = inp.estimate.model
     obs = inp.estimate.observation
-    table = model.parameters()
-    table["Value"] = table["Value"].astype("float64") + 0.0  # a true zero never shows as "-0"
-    # one number of decimals that shows every non-zero parameter to 3 significant figures
-    table.attrs["decimals"] = {"Value": coefficient_decimals(table["Value"])}
+    table = parameter_table(model.parameters())
     if obs is not None:
         calib = (
             f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
@@ -910,11 +1006,13 @@ def model_parameters(inp: _Inputs) -> Section:
         summary,
         table,
         None,
-        source="needsbook open need model (methods: book/methods/need-model); DfE EYFSP 2021/22 "
-        "districts, IMD 2019 and ONS LSOA populations (fit); DfE LAIT / EYFSP (calibration)",
+        source="needsbook open need model (see the methods page)",
         notes=[
+            "The model is fitted to DfE's early years foundation stage profile results for "
+            "2021/22 by district, IMD 2019 and ONS LSOA population estimates, and calibrated to "
+            "the area's latest good level of development (DfE LAIT).",
             "Assumptions: (1) a neighbourhood's deprivation decile is the only local input; "
-            "(2) the same risk profile applies at every age 0-19, as in the 2015 Worcestershire "
+            "(2) the same risk profile applies at every age 0-19, as in the Worcestershire 2015 "
             "needs assessment; "
             "(3) 'likely to need help' is measured by the risk of not reaching a good level of "
             "development; (4) the cut-offs between the need groups come from the one published "
@@ -1248,7 +1346,8 @@ def need_quintiles(inp: _Inputs) -> Section:
 
 
 def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = None) -> Section:
-    """0-19 population and modelled need by group, data year to horizon (method M11)."""
+    """0-19 population and modelled need by group, data year to horizon (each neighbourhood's
+    need proportions held fixed)."""
     area = inp.area
     proj = load_table("population_projections", data_dir)
     first_year, last_year = int(proj["year"].min()), int(proj["year"].max())
@@ -1411,6 +1510,7 @@ def build(
     inp = _Inputs(area, int(year), england, lsoas, estimate, _district_names(area))
     builders = {
         "deprived_areas": lambda: deprived_areas(inp, data_dir),
+        "latest_index": lambda: latest_index(inp, data_dir),
         "deciles": lambda: deciles(inp),
         "districts": lambda: districts(inp, data_dir),
         "idaci": lambda: idaci(inp, data_dir),

@@ -1,6 +1,6 @@
 """Chapter 3, outcomes: how children in the area are doing compared with England, their region
-and their children's-services statistical neighbours, and which way it is moving (seed report
-Figs 1-9 and 32-34; methods M1, M2, M4, M19).
+and their children's-services statistical neighbours, and which way it is moving (as in the
+Worcestershire 2015 needs assessment, Figs 1-9 and 32-34).
 
 All numbers come from :mod:`needsbook.outcomes`; this module only arranges them into sections
 with text, charts and tables.
@@ -772,8 +772,8 @@ def star(area: Area, year: int, data: OutcomeData, data_dir: Path | str | None) 
         summary,
         table,
         chart,
-        source="needsbook outcome star (seed method M2) from the indicators above; "
-        "MHCLG English Indices of Deprivation 2019",
+        source="needsbook outcome star, rebuilt from the indicators above (see the methods "
+        "page); MHCLG English Indices of Deprivation 2019",
         notes=notes,
     )
 

@@ -338,9 +338,10 @@ def trend(area: Area, year: int, data_dir: Path | str | None) -> Section:
         .encode(
             x=alt.X("year:O", title="Year (mid-year)"),
             y=alt.Y("Index:Q", title=f"Index, {first} = 100", scale=alt.Scale(zero=False)),
-            color=alt.Color("Area:N", sort=series, scale=alt.Scale(range=PALETTE[:3])),
-            strokeDash=alt.StrokeDash("Area:N", sort=series, legend=None),
-            shape=alt.Shape("Area:N", sort=series),
+            # one domain on every encoding of Area: Vega-Lite draws one legend for all three
+            color=alt.Color("Area:N", scale=alt.Scale(domain=series, range=PALETTE[:3])),
+            strokeDash=alt.StrokeDash("Area:N", scale=alt.Scale(domain=series)),
+            shape=alt.Shape("Area:N", scale=alt.Scale(domain=series)),
             tooltip=[
                 "Area",
                 "year",
@@ -418,17 +419,16 @@ def projection(
         f"({points_change(*old)}). In England the 0-24 share is projected at "
         f"{pct(share('England', end, '0-24'))}."
     )
+    areas = [area.name, "England"]
     chart = (
         alt.Chart(table)
         .mark_line(point=True)
         .encode(
             x=alt.X("Year:O"),
             y=alt.Y("% of total:Q", title="% of total population", scale=alt.Scale(zero=False)),
-            color=alt.Color(
-                "Area:N", sort=[area.name, "England"], scale=alt.Scale(range=PALETTE[:2])
-            ),
-            strokeDash=alt.StrokeDash("Area:N", sort=[area.name, "England"], legend=None),
-            shape=alt.Shape("Area:N", sort=[area.name, "England"]),
+            color=alt.Color("Area:N", scale=alt.Scale(domain=areas, range=PALETTE[:2])),
+            strokeDash=alt.StrokeDash("Area:N", scale=alt.Scale(domain=areas)),
+            shape=alt.Shape("Area:N", scale=alt.Scale(domain=areas)),
             facet=alt.Facet("Age group:N", sort=list(PROJECTION_GROUPS), columns=3, title=None),
             tooltip=[
                 "Area",

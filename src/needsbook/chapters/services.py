@@ -1,9 +1,10 @@
 """Chapter 4, service provision: demand on children's services from national data, and, where
 the council supplies its own data, where early help, children's centres, health visiting and
-specialist midwifery go compared with need (seed report section 1.7, Tables 2-11, Figs 35-41;
-methods M12-M18, M21, M23).
+specialist midwifery go compared with need (as in the Worcestershire 2015 needs assessment).
 
 All numbers come from :mod:`needsbook.services`; this module arranges them into sections.
+Local data ending more than three years before the book's data year is shown under a
+"Historical context" heading and feeds no finding.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from needsbook.services.findings import (
     ServiceFinding,
     findings_from,
 )
-from needsbook.services.local_sections import load_context, local_sections, templates_section
+from needsbook.services.local_sections import (
+    HISTORICAL,
+    SUPPLIED,
+    historical_headings,
+    load_context,
+    local_sections,
+    template_status,
+    templates_section,
+)
 
 PARTS = ("local_data", "eha", "centres", "maternity", "family")
 KEY_FINDINGS = 8
@@ -40,6 +49,9 @@ class ServicesChapter(Chapter):
     findings: list[ServiceFinding] = field(default_factory=list)
     has_local: bool = False
     is_example: bool = False
+    #: The "Historical context: <data>, <period>" heading of each section made from data
+    #: ending more than three years before the book's data year (by section key).
+    historical: dict[str, str] = field(default_factory=dict)
 
     def part(self, name: str) -> list[Section]:
         return [self.section(k) for k in self.parts.get(name, [])]
@@ -54,7 +66,14 @@ class ServicesChapter(Chapter):
         if self.is_example:
             lines.append(
                 "The local figures in this chapter are a worked example: Worcestershire's "
-                "2013-2015 figures transcribed from its 2015 needs assessment."
+                "2013-2015 figures transcribed from the Worcestershire 2015 needs assessment."
+            )
+        if self.historical:
+            spans = sorted({h.removeprefix(f"{HISTORICAL}: ") for h in self.historical.values()})
+            lines.append(
+                f"Some local data ends more than three years before {self.year} and is shown "
+                f"only as historical context ({'; '.join(spans)}): it does not feed the key "
+                "findings, headlines or recommendations."
             )
         elif not self.has_local:
             lines.append(
@@ -79,13 +98,18 @@ def build(
     parts: dict[str, list[str]] = {}
     folder = local_folder(area.code, local_dir or None, data_dir)
     ctx = load_context(area, year, folder, data_dir) if folder is not None else None
-    if ctx is not None:
-        for name, items in local_sections(ctx).items():
+    status = template_status(ctx)
+    historical: dict[str, str] = {}
+    if ctx is not None and SUPPLIED in status.values():
+        local = local_sections(ctx)
+        historical = historical_headings(ctx, local)
+        for name, items in local.items():
             sections += items
             parts[name] = [s.key for s in items]
-    else:
-        sections.append(templates_section(area))
+    else:  # no folder, or only empty templates
+        sections.append(templates_section(area, status))
         parts["templates"] = ["local_templates"]
+        ctx = None
     return ServicesChapter(
         area_code=area.code,
         area_name=area.name,
@@ -95,6 +119,7 @@ def build(
         findings=findings_from(area.name, summary, ctx),
         has_local=ctx is not None,
         is_example=bool(ctx and ctx.is_example),
+        historical=historical,
     )
 
 
@@ -112,7 +137,22 @@ def show_part(chapter: ServicesChapter, name: str) -> None:
             )
         )
         return
+    heading = ""
     for s in items:
+        if chapter.historical.get(s.key, "") != heading:
+            heading = chapter.historical.get(s.key, "")
+            if heading:
+                display(Markdown(f"### {md(heading)}"))
+                display(Markdown(f"*{md(historical_note(chapter.year))}*"))
         if len(items) > 1 or name == "local_data":
             display(Markdown(f"**{md(s.title)}**"))
         show(s)
+
+
+def historical_note(year: int) -> str:
+    """What a historical section is for (shown under its heading)."""
+    return (
+        f"These figures end more than three years before this book's data year ({year}). "
+        "They are shown as historical context only: they do not describe services today and "
+        "do not feed the key findings, headlines or recommendations."
+    )

@@ -1,6 +1,6 @@
 """Chapter 0, summary: the area and data year, how to read the book, 5-8 headline findings
 chosen across the chapters, outcomes at a glance, and the recommendations with their reasons
-(issue 7; the seed report's executive summary and conclusions).
+(issue 7; after the executive summary and conclusions of the 2015 assessment).
 
 Headlines come from :mod:`needsbook.summary.headlines`, recommendations from
 :func:`needsbook.recommend.recommend`; this module arranges them into text, a chart and tables.
@@ -20,7 +20,7 @@ from needsbook.areas import Area, resolve_area
 from needsbook.build.chapters import CHAPTERS
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.display import show_table
-from needsbook.chapters.text import and_join
+from needsbook.chapters.text import and_join, lower_first
 from needsbook.charts import RAG
 from needsbook.escape import html_text
 from needsbook.outcomes.findings import Finding, findings
@@ -29,7 +29,7 @@ from needsbook.recommend import Recommendation, RuleResults, recommend
 from needsbook.services.findings import service_findings
 from needsbook.summary.headlines import Headline, load_headlines, not_applicable
 
-RECOMMENDATIONS = "06_recommendations"
+RECOMMENDATIONS = "07_recommendations"
 GLOSSARY = "../book/glossary.html"
 METHODS = "../book/methods/index.html"
 SOURCES = "../book/data-sources.html"
@@ -134,8 +134,9 @@ def about_html(chapter: SummaryChapter) -> str:
 
 def headline_html(h: Headline) -> str:
     """One headline: the sentence, its source and a link to the chapter with the detail."""
+    source = "" if h.source in h.sentence else f"<small>Source: {html_text(h.source)}.</small> "
     return (
-        f"<li><p>{html_text(h.sentence)} <small>Source: {html_text(h.source)}.</small> "
+        f"<li><p>{html_text(h.sentence)} {source}"
         f"{chapter_link(h.chapter, 'More in ' + chapter_titles().get(h.chapter, h.chapter))}"
         "</p></li>"
     )
@@ -224,7 +225,7 @@ def glance(area: Area, year: int, items: list[Finding]) -> Section:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("group:N", sort=list(GLANCE), title=None, axis=alt.Axis(labelLimit=300)),
+            y=alt.Y("group:N", sort=list(GLANCE), title=None, axis=alt.Axis(labelLimit=0)),
             x=alt.X("indicators:Q", title="Number of outcome indicators"),
             color=alt.Color(
                 "group:N",
@@ -278,7 +279,8 @@ def glance(area: Area, year: int, items: list[Finding]) -> Section:
 def _trigger_html(rec: Recommendation) -> str:
     items = []
     for t in rec.triggers:
-        source = f" <small>Source: {html_text(t.source)}.</small>" if t.source else ""
+        cited = not t.source or t.source in t.sentence  # the sentence already gives it
+        source = "" if cited else f" <small>Source: {html_text(t.source)}.</small>"
         link = f" {chapter_link(t.chapter, 'See the finding')}" if t.chapter else ""
         items.append(f"<li>{html_text(t.sentence)}{source}{link}</li>")
     return "<ul>\n" + "\n".join(items) + "\n</ul>" if items else ""
@@ -293,6 +295,26 @@ def programme_names(ids: tuple[str, ...]) -> list[str]:
     progs = load_catalogue().programmes
     names = dict(zip(progs["id"], progs["name"], strict=True))
     return [str(names.get(i, i)) for i in ids]
+
+
+def programme_citations(ids: tuple[str, ...]) -> list[str]:
+    """Each programme as cited: its name, its strength of evidence exactly as the evidence
+    catalogue rates it, and the catalogue's caveat where it has one."""
+    if not ids:
+        return []
+    from needsbook.chapters.recommendations import programme_caveats
+    from needsbook.evidence.catalogue import load_catalogue
+    from needsbook.evidence.strength import strengths
+
+    cat = load_catalogue()
+    strength = strengths(cat).to_dict()
+    caveats = programme_caveats(cat.programmes)
+    out = []
+    for i, name in zip(ids, programme_names(ids), strict=True):
+        rated = f" (strength of evidence: {strength[i]})" if i in strength else ""
+        caveat = caveats.get(i, "")
+        out.append(f"{name}{rated}." + (f" Caveat: {caveat}" if caveat else ""))
+    return out
 
 
 def recommendations_html(chapter: SummaryChapter) -> str:
@@ -310,15 +332,17 @@ def recommendations_html(chapter: SummaryChapter) -> str:
         return (
             f"<p>This assessment makes no recommendations for "
             f"{html_text(chapter.area_name)}: none of the findings it checks calls for "
-            f"one.{why}</p>"
+            f"one.{why}</p>" + concerns_html(chapter)
         )
     parts = []
     for rec in fired:
+        cited = "".join(
+            f"<li><small>{html_text(c)}</small></li>" for c in programme_citations(rec.evidence)
+        )
         evidence = (
-            "<p><small>Programmes with evidence for this: "
-            f"{html_text(and_join(programme_names(rec.evidence)))}."
-            "</small></p>"
-            if rec.evidence
+            "<p><small>Programmes with evidence for this (a rating is not a recommendation "
+            f"for the area):</small></p>\n<ul>{cited}</ul>"
+            if cited
             else ""
         )
         parts.append(
@@ -328,9 +352,27 @@ def recommendations_html(chapter: SummaryChapter) -> str:
         )
     return (
         f"<p>{len(fired)} recommendation{'s' if len(fired) != 1 else ''}, highest priority "
-        f"first. Each follows from the findings listed under it; {more} gives the evidence "
-        "and every rule that was checked.</p>\n"
-        '<ol class="needsbook-recommendations">\n' + "\n".join(parts) + "\n</ol>"
+        f"first. Each follows from the findings listed under it; {more} gives the evidence, "
+        "the action plan, the national policy context and every rule that was checked.</p>\n"
+        '<ol class="needsbook-recommendations">\n'
+        + "\n".join(parts)
+        + "\n</ol>"
+        + concerns_html(chapter)
+    )
+
+
+def concerns_html(chapter: SummaryChapter) -> str:
+    """One sentence on the outcomes of concern that no recommendation acts on."""
+    n = len(chapter.results.concerns)
+    if not n:
+        return ""
+    more = chapter_link(RECOMMENDATIONS, "the recommendations chapter")
+    names = and_join([lower_first(c.name) for c in chapter.results.concerns])
+    return (
+        f"\n<p>{n} {'other ' if chapter.results.fired else ''}outcome{'s' if n != 1 else ''} "
+        f"of concern ({html_text(names)}) "
+        f"{'is' if n == 1 else 'are'} behind no recommendation; {more} gives the reason for "
+        f"each.</p>"
     )
 
 
@@ -342,7 +384,7 @@ def recommendations_section(area: Area, results: RuleResults) -> Section:
             "What to do": rec.text,
             "Why (findings)": " ".join(rec.reasons),
             "Periods": "; ".join(dict.fromkeys(t.period for t in rec.triggers)),
-            "Evidence": "; ".join(programme_names(rec.evidence)),
+            "Evidence": "; ".join(programme_citations(rec.evidence)),
         }
         for rec in sorted(results.fired, key=lambda r: PRIORITY_ORDER.get(r.priority, 9))
     ]
@@ -357,14 +399,15 @@ def recommendations_section(area: Area, results: RuleResults) -> Section:
             "Evidence",
         ],
     )
-    sources = [t.source for r in results.fired for t in r.triggers if t.source]
     return Section(
         "recommendations",
         "Summary: recommendations",
         f"{len(rows)} recommendations for {area.name}.",
         table,
         None,
-        source="; ".join(dict.fromkeys(sources)) or "needsbook recommendation rules",
+        # each row is a recommendation made by the rules; its findings' own sources are in the
+        # recommendations chapter's table of findings
+        source="this assessment's recommendation rules, applied to the findings of each chapter",
     )
 
 

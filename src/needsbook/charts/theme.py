@@ -39,6 +39,8 @@ def _theme() -> alt.theme.ThemeConfig:
                 "labelFontSize": 12,
                 "titleFontSize": 13,
                 "gridColor": "#e5e5e5",
+                "labelLimit": 0,  # never cut a label short with an ellipsis
+                "titleLimit": 0,
             },
             "legend": {
                 "labelColor": TEXT,
@@ -46,8 +48,11 @@ def _theme() -> alt.theme.ThemeConfig:
                 "labelFontSize": 12,
                 "titleFontSize": 13,
                 "orient": "bottom",
+                "labelLimit": 0,
+                "titleLimit": 0,
             },
-            "title": {"color": TEXT, "fontSize": 15, "anchor": "start"},
+            # long titles are wrapped to the chart's width (charts.fit), never cut
+            "title": {"color": TEXT, "fontSize": 15, "anchor": "start", "limit": 0},
             "line": {"strokeWidth": 2.5},
         }
     )

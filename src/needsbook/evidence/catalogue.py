@@ -1,10 +1,11 @@
 """The evidence catalogue (``data/evidence/programmes.yml``): loading, validation and filtering.
 
-Every programme, intervention and approach named in the seed report's evidence review is one
-entry (fields: ``data/evidence/SCHEMA.md``). :func:`load_catalogue` reads the YAML, runs the
-Python checks (allowed values, outcome domains and indicator ids that exist in
-``data/indicators.yml``, ages, unique ids, evidence sources) and then the Great Expectations
-suite ``expectations/evidence_programmes.json`` over the tidy one-row-per-programme frame.
+Every programme, intervention and approach named in the Worcestershire 2015 needs assessment's
+evidence review is one entry (fields: ``data/evidence/SCHEMA.md``). :func:`load_catalogue` reads
+the YAML, runs the Python checks (known fields, allowed values, outcome domains and indicator
+ids that exist in ``data/indicators.yml``, ages, unique ids, evidence sources, caveats) and then
+the Great Expectations suite ``expectations/evidence_programmes.json`` over the tidy
+one-row-per-programme frame. Every string in the catalogue is reader text.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from needsbook import paths
 from needsbook.errors import DataError, InputError
 
 TABLE = "evidence_programmes"
-NOT_STATED = "not stated in the seed"
+NOT_STATED = "Not stated"
 LIFE_STAGES = ("antenatal", "0-5", "5-11", "12-19")
 HCP_LEVELS = ("community", "universal", "targeted", "specialist")
-#: HCP level (seed 000, current OHID model) -> 2009-2015 health visiting model (seed 002/001).
-#: The alignment of targeted/specialist with UP/UPP is inferred (seed-analysis §6.1).
+#: HCP level (current OHID model) -> 2009-2015 health visiting model. The alignment of
+#: targeted/specialist with universal plus / universal partnership plus is inferred.
 CROSSWALK = {
     "community": "community",
     "universal": "universal",
@@ -34,7 +35,17 @@ CROSSWALK = {
     "specialist": "universal partnership plus",
 }
 KINDS = ("programme", "approach", "service", "assessment")
-SCALES = ("PPET stars (seed)", "seed statement", "NICE guideline", "EIF Guidebook")
+PPET, STATEMENT, NICE, EIF = (
+    "PPET stars",
+    "Statement in the 2015 assessment",
+    "NICE guideline",
+    "EIF Guidebook",
+)
+SCALES = (PPET, STATEMENT, NICE, EIF)
+#: The one strength a rating may state explicitly (a statement has no grades of its own).
+LITTLE_OR_NO_EVIDENCE = "little or no evidence"
+#: Longest caveat, in characters (one short sentence).
+CAVEAT_MAX = 200
 REQUIRED = (
     "id",
     "name",
@@ -46,9 +57,22 @@ REQUIRED = (
     "hcp_level",
     "outcome_domains",
     "evidence",
-    "seed_fact",
+    "from_2015_assessment",
     "references",
 )
+OPTIONAL = (
+    "level_in_2015_review",
+    "indicator_ids",
+    "caveat",
+    "outdated",
+    "outdated_note",
+    "needs_check",
+    "check_note",
+    "cost_notes",
+    "delivery_requirements",
+    "criticisms",
+)
+RATING_FIELDS = ("scale", "rating", "source", "date", "needs_check", "note", "strength")
 TEXT_DEFAULTS = ("cost_notes", "delivery_requirements", "criticisms")
 SEP = "; "
 #: Columns of the programmes frame, in order (the suite checks this list).
@@ -62,7 +86,7 @@ COLUMNS = [
     "target_age_max",
     "hcp_level",
     "hv_level",
-    "seed_level",
+    "level_in_2015_review",
     "outcome_domains",
     "indicator_ids",
     "evidence_scale",
@@ -70,11 +94,12 @@ COLUMNS = [
     "evidence_source",
     "evidence_date",
     "evidence_scales",
-    "seed_fact",
+    "caveat",
+    "from_2015_assessment",
     "outdated",
     "outdated_note",
-    "verify",
-    "verify_note",
+    "needs_check",
+    "check_note",
     "cost_notes",
     "delivery_requirements",
     "criticisms",
@@ -109,7 +134,8 @@ class Catalogue:
     programmes: pd.DataFrame  # one row per programme (COLUMNS)
     domains: pd.DataFrame  # programme_id x outcome_domain
     indicators: pd.DataFrame  # programme_id x indicator_id
-    evidence: pd.DataFrame  # programme_id x rating (scale, rating, source, date, verify, note)
+    evidence: pd.DataFrame  # programme_id x rating (scale, rating, source, date, needs_check,
+    #                         note, strength: the rating's explicit strength or "")
     life_stages: pd.DataFrame  # programme_id x life_stage
 
 
@@ -130,6 +156,9 @@ def check_entries(entries: list[dict[str, Any]], indicators_path: Path | None = 
         if pid in seen:
             problems.append(_problem(pid, "id", "duplicate id"))
         seen.add(pid)
+        unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
+        if unknown:
+            problems.append(_problem(pid, unknown[0], f"unknown field(s) {unknown}"))
         for field, allowed in (("kind", KINDS), ("hcp_level", HCP_LEVELS)):
             if entry.get(field) is not None and entry[field] not in allowed:
                 problems.append(_problem(pid, field, f"{entry[field]!r} not in {list(allowed)}"))
@@ -163,6 +192,9 @@ def check_entries(entries: list[dict[str, Any]], indicators_path: Path | None = 
             )
         for i, ev in enumerate(entry.get("evidence") or []):
             where = f"evidence[{i}]"
+            extra = sorted(set(ev) - set(RATING_FIELDS))
+            if extra:
+                problems.append(_problem(pid, f"{where}.{extra[0]}", f"unknown field(s) {extra}"))
             if ev.get("scale") not in SCALES:
                 problems.append(
                     _problem(pid, f"{where}.scale", f"{ev.get('scale')!r} not in {list(SCALES)}")
@@ -170,12 +202,42 @@ def check_entries(entries: list[dict[str, Any]], indicators_path: Path | None = 
             for key in ("rating", "source", "date"):
                 if not str(ev.get(key) or "").strip():
                     problems.append(_problem(pid, f"{where}.{key}", "missing or empty"))
-            if ev.get("scale") == "EIF Guidebook" and not ev.get("verify"):
+            if ev.get("scale") == EIF and not (ev.get("needs_check") and ev.get("note")):
                 problems.append(
-                    _problem(pid, f"{where}.verify", "EIF ratings not from the seed need verify")
+                    _problem(
+                        pid,
+                        f"{where}.needs_check",
+                        "EIF ratings not checked against the live Guidebook need needs_check "
+                        "and a reader note",
+                    )
+                )
+            if ev.get("strength") not in (None, LITTLE_OR_NO_EVIDENCE):
+                problems.append(
+                    _problem(
+                        pid,
+                        f"{where}.strength",
+                        f"{ev['strength']!r}: only {LITTLE_OR_NO_EVIDENCE!r} may be stated",
+                    )
+                )
+            if ev.get("strength") and ev.get("scale") != STATEMENT:
+                problems.append(
+                    _problem(pid, f"{where}.strength", f"only a {STATEMENT!r} rating states one")
                 )
         if entry.get("outdated") and not str(entry.get("outdated_note") or "").strip():
             problems.append(_problem(pid, "outdated_note", "outdated entries must say why"))
+        if entry.get("needs_check") and not str(entry.get("check_note") or "").strip():
+            problems.append(_problem(pid, "check_note", "entries to check must say what"))
+        caveat = entry.get("caveat")
+        if caveat is not None:
+            text = str(caveat).strip()
+            if not text or len(text) > CAVEAT_MAX or not text.endswith("."):
+                problems.append(
+                    _problem(
+                        pid,
+                        "caveat",
+                        f"one sentence of at most {CAVEAT_MAX} characters ending in a full stop",
+                    )
+                )
         if any(not str(r).strip() for r in entry.get("references") or []):
             problems.append(_problem(pid, "references", "empty reference"))
     return problems
@@ -198,7 +260,7 @@ def programmes_frame(entries: list[dict[str, Any]]) -> pd.DataFrame:
                 "target_age_max": e.get("target_age_max"),
                 "hcp_level": e.get("hcp_level"),
                 "hv_level": CROSSWALK.get(e.get("hcp_level", "")),
-                "seed_level": e.get("seed_level") or "",
+                "level_in_2015_review": e.get("level_in_2015_review") or "",
                 "outcome_domains": SEP.join(e.get("outcome_domains") or []),
                 "indicator_ids": SEP.join(e.get("indicator_ids") or []),
                 "evidence_scale": first.get("scale"),
@@ -206,11 +268,13 @@ def programmes_frame(entries: list[dict[str, Any]]) -> pd.DataFrame:
                 "evidence_source": first.get("source"),
                 "evidence_date": first.get("date"),
                 "evidence_scales": SEP.join(dict.fromkeys(str(v.get("scale")) for v in evidence)),
-                "seed_fact": bool(e.get("seed_fact")),
+                "caveat": str(e.get("caveat") or "").strip(),
+                "from_2015_assessment": bool(e.get("from_2015_assessment")),
                 "outdated": bool(e.get("outdated", False)),
                 "outdated_note": e.get("outdated_note") or "",
-                "verify": bool(e.get("verify", False)) or any(v.get("verify") for v in evidence),
-                "verify_note": e.get("verify_note") or "",
+                "needs_check": bool(e.get("needs_check", False))
+                or any(v.get("needs_check") for v in evidence),
+                "check_note": e.get("check_note") or "",
                 **{f: e.get(f) or NOT_STATED for f in TEXT_DEFAULTS},
                 "references": " | ".join(str(r) for r in e.get("references") or []),
             }
@@ -266,8 +330,9 @@ def build_catalogue(
                 "rating": str(v["rating"]),
                 "source": v["source"],
                 "date": str(v["date"]),
-                "verify": bool(v.get("verify", False)),
+                "needs_check": bool(v.get("needs_check", False)),
                 "note": v.get("note") or "",
+                "strength": v.get("strength") or "",
             }
             for e in entries
             for v in e["evidence"]

@@ -1,7 +1,7 @@
 """Which outcome domains and indicators are of concern for an area, and which programmes match.
 
-An outcome is **of concern** when its finding is worse than England (significantly worse, or in
-the worst two fifths of English areas where there is no significance test) or getting worse.
+An outcome is **of concern** when its finding is significantly worse than England, in the worst
+fifth of English areas (where there is no significance test), or getting worse.
 A programme **matches** when it addresses an outcome-star domain of concern, or names one of the
 indicators of concern in its ``indicator_ids``.
 """
@@ -18,8 +18,9 @@ from needsbook.evidence.catalogue import SEP, Catalogue
 
 
 def is_concern(f: Any) -> bool:
-    """Worse than England, or getting worse (never for a finding with no data)."""
-    return bool(f.has_data and (f.direction == "worse" or f.getting_worse))
+    """Significantly worse than England, in the worst fifth of areas, or getting worse
+    (``Finding.of_concern``; never for a finding with no data)."""
+    return bool(f.of_concern)
 
 
 @dataclass(frozen=True)

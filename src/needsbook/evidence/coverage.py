@@ -43,6 +43,27 @@ TEMPLATE_CELLS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
+def sources(value: Any) -> str:
+    """A ``source`` of the service model (a list of publications, or one string) as text."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value or "")
+
+
+def primary_source(value: Any) -> str:
+    """The first-listed publication of a ``source`` (each row of a download names one)."""
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else ""
+    return str(value or "")
+
+
+def other_sources(value: Any) -> str:
+    """The publications after the first, which also describe the row."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value[1:])
+    return ""
+
+
 def supplied_templates(
     area_code: str, local_dir: str | Path | None = None, data_dir: str | Path | None = None
 ) -> list[str] | None:
@@ -92,14 +113,20 @@ def grid(supplied: list[str] | None, model: dict[str, Any] | None = None) -> pd.
                     "mandated_contacts": "; ".join(mandated),
                     "local_services": "; ".join(services),
                     "status": status,
-                    "source": cell.get("source", ""),
+                    "source": primary_source(cell.get("source")),
+                    "also": other_sources(cell.get("source")),
                 }
             )
     return pd.DataFrame(rows)
 
 
+#: Shown beside a High Impact Area that the source used does not name.
+TO_CHECK = "Not named in the source used here; check against the current guidance"
+
+
 def high_impact_areas(model: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The High Impact Areas, one row each, with the set they belong to and its source."""
+    """The High Impact Areas, one row each, with the set they belong to, its source, and a note
+    for the areas to check."""
     model = model or load_service_model()
     titles = {
         "health_visiting_2015": "Health visiting High Impact Areas (2015)",
@@ -108,7 +135,13 @@ def high_impact_areas(model: dict[str, Any] | None = None) -> pd.DataFrame:
         "high_impact_changes_2009": "Health visiting high-impact changes (2009)",
     }
     rows = [
-        {"Set": titles.get(key, key), "High impact area": area, "Source": block["source"]}
+        {
+            "Set": titles.get(key, key),
+            "High impact area": area,
+            "Source": primary_source(block["source"]),
+            "Also described in": other_sources(block["source"]),
+            "Note": TO_CHECK if area in (block.get("to_check") or []) else "",
+        }
         for key, block in model["high_impact_areas"].items()
         for area in block["areas"]
     ]
@@ -127,7 +160,8 @@ def contacts(model: dict[str, Any] | None = None) -> pd.DataFrame:
                 "When": c["timing"],
                 "Mandated": "Yes" if c["mandated"] else "No",
                 "Key performance indicator": c["kpi"] or "",
-                "Source": c["source"],
+                "Source": primary_source(c["source"]),
+                "Also described in": other_sources(c["source"]),
             }
             for c in model["contacts"]
         ]

@@ -7,6 +7,10 @@ there are any); a checkbox shows the whole catalogue and a search box filters ro
 in them. A link to ``#programme-<id>`` reveals that row even when the filter hides it. The
 controls are labelled, the result count is announced (``role="status"``), and the table has a
 caption and column headers.
+
+The table fits the page's content column: fixed column widths (``widths``, in per cent) and
+wrapped text, never wider than the page; the download holds the columns left off the page. A
+line break in a cell's text starts a new line in the cell.
 """
 
 from __future__ import annotations
@@ -56,16 +60,35 @@ SCRIPT = """
 
 
 def _cell(value: object) -> str:
-    return html_text("" if value is None or pd.isna(value) else str(value))  # type: ignore[arg-type]
+    """A cell's text as HTML; a line break in the text starts a new line in the cell."""
+    text = "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return "<br>".join(html_text(line) for line in text.split("\n"))
+
+
+STYLE = (
+    f"<style>#{ID}-table {{width: 100%; table-layout: fixed; font-size: 0.8em}} "
+    f"#{ID}-table th, #{ID}-table td {{vertical-align: top; text-align: left; "
+    f"overflow-wrap: break-word; hyphens: auto; padding: 0.3em 0.4em}}</style>"
+)
 
 
 def searchable_table(
-    table: pd.DataFrame, ids: list[str], concern: list[bool], caption: str, any_concern: bool
+    table: pd.DataFrame,
+    ids: list[str],
+    concern: list[bool],
+    caption: str,
+    any_concern: bool,
+    widths: list[float] | None = None,
 ) -> str:
     """``table`` (display columns, one row per programme, in ``ids`` order) as searchable HTML.
 
     Row ``i`` gets the anchor ``programme-<ids[i]>`` and ``data-concern`` from ``concern[i]``.
+    ``widths`` are the columns' shares of the page width in per cent (equal when not given).
     """
+    if widths is not None and len(widths) != len(table.columns):
+        raise ValueError(f"{len(widths)} widths for {len(table.columns)} columns")
+    shares = widths or [100 / max(len(table.columns), 1)] * len(table.columns)
+    cols = "".join(f'<col style="width: {w:.4g}%">' for w in shares)
     head = "".join(f'<th scope="col">{html_text(str(c))}</th>' for c in table.columns)
     body = []
     for pid, match, (_, row) in zip(ids, concern, table.iterrows(), strict=True):
@@ -78,9 +101,7 @@ def searchable_table(
         )
     n = len(table)
     return (
-        f"<style>#{ID}-table th, #{ID}-table td {{min-width: 9em; vertical-align: top; "
-        f"text-align: left}} #{ID}-table td:nth-child(9), #{ID}-table td:nth-child(10) "
-        f"{{min-width: 22em}}</style>\n"
+        f"{STYLE}\n"
         f'<div class="needsbook-search" id="{ID}" data-concerns="{int(any_concern)}">\n'
         f'<div data-needs-script="1" hidden>\n'
         f'<p><label for="{ID}-q">Search the catalogue (any word in a row, e.g. a programme, '
@@ -92,11 +113,10 @@ def searchable_table(
         f"of concern</label></p>\n"
         f'<p id="{ID}-status" role="status" aria-live="polite">Showing all {n} entries.</p>\n'
         f"</div>\n"
-        f'<div class="needsbook-scroll" role="region" tabindex="0" '
-        f'aria-labelledby="{ID}-caption" style="overflow-x:auto">\n'
-        f'<table id="{ID}-table" class="needsbook-data needsbook-programmes" '
-        f'style="min-width:100%">\n'
+        f'<div role="region" aria-labelledby="{ID}-caption">\n'
+        f'<table id="{ID}-table" class="needsbook-data needsbook-programmes">\n'
         f'<caption id="{ID}-caption">{html_text(caption)}</caption>\n'
+        f"<colgroup>{cols}</colgroup>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
         + "\n".join(body)
         + "\n</tbody></table></div>\n"

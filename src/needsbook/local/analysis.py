@@ -2,14 +2,14 @@
 
 Definitions (stated in the book):
 
-- **share** of EHAs = assessments / all assessments in the period x 100 (seed M12);
+- **share** of EHAs = assessments / all assessments in the period x 100;
 - **rate per 1,000** = count / population x 1,000, over the whole period (not annualised);
 - **targeting ratio** = service share of a quintile group / modelled need share of that group
   (1 = in proportion to need; < 1 under-served; > 1 over-served);
-- **reach %** = unique 0-4s seen / resident 0-4s x 100 (seed M16);
+- **reach %** = unique 0-4s seen / resident 0-4s x 100;
 - **footfall rate** = attendances / unique children seen, i.e. mean visits per child seen;
 - **coverage vs need** = referrals per year / births per year x 100, against the modelled share
-  of births in the intensive-need group (seed M18).
+  of births in the intensive-need group.
 
 Functions return counts alongside rates; pass anything shown in a book through
 :func:`publishable` (1-4 shown as "<5", rates derived from them removed).
@@ -77,7 +77,7 @@ def group_share(
     shares: pd.DataFrame, members: Sequence[str], column: str = "imd_quintile", decimals: int = 2
 ) -> float:
     """Share of a group of quintiles as a reader of the published table gets it: the sum of
-    the members' shares each rounded to ``decimals`` (the seed: 29.63 + 22.33 = 51.96); NaN
+    the members' shares each rounded to ``decimals`` (2015: 29.63 + 22.33 = 51.96); NaN
     when a member's share is not shown (small numbers)."""
     sel = shares[shares[column].astype(str).isin([str(m) for m in members])]
     if len(sel) != len(members):
@@ -109,7 +109,7 @@ def targeting_ratios(
     need: pd.DataFrame | Mapping[str, float],
     groups: Mapping[str, Sequence[str]] = QUINTILE_GROUPS,
 ) -> pd.DataFrame:
-    """Service share / need share for each quintile group (seed: 51.96/73 = 0.71, 28.24/7 = 4.0).
+    """Service share / need share for each quintile group (2015: 51.96/73 = 0.71, 28.24/7 = 4.0).
 
     ``need`` maps a quintile, or a group name of ``groups``, to its % of need; a group's need
     share is taken as given when its name is a key, else summed over its quintiles. A group
@@ -180,14 +180,14 @@ def centres_without_deprived_lsoa(cc: pd.DataFrame) -> list[str]:
 
 
 def hv_coverage(hv: pd.DataFrame) -> pd.DataFrame:
-    """Mandated-review coverage % per quarter = completed in time / due x 100 (seed M17)."""
+    """Mandated-review coverage % per quarter = completed in time / due x 100."""
     out = hv.copy()
     out["percent"] = out["completed"] / out["due"].where(out["due"] > 0) * 100
     return out
 
 
 def specialist_midwifery_coverage(sm: pd.DataFrame, need_percent: float) -> pd.DataFrame:
-    """Referrals / births x 100 per year against the intensive-need share of births (M18),
+    """Referrals / births x 100 per year against the intensive-need share of births,
     with the gap in percentage points and in births per year."""
     out = sm[["period", "referrals", "births"]].copy()
     out["coverage_percent"] = out["referrals"] / out["births"].where(out["births"] > 0) * 100
@@ -198,7 +198,7 @@ def specialist_midwifery_coverage(sm: pd.DataFrame, need_percent: float) -> pd.D
 
 
 def family_outcomes_cumulative(fam: pd.DataFrame) -> pd.DataFrame:
-    """Families with a primary results claim per round, and the running total (M15); the
+    """Families with a primary results claim per round, and the running total; the
     additional payments are for families already counted and are excluded."""
     primary = fam[fam["outcome"].isin(PRIMARY_FAMILY_OUTCOMES)]
     out = (
@@ -212,7 +212,7 @@ def family_outcomes_cumulative(fam: pd.DataFrame) -> pd.DataFrame:
 
 
 def fold_change(counts: pd.Series) -> float:
-    """Demand trend (M21): last value / first value of a series ordered by period."""
+    """Fold change: last value / first value of a series ordered by period."""
     s = counts.dropna()
     if len(s) < 2 or not s.iloc[0] > 0:
         raise InputError("counts: need at least two values and a first value above 0")

@@ -20,21 +20,21 @@ AREA_CODE = re.compile(r"E(?:06|07|08|09|10)\d{6}")
 def local_folder(
     area_code: str, local_dir: str | Path | None = None, data_dir: str | Path | None = None
 ) -> Path | None:
-    """The folder holding the area's local CSVs, or None when the area has none.
+    """The folder holding the area's local CSVs (absolute), or None when the area has none.
 
     ``local_dir`` (when given) is either the folder of CSVs itself or a folder holding one
     sub-folder per area code; it must exist. Without it, ``<data dir>/local/<area code>/`` is
-    used when present.
+    used when present (the worked example in ``data/examples/`` only when passed).
     """
     if local_dir:
         folder = Path(local_dir)
         if not folder.is_dir():
             raise InputError(f"--local-dir {folder}: folder does not exist")
         per_area = folder / area_code
-        return per_area if per_area.is_dir() else folder
+        return (per_area if per_area.is_dir() else folder).absolute()
     base = Path(data_dir) if data_dir else paths.default_data_dir()
     default = base / "local" / area_code
-    return default if default.is_dir() else None
+    return default.absolute() if default.is_dir() else None
 
 
 def area_and_folder(

@@ -187,7 +187,7 @@ TEMPLATES: dict[str, Template] = {
             "eha_distance_travelled",
             "EHA distance travelled (pre/post self-rated scores) by national IMD quintile",
             "Mean self-rated scores (1-5 scale) at the start and end of the EHA, and the mean "
-            "change (post - pre). Not a validated outcome measure (seed report M13).",
+            "change (post - pre). Not a validated outcome measure.",
             (
                 _period(),
                 Column(
@@ -291,7 +291,7 @@ TEMPLATES: dict[str, Template] = {
             "Specialist midwifery referrals and births",
             "Referrals to specialist (vulnerable women) midwives and births to residents per "
             "year. Coverage % = referrals / births x 100, compared with the modelled share of "
-            "births in the intensive-need group (seed report M18).",
+            "births in the intensive-need group.",
             (
                 _period("year, e.g. 2014-15"),
                 _count(

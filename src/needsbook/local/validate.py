@@ -7,7 +7,7 @@ number of fields is dropped, a cell that is not a number or not a period is repo
 and left out of later checks, and the Great Expectations suite, district, centre, pair and
 ceiling checks still run. Nothing is returned from invalid data. Cross-file and
 marginal-total inconsistencies are returned as warnings, since published source tables (the
-seed report's Table 9) are not always internally consistent.
+2015 assessment's Table 9) are not always internally consistent.
 """
 
 from __future__ import annotations

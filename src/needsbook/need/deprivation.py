@@ -1,5 +1,6 @@
 """Where children live on England's deprivation scale: shares in the most deprived LSOAs,
-distribution across national IMD deciles and quintiles (seed report Table 1, method M5).
+distribution across national IMD deciles and quintiles (as in the Worcestershire 2015 needs
+assessment, Table 1).
 
 All functions take an LSOA table with an ``imd_decile`` column (1 = most deprived 10% of LSOAs in
 England) and population columns, and work for any set of LSOAs (an area, a district, England).

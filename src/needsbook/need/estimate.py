@@ -172,7 +172,7 @@ def need_share_by_quintile(
     One row per quintile 1-5 (all shown) with ``children_0_19``, ``percent_of_children``,
     ``children_needing_help``, ``percent_needing_help`` (of the quintile's children) and
     ``percent_of_need`` (share of the area's modelled need; sums to 100). For comparing where
-    services reach with where need is (seed report M12 targeting ratios).
+    services reach with where need is (targeting ratios).
     """
     est = estimate_need(area_code, year, data_dir, model=model, observed=observed)
     s = est.summary("imd_quintile").set_index("imd_quintile").reindex(range(1, 6))

@@ -1,9 +1,9 @@
 """Pluggable models of the need for preventive (early) help, per LSOA and age band.
 
-The seed report used PREview, a closed tool that scores births on pregnancy and postnatal risk
-factors and sorts children into five likely-outcome groups. needsbook's default is an open
-substitute built from public data (method M10a): a *liability-threshold* model driven by the
-national gradient of early childhood outcomes across IMD deciles.
+The Worcestershire 2015 needs assessment used PREview, a closed tool that scores births on
+pregnancy and postnatal risk factors and sorts children into five likely-outcome groups.
+needsbook's default is an open substitute built from public data: a *liability-threshold*
+model driven by the national gradient of early childhood outcomes across IMD deciles.
 
 Every child is imagined to sit on a continuous scale of risk ("liability"), normally distributed
 with standard deviation 1 around a mean that depends on how deprived their neighbourhood (LSOA) is:
@@ -21,8 +21,8 @@ intensive help Phi(mean - intensive_threshold), where Phi is the standard normal
 * The intercept is then *calibrated*: shifted so that the area's modelled share of 0-4 year olds
   needing help equals the area's latest observed share of children not reaching GLD.
 * The thresholds are set so that when 48% of children need help, 12.5% need intensive help: the
-  one published PREview split (seed report, Worcestershire births 2013/14). The extra threshold is
-  halfway between; no public data pin it down.
+  one published PREview split (the 2015 assessment, Worcestershire births 2013/14). The extra
+  threshold is halfway between; no public data pin it down.
 
 Any object with the :class:`NeedModel` methods can replace the default (e.g. a local model scoring
 births from a maternity extract).
@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from needsbook.errors import InputError
+from needsbook.formatting import coefficient
 
 GROUPS = ("good", "additional", "extra", "intensive")
 NEED_GROUPS = ("additional", "extra", "intensive")
@@ -55,7 +56,7 @@ AGE_BANDS = ("0-4", "5-9", "10-14", "15-19")
 NATIONAL_INTERCEPT = -0.4134
 NATIONAL_SLOPE = -0.0431
 DECILE_CENTRE = 5.5
-# PREview anchor: 48% needing help of whom 12.5 points intensive (seed report, §1.6 and M18).
+# PREview anchor: 48% needing help of whom 12.5 points intensive (the 2015 assessment).
 PREVIEW_NEED = 0.48
 PREVIEW_INTENSIVE = 0.125
 INTENSIVE_THRESHOLD = round(
@@ -182,32 +183,33 @@ class DeprivationGradientModel:
             (
                 "Intercept (probit)",
                 self.intercept,
-                "Mean liability of children in an LSOA midway between deciles 5 and 6; "
-                f"{self.calibration}. England's fitted value is {NATIONAL_INTERCEPT}.",
+                "Mean risk score of children in a neighbourhood midway between deciles 5 and 6; "
+                f"{self.calibration}. England's fitted value is {coefficient(NATIONAL_INTERCEPT)}.",
             ),
             (
                 "Slope per IMD decile (probit)",
                 self.slope,
-                "Change in mean liability for each step from more to less deprived decile, "
-                "fitted to the national gradient in not reaching a good level of development.",
+                "Change in the mean risk score for each step from a more to a less deprived "
+                "decile, fitted to the national gradient in not reaching a good level of "
+                "development.",
             ),
             (
                 "Threshold: additional help",
                 0.0,
-                "Liability above which a child is likely to need at least additional help.",
+                "Risk score above which a child is likely to need at least additional help.",
             ),
             (
                 "Threshold: extra help",
                 self.extra_threshold,
-                "Liability above which a child is likely to need at least extra help (assumed "
+                "Risk score above which a child is likely to need at least extra help (assumed "
                 "halfway to the intensive threshold).",
             ),
             (
                 "Threshold: intensive help",
                 self.intensive_threshold,
-                "Liability above which a child is likely to need intensive help: set so that "
+                "Risk score above which a child is likely to need intensive help: set so that "
                 f"when {PREVIEW_NEED:.0%} need help, {PREVIEW_INTENSIVE:.1%} need intensive help "
-                "(the PREview split in the seed report).",
+                "(the PREview split in the Worcestershire 2015 needs assessment).",
             ),
         ]
         for band in AGE_BANDS:
@@ -215,8 +217,9 @@ class DeprivationGradientModel:
                 (
                     f"Age shift {band}",
                     float(self.age_shift.get(band, 0.0)),
-                    "Added to the liability for this age band (0: the same neighbourhood risk "
-                    "profile is assumed for every age, as in the seed report).",
+                    "Added to the risk score for this age band (0: the same neighbourhood risk "
+                    "profile is assumed for every age, as in the Worcestershire 2015 needs "
+                    "assessment).",
                 )
             )
         return pd.DataFrame(rows, columns=["Parameter", "Value", "Meaning"])

@@ -1,4 +1,4 @@
-"""Project LSOA populations and modelled need forward (seed report method M11).
+"""Project LSOA populations and modelled need forward (need proportions held fixed).
 
 LSOA populations for a base year are scaled by the area's projected growth in each age band
 (ONS subnational projections are only published for whole local authorities), and each LSOA's

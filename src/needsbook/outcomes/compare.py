@@ -1,5 +1,4 @@
-"""The one benchmarking engine: every catalogue indicator, for every area, at once (methods M1,
-M4, M19).
+"""The one benchmarking engine: every catalogue indicator, for every area, at once.
 
 Every chapter, the summary, the recommendations and ``needsbook export`` read their values,
 comparisons, trends and ranks from :func:`compute_benchmarks` (through :func:`benchmarks`) and
@@ -540,7 +539,7 @@ def compute_benchmarks(
     grid = grid.merge(_trends(data, years), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_previous(data, years), on=["indicator_id", "area_code"], how="left")
     grid = grid.merge(_first(data, years), on=["indicator_id", "area_code"], how="left")
-    # latest / first (seed method M21): undefined for a one-period series or a zero start
+    # fold change, latest / first: undefined for a one-period series or a zero start
     since = (grid["first_value"] > 0) & (grid["first_year"] < grid["year"])
     grid["fold_change"] = grid["value"] / grid["first_value"].where(since)
     no_test = ~grid["has_ci"].astype(bool)

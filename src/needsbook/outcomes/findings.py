@@ -3,7 +3,7 @@
 A :class:`Finding` says how an area compares with England (and how: a significance test on
 the confidence interval, or the fifth of English areas it falls in), which way the indicator
 is moving, and by how much it differs from England. The outcomes chapter writes its text from
-them, and the recommendations chapter can apply the seed report's rules (§8.2) to them::
+them, and the recommendations chapter can apply its rules to them::
 
     from needsbook.outcomes.findings import findings, key_findings
     for f in key_findings(findings("E10000034", 2024)):
@@ -92,6 +92,16 @@ class Finding:
     @property
     def getting_better(self) -> bool:
         return self.trend_label.endswith("getting better")
+
+    @property
+    def of_concern(self) -> bool:
+        """Significantly worse than England, in the worst fifth of English areas, or getting
+        worse: the one definition the evidence, conclusions and recommendations chapters use."""
+        if not self.has_data or self.polarity == NO_JUDGEMENT:
+            return False
+        worse = self.significant and self.direction == WORSE
+        worst_fifth = self.method == "quintiles" and self.quintile == 5
+        return worse or worst_fifth or self.getting_worse
 
     @property
     def label(self) -> str:

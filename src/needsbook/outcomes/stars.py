@@ -1,6 +1,7 @@
-"""Outcome-star domain scores with an expected score from deprivation (seed method M2).
+"""Outcome-star domain scores with an expected score from deprivation.
 
-For each of the seed report's eight domains (``star_domains`` in ``data/indicators.yml``):
+For each of the Worcestershire 2015 needs assessment's eight outcome-star domains
+(``star_domains`` in ``data/indicators.yml``):
 
 1. every domain indicator is standardised across the English upper-tier areas with a value:
    ``z = s × (x − England) / SD``, where SD is the standard deviation of the areas' values and

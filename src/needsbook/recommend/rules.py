@@ -17,9 +17,14 @@ from needsbook import paths
 from needsbook.errors import DataError
 from needsbook.evidence.catalogue import LIFE_STAGES, indicator_catalogue, read_entries
 from needsbook.evidence.strength import MIN_STRENGTHS
+from needsbook.polarity import JUDGED
 from needsbook.services.findings import KEYS
 
 PRIORITIES = ("high", "medium", "low")
+#: Levels of need an action is aimed at (the action plan's first column).
+LEVELS = ("universal", "early help", "targeted", "specialist")
+#: Number of recommendations in the Worcestershire 2015 needs assessment.
+MODEL_REPORT_RECOMMENDATIONS = 10
 SUBJECTS = ("indicator", "domain", "service")
 OUTCOME_PREDICATES = (
     "significantly_worse",
@@ -39,13 +44,17 @@ RULE_FIELDS = {
     "title",
     "recommendation",
     "why",
-    "seed",
+    "model_report",
     "match",
     "conditions",
     "evidence",
     "require_evidence",
     "priority",
     "chapter",
+    "level",
+    "lead_partners",
+    "track",
+    "policy",
 }
 EVIDENCE_FIELDS = {"ids", "domains", "life_stages", "min_strength", "limit"}
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -86,9 +95,13 @@ class Rule:
     chapter: str
     evidence: EvidenceSpec = EvidenceSpec()
     match: str = "any"
-    seed: str = ""
+    model_report: tuple[int, ...] = ()  # recommendations of the 2015 assessment it follows
     require_evidence: bool = False
     priority: str | None = None
+    level: str = "early help"  # one of LEVELS
+    lead_partners: tuple[str, ...] = ()
+    track: str = FROM_TRIGGERS  # indicator id, service key, or FROM_TRIGGERS
+    policy: tuple[str, ...] = ()  # ids in data/policy/policy.yml
 
 
 def default_path() -> Path:
@@ -253,10 +266,84 @@ def _evidence(rid: str, raw: Any, problems: list[str], programme_ids: set[str]) 
     return EvidenceSpec(ids, domains, stages, str(minimum), limit)
 
 
-def check_rules(doc: Any, programme_ids: set[str] | None = None) -> tuple[list[Rule], list[str]]:
+def _model_report(rid: str, raw: Any, problems: list[str]) -> tuple[int, ...]:
+    if raw is None:
+        return ()
+    n = MODEL_REPORT_RECOMMENDATIONS
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= n for v in raw)
+    ):
+        problems.append(
+            _problem(rid, "model_report", f"must be a list of recommendation numbers 1-{n}")
+        )
+        return ()
+    return tuple(raw)
+
+
+def _judged_indicators() -> frozenset[str]:
+    from needsbook.outcomes.catalogue import load_catalogue
+
+    return frozenset(i.id for i in load_catalogue().indicators if i.polarity in JUDGED)
+
+
+def _track(rid: str, raw: Any, problems: list[str]) -> str:
+    track = str(raw or "").strip()
+    indicators = indicator_catalogue()[1]
+    if not track:
+        problems.append(_problem(rid, "track", "missing or empty"))
+    elif track == FROM_TRIGGERS or track in KEYS:
+        pass
+    elif track not in indicators:
+        problems.append(
+            _problem(
+                rid,
+                "track",
+                f"{track!r} is not an indicator id of data/indicators.yml, a service finding "
+                f"key, or '{FROM_TRIGGERS}'",
+            )
+        )
+    elif track not in _judged_indicators():
+        problems.append(
+            _problem(rid, "track", f"{track!r} has no better or worse direction to aim for")
+        )
+    return track
+
+
+def _plan_fields(
+    rid: str, raw: dict[str, Any], problems: list[str], policy_ids: set[str]
+) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    """The action-plan fields (level, lead partners, indicator tracked) and the policy cited."""
+    level = raw.get("level")
+    if level not in LEVELS:
+        problems.append(_problem(rid, "level", f"{level!r} not in {list(LEVELS)}"))
+    leads = raw.get("lead_partners")
+    if (
+        not isinstance(leads, list)
+        or not leads
+        or not all(isinstance(v, str) and v.strip() for v in leads)
+    ):
+        problems.append(_problem(rid, "lead_partners", "must be a non-empty list of names"))
+        leads = []
+    track = _track(rid, raw.get("track"), problems)
+    policy = _str_list(rid, "policy", raw.get("policy"), problems)
+    for p in policy:
+        if p not in policy_ids:
+            problems.append(_problem(rid, "policy", f"{p!r} is not in data/policy/policy.yml"))
+    return str(level), tuple(_text(v) for v in leads), track, policy
+
+
+def check_rules(
+    doc: Any, programme_ids: set[str] | None = None, policy_ids: set[str] | None = None
+) -> tuple[list[Rule], list[str]]:
     """The rules of a parsed YAML document, and every problem found (empty when sound)."""
     if programme_ids is None:
         programme_ids = {str(e.get("id")) for e in read_entries()}
+    if policy_ids is None:
+        from needsbook.recommend.policy import load_policy
+
+        policy_ids = set(load_policy())
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
         return [], ["the file must be a mapping with a 'rules' list"]
     problems: list[str] = []
@@ -293,6 +380,8 @@ def check_rules(doc: Any, programme_ids: set[str] | None = None) -> tuple[list[R
             problems.append(_problem(rid, "require_evidence", "must be true or false"))
         conditions = _conditions(rid, raw.get("conditions"), problems)
         evidence = _evidence(rid, raw.get("evidence"), problems, programme_ids)
+        model_report = _model_report(rid, raw.get("model_report"), problems)
+        level, leads, track, policy = _plan_fields(rid, raw, problems, policy_ids)
         if require and not (evidence.ids or evidence.domains):
             problems.append(
                 _problem(rid, "require_evidence", "needs evidence ids or domains to look for")
@@ -308,9 +397,13 @@ def check_rules(doc: Any, programme_ids: set[str] | None = None) -> tuple[list[R
                     chapter=chapter,
                     evidence=evidence,
                     match=str(match),
-                    seed=str(raw.get("seed") or ""),
+                    model_report=model_report,
                     require_evidence=bool(require),
                     priority=priority,
+                    level=level,
+                    lead_partners=leads,
+                    track=track,
+                    policy=policy,
                 )
             )
     if not doc["rules"]:

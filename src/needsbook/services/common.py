@@ -14,6 +14,7 @@ import pandas as pd
 
 from needsbook.areas import Area
 from needsbook.local import LocalData, publishable
+from needsbook.local.dates import Span, historical
 from needsbook.local.example import EXAMPLE_AREA, example_dir
 from needsbook.local.templates import ALL
 from needsbook.stats.suppression import PRIMARY, SECONDARY, suppress_with_totals
@@ -26,10 +27,30 @@ SMALL_NOTE = (
     "one more figure is hidden as well, so that a hidden count cannot be worked out by "
     "subtraction."
 )
-LOCAL_SOURCE = "local service data supplied by the council"
-EXAMPLE_SOURCE = (
-    "Worcestershire County Council, Early Help Needs Assessment (2015), transcribed worked example"
-)
+#: What each template holds, as a source a reader can recognise.
+SOURCE_NAMES = {
+    "eha_assessments": "the council's early help assessment records",
+    "eha_reasons": "the council's records of the reasons for early help assessments",
+    "eha_distance_travelled": "the council's early help distance-travelled scores",
+    "children_centres_register": "the council's register of children's centres",
+    "children_centres": "the council's children's centre attendance records",
+    "health_visiting_reviews": "the health-visiting service's mandated review records",
+    "specialist_midwifery": "the maternity service's specialist midwifery referral records",
+    "family_support_outcomes": "the council's family support results claims",
+}
+#: What each template holds, for headings ("Historical context: early help assessments, ...").
+TOPICS = {
+    "eha_assessments": "early help assessments",
+    "eha_reasons": "reasons for early help assessments",
+    "eha_distance_travelled": "distance travelled during early help",
+    "children_centres_register": "the register of children's centres",
+    "children_centres": "children's centre reach",
+    "health_visiting_reviews": "health-visiting mandated reviews",
+    "specialist_midwifery": "specialist midwifery referrals",
+    "family_support_outcomes": "family support results",
+}
+LOCAL_SOURCE = "the council's local service data"
+EXAMPLE_SOURCE = "the Worcestershire 2015 needs assessment (worked example)"
 
 
 @dataclass
@@ -56,7 +77,7 @@ class LocalContext:
 
     @property
     def is_example(self) -> bool:
-        """True for the worked example (Worcestershire's 2013-2015 figures from the seed)."""
+        """True for the worked example (Worcestershire's 2013-2015 figures, 2015 assessment)."""
         try:
             same = self.folder.resolve() == example_dir().resolve()
         except OSError:
@@ -66,9 +87,24 @@ class LocalContext:
     def table(self, name: str) -> pd.DataFrame | None:
         return self.data.tables.get(name)
 
-    def source(self, file: str) -> str:
-        origin = EXAMPLE_SOURCE if self.is_example else LOCAL_SOURCE
-        return f"{origin}: {file}"
+    def source(self, name: str) -> str:
+        """Where a template's figures come from, in words (``name`` with or without
+        ``.csv``; "all files" for the local data as a whole)."""
+        name = name.removesuffix(".csv")
+        if self.is_example:
+            what = TOPICS.get(name)
+            return f"{EXAMPLE_SOURCE}: {what}" if what else EXAMPLE_SOURCE
+        return SOURCE_NAMES.get(name, LOCAL_SOURCE)
+
+    @property
+    def historical(self) -> dict[str, Span]:
+        """Templates whose data ends more than three years before the book's data year."""
+        return self.cached("historical", lambda: historical(self.data.tables, self.year))
+
+    def current(self, name: str) -> bool:
+        """True when the template has rows and is not historical (it may feed findings)."""
+        t = self.table(name)
+        return t is not None and not t.empty and name not in self.historical
 
     @property
     def population_0_19(self) -> float:
@@ -110,26 +146,6 @@ def during(label: str) -> str:
 
 
 OPEN_MODEL = "open need model (needsbook)"
-SEED_MODEL = "seed report's need model (PREview, 2015)"
-SEED_NEED_PERIOD = "2015 (PREview)"
-
-
-def per_need_model(
-    ctx: LocalContext, open_need: Any, seed_need: Any, compute: Callable[[Any], pd.DataFrame]
-) -> pd.DataFrame:
-    """``compute(need)`` with the open need model and, for the worked example, also with the
-    need figures the model report came with; stacked, with a first ``need model`` column."""
-    models = [(OPEN_MODEL, open_need)]
-    if ctx.is_example:
-        models.append((SEED_MODEL, seed_need))
-    parts = [compute(need).assign(**{"need model": label}) for label, need in models]
-    out = pd.concat(parts, ignore_index=True)
-    return out[["need model", *(c for c in out.columns if c != "need model")]]
-
-
-def need_periods(ctx: LocalContext, models: pd.Series) -> list[str]:
-    """The period of each row's need figures, by its need model."""
-    return [SEED_NEED_PERIOD if m == SEED_MODEL else f"mid-{ctx.population_year}" for m in models]
 
 
 def is_small(count: object) -> bool:

@@ -5,7 +5,7 @@ The measures are the catalogue entries whose ``use`` includes ``services``
 rank and trend comes from the one benchmarking engine (:mod:`needsbook.outcomes.compare`), so
 a measure that also appears in the outcomes chapter gets the same period, value, comparison and
 trend in both. This module only selects and arranges: the series for the charts and one
-summary row per measure (with the change since the first comparable year, seed method M21).
+summary row per measure (with the fold change since the first comparable year).
 """
 
 from __future__ import annotations

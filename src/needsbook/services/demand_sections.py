@@ -10,7 +10,7 @@ from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join, in_period, lower_first
 from needsbook.formatting import RATIO_DP, apply_decimals, decimals, fmt_ci, ratio, value
 from needsbook.outcomes.charts import trend_chart
-from needsbook.services.demand import MEASURES, demand_series
+from needsbook.services.demand import MEASURES, Measure, demand_series
 
 GROUP_KEYS = {
     "Social care": "demand_social_care",
@@ -19,8 +19,8 @@ GROUP_KEYS = {
 }
 NOT_AVAILABLE = {
     "Social care": "Referrals to child and adolescent mental health services and to speech and "
-    "language therapy (seed report Figs 37-38) are not in the national open data used here; a "
-    "council can add them to its own analysis.",
+    "language therapy, which the Worcestershire 2015 needs assessment reported, are not in the "
+    "national open data used here; a council can add them to its own analysis.",
     "Special educational needs": "Requests for EHC needs assessments are not in the national "
     "data used here: the chapter shows plans issued within 20 weeks and pupils with a plan.",
 }
@@ -39,9 +39,10 @@ def _num(number: float, unit: str) -> str:
     return value(number, unit, missing=NOT_AVAILABLE)
 
 
-def sentence(row: pd.Series, area_name: str) -> str:
+def sentence(row: pd.Series, area_name: str, history: bool = True) -> str:
     """'Referrals to children's social care: 399.8 per 10,000 aged 0-17 in 2023/24 (England
-    515.7), significantly lower; 1.45 times the 2012/13 value.'"""
+    515.7), significantly lower; 1.45 times the 2012/13 value.' (``history=False`` leaves out
+    the change since the first period, for summaries about now)."""
     unit = str(row["unit"])
     text = (
         f"{row['measure']}: {_num(row['value'], unit)} {in_period(str(row['period']))} in "
@@ -58,7 +59,7 @@ def sentence(row: pd.Series, area_name: str) -> str:
         text += f", significantly {word} than England"
     elif comp == "Similar":
         text += ", not significantly different from England"
-    if not np.isnan(row["fold_change"]) and row["first_year"] != row["year"]:
+    if history and not np.isnan(row["fold_change"]) and row["first_year"] != row["year"]:
         text += f"; {ratio(row['fold_change'])} times its {row['first_period']} value"
     trend = str(row["trend"])
     if trend in ("Increasing", "Decreasing"):
@@ -94,6 +95,22 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     )
     return apply_decimals(
         table, {c: dp for c in (*VALUE_COLUMNS, "First value")} | {FOLD: RATIO_DP}
+    )
+
+
+def no_data_rows(missing: list[Measure]) -> pd.DataFrame:
+    """Table rows for measures the area has no latest value for: named, marked "no data"."""
+    from needsbook.outcomes.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    return pd.DataFrame(
+        {
+            "Measure": [m.name for m in missing],
+            "Unit": [cat[m.indicator_id].unit for m in missing],
+            "Period": ["no data"] * len(missing),
+            "Compared with England": ["No data"] * len(missing),
+            "Source": [cat[m.indicator_id].source for m in missing],
+        }
     )
 
 
@@ -153,12 +170,20 @@ def demand_sections(
         frame, order = _chart_frame(series, area.name, group)
         chart = trend_chart(frame, title, summary_text, order, columns=2) if len(frame) else None
         table = summary_table(rows)
+        missing = [m for m in MEASURES if m.group == group and m.key not in set(rows["key"])]
+        table = pd.concat([table, no_data_rows(missing)], ignore_index=True)
         notes = [" ".join(sentences[4:])] if len(sentences) > 4 else []
+        if missing:
+            notes.append(
+                f"{area.name} has no published value for the latest period of "
+                + and_join([lower_first(m.name) for m in missing])
+                + "; the chart shows earlier years where there are any."
+            )
         notes.append(
             ("Rates are per 10,000 children aged 0-17. " if group == "Social care" else "")
             + "Compared with England by the area's 95% confidence interval where the source "
-            "gives counts (DfE LAIT gives none: not compared); fold-change is the latest value "
-            "divided by the first (seed method M21); the trend tests the latest five years "
+            "gives counts (DfE LAIT gives none: not compared); fold change: the latest value "
+            "divided by the first; the trend tests the latest five years "
             "(Fingertips method)."
         )
         if group in NOT_AVAILABLE:

@@ -1,6 +1,5 @@
 """Sections on early help assessments: providers, districts, deprivation quintiles, targeting
-against modelled need (with the seed's need shares for the worked example) and the
-concentration curve."""
+against the book's open need model and the concentration curve."""
 
 from __future__ import annotations
 
@@ -8,11 +7,9 @@ import pandas as pd
 
 from needsbook.chapters.base import Section
 from needsbook.formatting import percent, rate, ratio
-from needsbook.local.example import SEED_NEED_SHARES
+from needsbook.local.example import REPORT_2015_NEED_SHARES
 from needsbook.services import local_eha as eha
 from needsbook.services.common import (
-    OPEN_MODEL,
-    SEED_MODEL,
     SMALL_NOTE,
     LocalContext,
     count_text,
@@ -25,10 +22,10 @@ NOT_SHOWN = "not shown"  # a value hidden by the small-number rule
 def eha_sections(ctx: LocalContext) -> list[Section]:
     if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
         return []
-    src = ctx.source("eha_assessments.csv")
+    src = ctx.source("eha_assessments")
     pop_src = (
         f"; population aged 0-19: ONS LSOA estimates, mid-{ctx.population_year}; need: "
-        "needsbook open need model"
+        "the book's open need model"
     )
     prov = eha.providers(ctx)
     period = prov.attrs["period"]
@@ -41,7 +38,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     notes = [SMALL_NOTE]
     if ctx.is_example:
         notes.append(
-            "The seed report prints 43.0 per 1,000 overall: its population (about 127,400 aged "
+            "The 2015 assessment prints 43.0 per 1,000 overall: its population (about 127,400 aged "
             f"0-19 in 2014) is smaller than the mid-{ctx.population_year} population used here."
         )
     out = [
@@ -69,9 +66,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     q = eha.quintiles(ctx)
     most, least = eha.group_shares(ctx)
     tr = eha.targeting(ctx)
-    open_tr = tr[tr["Need model"] == OPEN_MODEL].set_index("Group of areas")
-    r_most = open_tr.loc[eha.MOST, "Targeting ratio"]
-    r_least = open_tr.loc[eha.LEAST, "Targeting ratio"]
+    open_tr = tr.set_index("Group of areas")
     need_most = open_tr.loc[eha.MOST, "% of modelled need"]
     need_least = open_tr.loc[eha.LEAST, "% of modelled need"]
     qtext = (
@@ -108,29 +103,17 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         "to need.",
     ]
     if ctx.is_example:
-        seed = tr[tr["Need model"] == SEED_MODEL].set_index("Group of areas")
-        ttext += (
-            f" The seed report compared the same EHAs with its own need model (PREview), which "
-            f"put {_pct(SEED_NEED_SHARES[eha.MOST])} of need in the most deprived 40% and "
-            f"{_pct(SEED_NEED_SHARES[eha.LEAST])} in the least deprived 40%: ratios of "
-            f"{_ratio(seed.loc[eha.MOST, 'Targeting ratio'])} and "
-            f"{_ratio(seed.loc[eha.LEAST, 'Targeting ratio'])}, so it concluded that EHAs "
-            "went too little to deprived areas. With the open model the ratios come out "
-            f"at about {_ratio(r_most)} and {_ratio(r_least)}: the opposite conclusion."
-        )
         tnotes.append(
-            "Why the two models disagree: the open model spreads need by a gentle national "
-            "deprivation gradient (in its estimate, about 39% of children in quintile 1 and "
-            "27% in quintile 5 are likely to need help), so its need shares follow where "
-            f"children live: {_pct(q['% of children aged 0-19'].iloc[:2].sum())} of "
-            f"{ctx.area.name}'s 0-19s live in quintiles 1-2 and "
-            f"{_pct(q['% of children aged 0-19'].iloc[3:].sum())} in quintiles 4-5. "
-            f"PREview's {_pct(SEED_NEED_SHARES[eha.MOST])} / {_pct(SEED_NEED_SHARES[eha.LEAST])} "
-            "implies need about ten times as common in the most deprived "
-            "areas as in the least, which the open data cannot confirm; PREview used "
-            "individual birth records that are not public. The EHAs are also from 2013-2015 "
-            "(then ranked by the 2010 index) while the population and deprivation used here "
-            "are more recent. Read the ratios as depending on the need model chosen."
+            "The Worcestershire 2015 needs assessment used its own need model, built from "
+            "individual birth records that are not public, which put "
+            f"{_pct(REPORT_2015_NEED_SHARES[eha.MOST])} of need in the most deprived 40% and "
+            f"{_pct(REPORT_2015_NEED_SHARES[eha.LEAST])} in the least deprived 40%. The open "
+            "data cannot check those shares, so this book judges targeting only with its own "
+            "open need model, which follows where children live: "
+            f"{_pct(q['% of children aged 0-19'].iloc[:2].sum())} of {ctx.area.name}'s 0-19s "
+            f"live in quintiles 1-2 and {_pct(q['% of children aged 0-19'].iloc[3:].sum())} in "
+            "quintiles 4-5. The assessments are from 2013-2015 (then ranked by the 2010 index), "
+            "while the population and deprivation used here are more recent."
         )
     out.append(
         Section(
@@ -138,9 +121,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             f"Targeting: early help against modelled need, {period}",
             ttext,
             tr,
-            source=src
-            + "; need: needsbook open need model"
-            + ("; seed report need shares (PREview)" if ctx.is_example else ""),
+            source=src + "; need: the book's open need model",
             notes=tnotes,
         )
     )
@@ -169,7 +150,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             ctext,
             curve,
             chart=eha.concentration_chart(curve, ctext),
-            source=src + "; need: needsbook open need model",
+            source=src + "; need: the book's open need model",
         )
     )
     trend = _trend_section(ctx, src)
@@ -229,8 +210,8 @@ def _district_text(dist: pd.DataFrame, period: str, src: str) -> str:
 
 
 def _trend_section(ctx: LocalContext, src: str) -> Section | None:
-    """EHAs per period and the fold-change from the first to the latest (seed M21: "up almost
-    7-fold"), when the data holds more than one period."""
+    """EHAs per period and the fold change from the first to the latest, when the data holds
+    more than one period."""
     t = eha.totals(ctx)
     if t is None or len(t) < 2:
         return None
@@ -241,7 +222,7 @@ def _trend_section(ctx: LocalContext, src: str) -> Section | None:
         f"{t['Period'].iloc[0]} to {count_text(t['Assessments'].iloc[-1])} in "
         f"{t['Period'].iloc[-1]}: {_ratio(fold)} times as many ({src})."
         if fold == fold and fold >= 1
-        else f"Early help assessments by period ({src}); fold-change "
+        else f"Early help assessments by period ({src}); fold change "
         f"{_ratio(fold)} from the first period to the latest."
     )
     return Section(
@@ -251,7 +232,7 @@ def _trend_section(ctx: LocalContext, src: str) -> Section | None:
         t,
         source=src,
         notes=[
-            "Fold-change = the latest period's EHAs / the first period's (seed method M21). "
+            "Fold change: the latest period's EHAs divided by the first period's. "
             "Periods of different lengths are not comparable: check the period labels.",
             SMALL_NOTE,
         ],

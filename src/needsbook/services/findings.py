@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from needsbook.services.common import OPEN_MODEL, SEED_MODEL
-
 WORSE, BETTER, SIMILAR, NO_DATA = "worse", "better", "similar", "no data"
 #: No value can exist (e.g. a targeting ratio where the area has no such neighbourhoods);
 #: like NO_DATA, the finding has no data for the rules.
@@ -23,9 +21,6 @@ HIGHER, LOWER = "higher", "lower"  # for measures with no better/worse judgement
 KEYS = {
     "eha_targeting:most_deprived_40": "EHA share / need share, ratio; worse below 1",
     "eha_targeting:least_deprived_40": "EHA share / need share, ratio; worse above 1",
-    "eha_targeting_seed:most_deprived_40": "as above with the need shares supplied with the "
-    "worked example (the model report's own need model); worse below 1",
-    "eha_targeting_seed:least_deprived_40": "as above for the least deprived 40%; worse above 1",
     "cc_reach:all": "% of 0-4s seen by children's centres; worse below Ofsted 65%",
     "cc_reach:most_deprived_30": "% of the 30% most deprived 0-4s seen; worse below 65%",
     "cc_no_deprived_lsoa": "% of centres with no 30%-most-deprived LSOA in reach",
@@ -62,13 +57,19 @@ class ServiceFinding:
     benchmark_label: str  # e.g. "in proportion to need", "Ofsted 65% engagement", "England"
     direction: str  # WORSE / BETTER / SIMILAR / HIGHER / LOWER / NO_DATA
     period: str
-    source: str  # e.g. "local data: eha_assessments.csv" or a public dataset
+    source: str  # e.g. "the council's early help assessment records" or a public dataset
     sentence: str  # plain English, with the number, its period and source
     unit: str = ""  # "ratio", "%", "per 10,000", ...
     rising: bool | None = None  # demand: the trend is up (fold-change > 1 and significant)
     chapter: str = "04_services"
     domains: tuple[str, ...] = ()  # outcome-star domains (data/indicators.yml star_domains)
     life_stages: tuple[str, ...] = ()  # antenatal / 0-5 / 5-11 / 12-19
+    brief: str = ""  # the sentence about now only (no change since a first period), if shorter
+
+    @property
+    def current_sentence(self) -> str:
+        """The sentence for summaries about now: ``brief`` when there is one."""
+        return self.brief or self.sentence
 
     @property
     def has_data(self) -> bool:
@@ -157,6 +158,7 @@ def _demand(key: str, area_name: str, summary: Any) -> ServiceFinding | None:
         period=str(r["period"]),
         source=str(r["source"]),
         sentence=sentence(r, area_name),
+        brief=sentence(r, area_name, history=False),
         unit=str(r["unit"]),
         rising=None if rising is None else bool(rising),
         life_stages=_LIFE["demand"],
@@ -173,6 +175,8 @@ def _ratio_direction(ratio: float | None, worse_below: bool) -> str:
 
 
 def _local(ctx: Any) -> list[ServiceFinding]:
+    """Findings from the local data that is not historical (data ending more than three years
+    before the book's data year is context only: it never feeds findings)."""
     out: list[ServiceFinding] = []
     out += _eha_findings(ctx)
     out += _cc_findings(ctx)
@@ -181,15 +185,8 @@ def _local(ctx: Any) -> list[ServiceFinding]:
     return out
 
 
-#: Need models the targeting findings are worked out with: (model, key prefix, name suffix,
-#: source, how the need share is described). The model report's only for the worked example.
-_OPEN = ("eha_targeting", "need", "needsbook open need model", "of modelled need (open need model)")
-_SEED = (
-    "eha_targeting_seed",
-    "the model report's need",
-    "the model report's need shares (PREview, 2015)",
-    "of need in the model report's own need model (PREview, not public)",
-)
+#: Where the targeting ratios' need shares come from.
+_MODEL_SOURCE = "the book's open need model"
 
 
 def _ratio(tr: Any, group: str) -> float | None:
@@ -199,15 +196,11 @@ def _ratio(tr: Any, group: str) -> float | None:
     return None if value != value else float(value)
 
 
-def _targeting_findings(
-    tr: Any, spec: tuple[str, str, str, str], period: str, src: str, other: Any | None
-) -> list[ServiceFinding]:
-    """Targeting ratios for the most and least deprived 40% with one need model; with
-    ``other`` (the open model's table) each sentence also gives that model's ratio."""
+def _targeting_findings(tr: Any, period: str, src: str) -> list[ServiceFinding]:
+    """Targeting ratios for the most and least deprived 40% against the open need model."""
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
 
-    prefix, against, model_source, need_words = spec
     when = during(period)
     out = []
     for group, worse_below, slug in (
@@ -229,27 +222,21 @@ def _targeting_findings(
         elif ratio is not None:
             sentence = (
                 f"{when[0].upper()}{when[1:]}, the {words} of areas received {share:.1f}% of "
-                f"early help assessments against {need:.1f}% {need_words}: "
+                f"early help assessments against {need:.1f}% of modelled need: "
                 f"a targeting ratio of {ratio:.2f}, {eha.reading(ratio)} ({src})."
             )
         else:
             sentence = f"The targeting ratio for the {words} is not shown (small numbers) ({src})."
-        open_ratio = None if other is None else _ratio(other, group)
-        if ratio is not None and open_ratio is not None:
-            sentence += (
-                f" The open need model gives a ratio of {open_ratio:.2f} instead: the "
-                "conclusion depends on the need model."
-            )
         out.append(
             ServiceFinding(
-                key=f"{prefix}:{slug}",
-                name=f"Early help assessments for the {words} against {against}",
+                key=f"eha_targeting:{slug}",
+                name=f"Early help assessments for the {words} against need",
                 value=ratio,
                 benchmark=1.0,
                 benchmark_label="in proportion to need",
                 direction=_ratio_direction(ratio, worse_below) if applicable else NOT_APPLICABLE,
                 period=period,
-                source=f"{src}; {model_source}",
+                source=f"{src}; {_MODEL_SOURCE}",
                 sentence=sentence,
                 unit="ratio",
                 life_stages=_LIFE["eha"],
@@ -262,16 +249,15 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
 
-    if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
+    if not ctx.current("eha_assessments"):
         return []
-    src = ctx.source("eha_assessments.csv")
-    targeting = eha.targeting(ctx).set_index("Group of areas")
-    by_model = {m: t for m, t in targeting.groupby("Need model")}
+    src = ctx.source("eha_assessments")
     period = eha.period_of(ctx) or ""
-    out = _targeting_findings(by_model[OPEN_MODEL], _OPEN, period, src, None)
-    has_dt = ctx.table("eha_distance_travelled") is not None and len(
-        ctx.table("eha_distance_travelled")
-    )
+    out = _targeting_findings(eha.targeting(ctx).set_index("Group of areas"), period, src)
+    if "eha_distance_travelled" in ctx.historical:  # no evidence either way about now
+        return out
+    has_dt = ctx.current("eha_distance_travelled")
+    dt_src = ctx.source("eha_distance_travelled")
     out.append(
         ServiceFinding(
             key="eha_outcome_measure",
@@ -281,11 +267,11 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             benchmark_label="outcomes recorded for every EHA",
             direction=BETTER if has_dt else WORSE,
             period=period,
-            source=ctx.source("eha_distance_travelled.csv"),
+            source=dt_src,
             sentence=(
                 f"Distance travelled (change in scores from start to end) is recorded for "
                 f"early help assessments {during(period)} "
-                f"({ctx.source('eha_distance_travelled.csv')})"
+                f"({dt_src})"
                 ", though not with a validated outcome tool."
                 if has_dt
                 else "No outcome measure (distance travelled) was supplied for early help "
@@ -295,8 +281,6 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
             life_stages=_LIFE["eha"],
         )
     )
-    if SEED_MODEL in by_model:  # the worked example: the need shares it came with
-        out += _targeting_findings(by_model[SEED_MODEL], _SEED, period, src, by_model[OPEN_MODEL])
     return out
 
 
@@ -304,9 +288,9 @@ def _cc_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_centres as cen
     from needsbook.services.common import latest_period
 
-    if ctx.table("children_centres") is None or ctx.table("children_centres").empty:
+    if not ctx.current("children_centres"):
         return []
-    src = ctx.source("children_centres.csv")
+    src = ctx.source("children_centres")
     out = []
     for group, words in (
         ("all", "all 0-4s"),
@@ -348,7 +332,7 @@ def _cc_findings(ctx: Any) -> list[ServiceFinding]:
                 benchmark_label="every centre reaches a deprived area",
                 direction=HIGHER if pct > 0 else SIMILAR,
                 period=latest_period(ctx.table("children_centres")),
-                source=src + "; children_centres_register.csv",
+                source=src + "; " + ctx.source("children_centres_register"),
                 sentence=(
                     f"{len(none)} of {ctx.area.name}'s {n} children's centres ({pct:.0f}%) have "
                     f"no neighbourhood from the 30% most deprived in their reach area ({src})."
@@ -363,13 +347,13 @@ def _cc_findings(ctx: Any) -> list[ServiceFinding]:
 def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_other as oth
 
-    m = oth.midwifery(ctx)
+    m = oth.midwifery(ctx) if ctx.current("specialist_midwifery") else None
     if m is None:
         return []
-    row = m[m["Need model"] == OPEN_MODEL].iloc[-1]
+    row = m.iloc[-1]
     value = row["Referrals as % of births"]
     need = float(row["% of births likely to need intensive help"])
-    src = ctx.source("specialist_midwifery.csv")
+    src = ctx.source("specialist_midwifery")
     if value != value:
         direction, sentence, value = NO_DATA, f"Not shown: small numbers ({src}).", None
     else:
@@ -388,7 +372,7 @@ def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
             benchmark_label="share likely to need intensive help (open need model)",
             direction=direction,
             period=str(row["Period"]),
-            source=src + "; needsbook open need model",
+            source=f"{src}; {_MODEL_SOURCE}",
             sentence=sentence,
             unit="%",
             life_stages=_LIFE["midwifery"],
@@ -399,9 +383,11 @@ def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
 def _hv_findings(ctx: Any) -> list[ServiceFinding]:
     from needsbook.services import local_other as oth
 
+    if not ctx.current("health_visiting_reviews"):
+        return []
     latest = oth.hv_latest(ctx)
     out = []
-    src = ctx.source("health_visiting_reviews.csv")
+    src = ctx.source("health_visiting_reviews")
     for r in latest.itertuples():
         value = None if r.percent != r.percent else float(r.percent)
         if value is None:

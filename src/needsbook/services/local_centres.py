@@ -1,6 +1,7 @@
 """Children's centres: reach and footfall by district and centre, RAG against the area value
 with 95% Wilson confidence intervals where counts exist, the Ofsted 65% engagement benchmark
-and centres with no deprived LSOA in reach (seed Tables 7-11; methods M16)."""
+and centres with no deprived LSOA in reach (as in the Worcestershire 2015 needs assessment's
+Tables 7-11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Early help assessments (EHAs): who leads them, where they go, and whether they reach need
-(seed Tables 2-5, Fig 39; methods M12-M14)."""
+(as in the Worcestershire 2015 needs assessment's Tables 2-5)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,13 @@ from needsbook.charts import PALETTE
 from needsbook.errors import InputError
 from needsbook.local import targeting_ratios
 from needsbook.local.analysis import QUINTILE_GROUPS
-from needsbook.local.example import SEED_NEED_SHARES
 from needsbook.local.templates import ALL, EHA_DIMS
 from needsbook.services.common import (
-    OPEN_MODEL,
     LocalContext,
     count_text,
     during,
     fmt,
     latest_period,
-    need_periods,
-    per_need_model,
     period_label,
     small_label,
 )
@@ -240,19 +236,17 @@ def why_not_applicable(tr: pd.DataFrame, group: str) -> str | None:
 
 
 def targeting(ctx: LocalContext) -> pd.DataFrame:
-    """Targeting ratios for the most and least deprived 40%: with the open need model, and for
-    the worked example also with the seed report's need shares (73% / 7%). A group share is
-    not shown when one of its quintiles is hidden; a group with no need has no ratio
-    ("not applicable", with the reason)."""
+    """Targeting ratios for the most and least deprived 40% against the book's open need
+    model. A group share is not shown when one of its quintiles is hidden; a group with no
+    need has no ratio ("not applicable", with the reason)."""
 
     def make() -> pd.DataFrame:
         rows, total, _ = _split(ctx, "imd_quintile")
         need = ctx.need.assign(imd_quintile=ctx.need["imd_quintile"].astype(str))
         shares = rows.assign(percent=rows["assessments"] / total * 100)
-        tr = per_need_model(ctx, need, SEED_NEED_SHARES, lambda m: targeting_ratios(shares, m))
+        tr = targeting_ratios(shares, need)
         out = pd.DataFrame(
             {
-                "Need model": tr["need model"],
                 "Group of areas": tr["group"],
                 "% of EHAs": tr["service_percent"],
                 "% of modelled need": tr["need_percent"].round(1),
@@ -263,13 +257,13 @@ def targeting(ctx: LocalContext) -> pd.DataFrame:
                 ],
             }
         )
-        need = need_periods(ctx, out["Need model"])
         eha = period_of(ctx) or ""
+        need_period = f"mid-{ctx.population_year}"
         return _label(
             ctx,
             out,
             {"% of EHAs": 2, "Targeting ratio": 2, "% of modelled need": 1},
-            {"% of modelled need": need, "Targeting ratio": [f"{eha}; need {n}" for n in need]},
+            {"% of modelled need": need_period, "Targeting ratio": f"{eha}; need {need_period}"},
         )
 
     return ctx.cached("eha_targeting", make).copy()
@@ -401,6 +395,5 @@ def summary_sentences(ctx: LocalContext) -> dict[str, str]:
 
 def group_shares(ctx: LocalContext) -> tuple[float, float]:
     """% of EHAs in the most and least deprived 40% (NaN where not shown)."""
-    t = targeting(ctx)
-    t = t[t["Need model"] == OPEN_MODEL].set_index("Group of areas")["% of EHAs"]
+    t = targeting(ctx).set_index("Group of areas")["% of EHAs"]
     return float(t[MOST]), float(t[LEAST])

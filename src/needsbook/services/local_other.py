@@ -1,6 +1,6 @@
 """Distance travelled, reasons for EHAs, specialist midwifery coverage against need,
-health-visiting mandated reviews and family support outcomes (seed Table 5, Fig 39, Table 6,
-the specialist midwifery text; methods M13, M15, M17, M18)."""
+health-visiting mandated reviews and family support outcomes (as in the Worcestershire 2015
+needs assessment's Tables 5 and 6 and its specialist midwifery text)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import pandas as pd
 
 from needsbook.formatting import COUNT_DP, MEAN_DP, PERCENT_DP
 from needsbook.local import family_outcomes_cumulative, hv_coverage, specialist_midwifery_coverage
-from needsbook.local.example import SEED_INTENSIVE_NEED_PERCENT
 from needsbook.local.templates import ALL, PRIMARY_FAMILY_OUTCOMES
 from needsbook.services.common import (
     LocalContext,
     latest_period,
-    need_periods,
-    per_need_model,
     period_label,
     suppress,
 )
@@ -125,16 +122,10 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
     sm = ctx.table("specialist_midwifery")
     if sm is None or sm.empty:
         return None
-    c = per_need_model(
-        ctx,
-        intensive_share_open(ctx),
-        SEED_INTENSIVE_NEED_PERCENT,
-        lambda need: specialist_midwifery_coverage(sm, need),
-    )
+    c = specialist_midwifery_coverage(sm, intensive_share_open(ctx))
     out = pd.DataFrame(
         {
             "Period": c["period"],
-            "Need model": c["need model"],
             "Referrals": c["referrals"].astype("float64"),
             "Births": c["births"].astype("float64"),
             "Referrals as % of births": c["coverage_percent"].round(PERCENT_DP),
@@ -145,7 +136,7 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
     )
     derived = ["Referrals as % of births", "Gap (percentage points)", "Gap (births a year)"]
     out = suppress(out, "Referrals", derived, denominators=["Births"])
-    need_period = np.array(need_periods(ctx, out["Need model"]))
+    need_period = f"mid-{ctx.population_year}"
     out.attrs.update(
         period="Period",
         decimals=dict.fromkeys(derived[:2], PERCENT_DP)
@@ -162,9 +153,9 @@ def midwifery(ctx: LocalContext) -> pd.DataFrame | None:
             "Gap (births a year)": "births a year",
         },
         periods={
-            "% of births likely to need intensive help": need_period.tolist(),
-            "Gap (percentage points)": (out["Period"] + "; need " + need_period).tolist(),
-            "Gap (births a year)": (out["Period"] + "; need " + need_period).tolist(),
+            "% of births likely to need intensive help": need_period,
+            "Gap (percentage points)": (out["Period"] + f"; need {need_period}").tolist(),
+            "Gap (births a year)": (out["Period"] + f"; need {need_period}").tolist(),
         },
     )
     return out

@@ -16,7 +16,7 @@ from needsbook.local import TEMPLATES, load_local
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
 from needsbook.services import local_other as oth
-from needsbook.services.common import SMALL_NOTE, LocalContext, count_text
+from needsbook.services.common import SMALL_NOTE, TOPICS, LocalContext, count_text
 from needsbook.services.eha_sections import NOT_SHOWN, eha_sections
 
 #: What each template adds to the chapter (for areas without it).
@@ -64,48 +64,71 @@ def load_context(
     )
 
 
-def templates_section(area: Area, present: list[str] | None = None) -> Section:
-    """Which templates would add which analyses, and the command that writes them."""
-    present = present or []
-    rows = [
-        {
-            "Template": t.file,
-            "Contents": t.title,
-            "Adds to this chapter": ADDS.get(name, ""),
-            "Supplied": "Yes" if t.file in present else "No",
-        }
-        for name, t in TEMPLATES.items()
-    ]
-    table = pd.DataFrame(rows)
-    missing = table[table["Supplied"] == "No"]
-    if present:
+SUPPLIED, EMPTY, NOT_SUPPLIED = "Supplied", "Present but empty (no data rows)", "Not supplied"
+
+
+def template_status(ctx: LocalContext | None) -> dict[str, str]:
+    """Each template's status: supplied (with data rows), present but empty (only a header
+    row or blank rows), or not supplied."""
+    out = {}
+    for name in TEMPLATES:
+        t = None if ctx is None else ctx.table(name)
+        out[name] = NOT_SUPPLIED if t is None else SUPPLIED if len(t) else EMPTY
+    return out
+
+
+def _topics(names: list[str]) -> str:
+    return "; ".join(TOPICS[n] for n in names)
+
+
+def templates_section(area: Area, status: dict[str, str] | None = None) -> Section:
+    """Which kinds of local data were supplied, which would add which analyses, and the
+    command that writes the empty templates."""
+    status = status or dict.fromkeys(TEMPLATES, NOT_SUPPLIED)
+    table = pd.DataFrame(
+        [
+            {
+                "Local data": t.title,
+                "Adds to this chapter": ADDS.get(name, ""),
+                "Status": status[name],
+            }
+            for name, t in TEMPLATES.items()
+        ]
+    )
+    supplied = [n for n, v in status.items() if v == SUPPLIED]
+    empty = [n for n, v in status.items() if v == EMPTY]
+    missing = [n for n, v in status.items() if v == NOT_SUPPLIED]
+    name = md(area.name)
+    if supplied:
         summary = (
-            f"{len(present)} of the {len(table)} local data templates "
-            f"{'was' if len(present) == 1 else 'were'} supplied for "
-            f"{area.name}."
+            f"{len(supplied)} of the {len(table)} kinds of local service data "
+            f"{'was' if len(supplied) == 1 else 'were'} supplied for {name}: "
+            f"{md(_topics(supplied))}."
         )
-        if len(missing):
-            summary += (
-                " The others would add: "
-                + "; ".join(f"{r.Template} ({r._3})" for r in missing.itertuples())
-                + "."
-            )
     else:
         summary = (
-            f"No local service data has been supplied for {area.name}, so this chapter shows "
-            "only the national data above. The council's own data would add the analyses in "
-            "the table: early help assessments against need, children's centre reach, "
-            "health-visiting reviews, specialist midwifery and family support outcomes. "
-            f"To start, run `needsbook local-template --area {area.code}`: it writes empty "
-            f"templates with a README for each into `data/local/{area.code}/`. Fill them in "
-            "and build again (or pass `--local-dir`)."
+            f"No local service data has been supplied for {name}, so this chapter shows "
+            "only the national data above."
+        )
+    if empty:
+        summary += (
+            f" {len(empty)} {'template is' if len(empty) == 1 else 'templates are'} present "
+            f"but empty (no data rows), so {'it adds' if len(empty) == 1 else 'they add'} "
+            f"nothing: {md(_topics(empty))}."
+        )
+    if empty or missing:
+        summary += (
+            " The council's own data would add the analyses listed in the table for each kind "
+            "of data not yet supplied. To start, this command writes empty templates, with a "
+            "README for each, into a folder for the area; fill them in and build the book "
+            f"again:\n\n```bash\nneedsbook local-template --area {area.code}\n```"
         )
     return Section(
         key="local_templates",
-        title="Local service data: templates and what they add",
-        summary=summary,
+        title="Local service data: what was supplied and what it adds",
+        summary=trusted(summary),
         table=table,
-        source="needsbook local data templates (data/local/<area code>/)",
+        source="the book's local data templates",
         notes=[
             "Every file is checked before use: a wrong column, a percentage over 100, a "
             "negative count, an unknown district or centre, a duplicated row or text in a "
@@ -114,9 +137,20 @@ def templates_section(area: Area, present: list[str] | None = None) -> Section:
     )
 
 
+def reader_warning(text: str) -> str:
+    """A validator warning with template file names replaced by what they hold."""
+    for name, t in TEMPLATES.items():
+        topic = TOPICS[name]
+        text = text.replace(f"{t.file}: ", f"{topic[0].upper()}{topic[1:]}: ")
+        text = text.replace(t.file, topic)
+    return text
+
+
 def checks_section(ctx: LocalContext) -> Section:
-    rows = [{"Check": "Warning", "Detail": w} for w in ctx.data.warnings]
-    rows += [{"Check": "Not supplied", "Detail": f} for f in ctx.data.missing]
+    """The validator's warnings, and which templates were empty or not supplied."""
+    status = template_status(ctx)
+    rows = [{"Check": "Warning", "Detail": reader_warning(w)} for w in ctx.data.warnings]
+    rows += [{"Check": v, "Detail": TEMPLATES[n].title} for n, v in status.items() if v != SUPPLIED]
     table = pd.DataFrame(rows, columns=["Check", "Detail"])
     n = len(ctx.data.warnings)
     summary = (
@@ -128,7 +162,7 @@ def checks_section(ctx: LocalContext) -> Section:
     )
     if ctx.is_example:
         summary += (
-            "In the seed report's Table 9 the six districts' children seen add to 14,929, "
+            "In the 2015 assessment's Table 9 the six districts' children seen add to 14,929, "
             "14,522 and 13,574 but the county totals are 14,800, 14,521 and 13,582 (the county "
             "figure may count a child seen in two districts once); and its percentages of EHAs "
             "by quintile add to 100.28%, so the counts rebuilt from them add to 5,493, not "
@@ -153,7 +187,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
             f"On a 1-5 scale, families' scores improved by {mean(val, missing=NOT_SHOWN)} "
             "points on average "
             f"between the start and end of an EHA, {d['Period'].iloc[0]} "
-            f"({ctx.source('eha_distance_travelled.csv')}). Distance travelled is recorded, "
+            f"({ctx.source('eha_distance_travelled')}). Distance travelled is recorded, "
             "but not with a validated outcome tool."
         )
         out.append(
@@ -162,7 +196,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
                 "Distance travelled during early help",
                 text,
                 d,
-                source=ctx.source("eha_distance_travelled.csv"),
+                source=ctx.source("eha_distance_travelled"),
                 notes=[SMALL_NOTE],
             )
         )
@@ -171,7 +205,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
         top = r.dropna(subset=["% of EHAs citing the reason"]).head(3)
         text = (
             "The most common reasons given for EHAs, "
-            f"{r['Period'].iloc[0]} ({ctx.source('eha_reasons.csv')}): "
+            f"{r['Period'].iloc[0]} ({ctx.source('eha_reasons')}): "
             + "; ".join(f"{x.Reason} ({_pct(x._4)})" for x in top.itertuples())
             + ". One EHA can give several reasons."
         )
@@ -181,7 +215,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
                 "Reasons for early help assessments",
                 text,
                 r,
-                source=ctx.source("eha_reasons.csv"),
+                source=ctx.source("eha_reasons"),
                 notes=[SMALL_NOTE],
             )
         )
@@ -193,7 +227,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
         text = (
             f"By the claim round of {last['Claim round']}, {last['Programme']} had claimed "
             f"results payments for {count_text(last['Cumulative families'])} families "
-            f"({ctx.source('family_support_outcomes.csv')}). Families are counted once, at "
+            f"({ctx.source('family_support_outcomes')}). Families are counted once, at "
             "their first results claim; extra payments for the same families are not "
             "counted again."
         )
@@ -203,7 +237,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
                 "Family support results: families with a results claim",
                 text,
                 rounds,
-                source=ctx.source("family_support_outcomes.csv"),
+                source=ctx.source("family_support_outcomes"),
                 notes=[
                     SMALL_NOTE,
                     "Claims by outcome are shown only as totals over all rounds (below): per "
@@ -216,9 +250,9 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
                 "family_outcome_types",
                 "Family support results by outcome, all rounds",
                 "Results claims by outcome over all claim rounds "
-                f"({ctx.source('family_support_outcomes.csv')}).",
+                f"({ctx.source('family_support_outcomes')}).",
                 outcomes,
-                source=ctx.source("family_support_outcomes.csv"),
+                source=ctx.source("family_support_outcomes"),
                 notes=[SMALL_NOTE],
             )
         )
@@ -228,7 +262,7 @@ def outcome_sections(ctx: LocalContext) -> list[Section]:
 def centre_sections(ctx: LocalContext) -> list[Section]:
     if ctx.table("children_centres") is None or ctx.table("children_centres").empty:
         return []
-    src = ctx.source("children_centres.csv")
+    src = ctx.source("children_centres")
     o = cen.ofsted(ctx)
     all_ = cen.latest_area_reach(ctx, "all")
     dep = cen.latest_area_reach(ctx, "most_deprived_30")
@@ -307,7 +341,7 @@ def centre_sections(ctx: LocalContext) -> list[Section]:
                 "Children's centres: reach and footfall by centre",
                 ctext,
                 ct,
-                source=src + "; children_centres_register.csv",
+                source=src + "; " + ctx.source("children_centres_register"),
                 notes=dnotes,
             )
         )
@@ -319,7 +353,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
     m = oth.midwifery(ctx)
     if m is not None:
         first = m.iloc[0]
-        src = ctx.source("specialist_midwifery.csv")
+        src = ctx.source("specialist_midwifery")
         text = (
             f"Specialist midwives received {count_text(first['Referrals'])} referrals in "
             f"{first['Period']}: {_pct(first['Referrals as % of births'])} of "
@@ -329,8 +363,9 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
         )
         if ctx.is_example:
             text += (
-                " The seed report compared its 8% with PREview's 12.5% of births in that "
-                "group and found a gap; the open model's lower share does not."
+                " The Worcestershire 2015 needs assessment's own need model, built from "
+                "records that are not public, put 12.5% of births in that group; this book "
+                "uses only its open need model."
             )
         out.append(
             Section(
@@ -338,7 +373,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                 "Specialist midwifery coverage against need",
                 text,
                 m,
-                source=src + "; need: needsbook open need model",
+                source=src + "; need: the book's open need model",
                 notes=[
                     "Coverage = referrals / births x 100. The open model's share is for "
                     "children aged 0-4, the nearest open figure to births.",
@@ -352,7 +387,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
         below = latest[latest["percent"] < oth.HV_TARGET]
         text = (
             "Coverage of the five mandated health-visiting reviews, by quarter "
-            f"({ctx.source('health_visiting_reviews.csv')}). In the latest quarter, "
+            f"({ctx.source('health_visiting_reviews')}). In the latest quarter, "
             f"{len(below)} of {len(latest)} reviews {'is' if len(below) == 1 else 'are'} below "
             f"the {percent(oth.HV_TARGET)} target."
         )
@@ -362,7 +397,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                 "Health-visiting mandated reviews against target",
                 text,
                 hv,
-                source=ctx.source("health_visiting_reviews.csv"),
+                source=ctx.source("health_visiting_reviews"),
                 notes=[
                     f"There is no national target; {percent(oth.HV_TARGET)} is used here as a "
                     "common local standard.",
@@ -373,12 +408,42 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
     return out
 
 
+#: The template each local section's figures come from (others: ``eha_*`` early help
+#: assessments, ``cc_*`` children's centres).
+SECTION_TEMPLATES = {
+    "eha_distance": "eha_distance_travelled",
+    "eha_reasons": "eha_reasons",
+    "family_outcomes": "family_support_outcomes",
+    "family_outcome_types": "family_support_outcomes",
+    "specialist_midwifery": "specialist_midwifery",
+    "health_visiting": "health_visiting_reviews",
+}
+HISTORICAL = "Historical context"
+
+
+def section_template(key: str) -> str | None:
+    """The template a local section is made from (None for the checks and templates)."""
+    if key in SECTION_TEMPLATES:
+        return SECTION_TEMPLATES[key]
+    return {"eha": "eha_assessments", "cc": "children_centres"}.get(key.split("_")[0])
+
+
+def historical_headings(ctx: LocalContext, parts: dict[str, list[Section]]) -> dict[str, str]:
+    """The heading of each section made from historical data (by section key), e.g.
+    "Historical context: early help assessments, August 2013 to March 2015"."""
+    out = {}
+    for sections in parts.values():
+        for s in sections:
+            name = section_template(s.key)
+            span = ctx.historical.get(name) if name else None
+            if span is not None:
+                out[s.key] = f"{HISTORICAL}: {TOPICS[name]}, {span.label}"
+    return out
+
+
 def local_sections(ctx: LocalContext) -> dict[str, list[Section]]:
-    """Sections by part of the chapter (only those the data supports)."""
-    tables = {name: ctx.table(name) for name in TEMPLATES}
-    present = [  # a file with no rows (a blank template) adds nothing
-        t.file for name, t in TEMPLATES.items() if tables[name] is not None and len(tables[name])
-    ]
+    """Sections by part of the chapter (only those the data supports); a section made from
+    historical data has a title starting "Historical context"."""
     other = outcome_sections(ctx)
     parts = {
         "local_data": [checks_section(ctx)],
@@ -386,9 +451,12 @@ def local_sections(ctx: LocalContext) -> dict[str, list[Section]]:
         "centres": centre_sections(ctx),
         "maternity": maternity_sections(ctx),
         "family": [s for s in other if s.key.startswith("family")],
-        "templates": [templates_section(ctx.area, present)],
+        "templates": [templates_section(ctx.area, template_status(ctx))],
     }
-    for sections in parts.values():  # decimals by the book's rule where a table sets none
+    historical = historical_headings(ctx, parts)
+    for sections in parts.values():
         for s in sections:
-            apply_decimals(s.table)
+            apply_decimals(s.table)  # decimals by the book's rule where a table sets none
+            if s.key in historical:
+                s.title = f"{HISTORICAL}: {s.title}"
     return parts

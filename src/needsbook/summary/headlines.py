@@ -14,6 +14,7 @@ from pathlib import Path
 
 from needsbook.areas import Area
 from needsbook.chapters.base import Section, first_sentence
+from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.outcomes.findings import Finding, key_findings
 from needsbook.services.findings import NOT_APPLICABLE, WORSE, ServiceFinding
 
@@ -67,8 +68,11 @@ def population_headlines(size: Section, trend: Section) -> list[Headline]:
     return out
 
 
-def deprivation_headline(section: Section) -> Headline:
-    """The share of children living in England's most deprived neighbourhoods."""
+def deprivation_headline(section: Section, latest: Section | None = None) -> Headline:
+    """Deprivation on the latest index (IoD 2025: neighbourhoods) when the area has any on it,
+    else the share of children living in England's most deprived neighbourhoods (IMD 2019)."""
+    if latest is not None and latest.table["Neighbourhoods, IoD 2025"].sum() > 0:
+        return _section_headline("Deprivation", latest, "02_need", "IoD 2025")
     found = _MID_YEAR.search(section.summary)
     period = f"{found.group(0)}, IMD 2019" if found else "IMD 2019"
     sentence = first_sentence(section.summary)
@@ -78,12 +82,17 @@ def deprivation_headline(section: Section) -> Headline:
 
 
 def need_headline(section: Section) -> Headline:
-    """The modelled share and number of children likely to need preventive help."""
-    found = _MID_YEAR.search(section.source)
-    period = f"{found.group(0) if found else 'latest'} population and IMD 2019"
+    """The modelled share of children likely to need preventive help (a model estimate from
+    neighbourhood deprivation: the share, not a count tied to an old population year)."""
     head = first_sentence(section.summary).split(";")[0].rstrip(".")
-    sentence = f"{head}, based on the {period}."
-    return Headline("Need", sentence, period, section.source, "02_need")
+    share, _, _ = head.partition(", about ")
+    sentence = f"{share} are likely to need additional, extra or intensive preventive help."
+    if ", about " not in head:
+        sentence = f"{head}."
+    period = "modelled from IMD 2019"
+    # the model's own name: the population it was weighted with is in the need chapter
+    source = section.source.split(";")[0]
+    return Headline("Need", f"{sentence[:-1]} ({period}).", period, source, "02_need")
 
 
 def outcome_headlines(items: list[Finding], limit: int = MAX_OUTCOMES) -> list[Headline]:
@@ -106,12 +115,24 @@ def outcome_headlines(items: list[Finding], limit: int = MAX_OUTCOMES) -> list[H
 def service_headlines(items: list[ServiceFinding], limit: int = MAX_SERVICES) -> list[Headline]:
     """Service findings with data, those worse than their benchmark first."""
     ranked = sorted(
-        (s for s in items if s.has_data), key=lambda s: (s.direction != WORSE, s.rising is not True)
+        (s for s in items if s.has_data and s.key not in _SAME_AS_OUTCOME),
+        key=lambda s: (s.direction != WORSE, s.rising is not True),
     )
     return [
-        Headline("Services", _with_period(s.sentence, s.period), s.period, s.source, s.chapter)
+        Headline(
+            "Services", _with_period(s.current_sentence, s.period), s.period, s.source, s.chapter
+        )
         for s in ranked[:limit]
     ]
+
+
+#: Social care demand measures that are also outcome indicators: the outcome headline speaks
+#: for them (one fact, one headline).
+_SAME_AS_OUTCOME = {
+    f"demand:{i.services.key}"
+    for i in load_catalogue().indicators
+    if i.services is not None and "outcomes" in i.use
+}
 
 
 def not_applicable(items: list[ServiceFinding]) -> list[str]:
@@ -132,7 +153,10 @@ def choose_headlines(
     ``population`` and ``need`` map section keys to the chapters' sections (``age_structure``,
     ``trend``; ``deprived_areas``, ``need_area``)."""
     fixed = population_headlines(population["age_structure"], population["trend"])
-    fixed += [deprivation_headline(need["deprived_areas"]), need_headline(need["need_area"])]
+    fixed += [
+        deprivation_headline(need["deprived_areas"], need.get("latest_index")),
+        need_headline(need["need_area"]),
+    ]
     svc = service_headlines(services)
     room = max(1, min(MAX_OUTCOMES, MAX_HEADLINES - len(fixed) - len(svc)))
     return [*fixed, *outcome_headlines(outcomes, room), *svc][:MAX_HEADLINES]
@@ -147,7 +171,7 @@ def load_headlines(
     from needsbook.services.findings import service_findings
 
     pop = [population.age_structure(area, year, data_dir), population.trend(area, year, data_dir)]
-    nd = need.build(area.code, year, data_dir, only=("deprived_areas", "need_area"))
+    nd = need.build(area.code, year, data_dir, only=("deprived_areas", "latest_index", "need_area"))
     return choose_headlines(
         area,
         {s.key: s for s in pop},
