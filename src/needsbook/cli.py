@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from needsbook import __version__
 from needsbook.errors import InputError, NeedsbookError
+from needsbook.historical import OLDER_THAN
 from needsbook.messages import clip, clip_path
 
 if TYPE_CHECKING:
@@ -263,8 +264,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="folder with the council's own service data (CSV templates; default: "
         "data/local/<area code> when it exists). The worked example: "
-        "--local-dir data/examples/E10000034 (Worcestershire, 2013-2015). Data ending more "
-        "than three years before the book's data year is shown as historical context only",
+        "--local-dir data/examples/E10000034 (Worcestershire, 2013-2015). Data ending "
+        f"{OLDER_THAN} before the book's data year is shown as historical context only",
     )
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
     sp.add_argument("--jobs", type=int, default=1, help="parallel builds with --all/--areas")

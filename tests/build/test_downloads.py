@@ -34,6 +34,17 @@ def unsafe_cells(data: bytes) -> list[str]:
     ]
 
 
+def untidy(df: pd.DataFrame) -> list[str]:
+    """What keeps a download from one row per observation, each naming its one source."""
+    problems = []
+    if df.duplicated().any():
+        problems.append(f"{df.duplicated().sum()} repeated rows")
+    several = sorted(s for s in set(df["source"]) if len(split(s)) > 1)
+    if several:
+        problems.append(f"rows naming several sources: {several}")
+    return problems
+
+
 def section(**kw: object) -> Section:
     table = pd.DataFrame(
         {
@@ -208,21 +219,18 @@ def test_built_book_offers_every_section_as_csv_and_a_zip(tmp_path: Path) -> Non
     assert {f"notebooks/{c.slug}.ipynb" for c in CHAPTERS} <= names
     with zipfile.ZipFile(zip_path) as zf:
         readme = zf.read("README.txt").decode()
-    untidy: dict[str, str] = {}
+    untidy_files: dict[str, str] = {}
     for path in csvs:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert {"area_code", "section", "measure", "value", "unit", "period", "source"} <= set(
             df.columns
         ), path.name
         assert (df["source"].str.len() > 0).all(), path.name
-        if df.duplicated().any():  # one row per observation
-            untidy[path.name] = f"{df.duplicated().sum()} repeated rows"
-        several = sorted(s for s in set(df["source"]) if len(split(s)) > 1)
-        if several:  # each row names the one source its value comes from
-            untidy[path.name] = f"rows naming several sources: {several}"
+        if problems := untidy(df):  # one row per observation, each naming its one source
+            untidy_files[path.name] = "; ".join(problems)
         block = readme.split(f"- data/{path.name}:", 1)[1].split("\n- ", 1)[0]
         assert [c for c in df.columns if f"    {c}: " not in block] == [], path.name
-    assert untidy == {}, "\n".join(f"{k}: {v}" for k, v in untidy.items())
+    assert untidy_files == {}, "\n".join(f"{k}: {v}" for k, v in untidy_files.items())
     sources = (out / "book" / "data-sources.html").read_text()
     assert "../downloads/E06000017-data.zip" in sources
 
@@ -259,6 +267,30 @@ def test_batch_warm_kernel_gives_the_same_data_and_names_a_failing_cell(
     assert failed[0].status == "failed"
     assert "notebook 01_population.ipynb failed in cell" in failed[0].reason
     assert not (tmp_path / "broken" / "E06000017").exists()
+
+
+@pytest.mark.parametrize("shift", [0, 10], ids=["as-published", "recent"])
+def test_services_chapter_with_local_data_gives_one_source_per_row(
+    shift: int, tmp_path: Path
+) -> None:
+    """Every section of the services chapter built with the worked example (as published,
+    the example book's data; and moved to recent periods, the council's own sources) gives a
+    download whose rows each name one source, with no repeated rows."""
+    from needsbook.chapters import services
+    from needsbook.local import example_dir
+    from tests.local.shift import shift_folder
+
+    folder = shift_folder(example_dir(), tmp_path / "E10000034", shift) if shift else example_dir()
+    year = 2025 if shift else 2017
+    chapter = services.build("E10000034", year, None, folder)
+    assert chapter.has_local
+    problems = {}
+    for s in chapter.sections:
+        if isinstance(s.table, pd.DataFrame) and not s.table.empty:
+            tidy = downloads.tidy(s.table, s.title, s.source, "E10000034", year)
+            if found := untidy(tidy):
+                problems[s.key] = "; ".join(found)
+    assert problems == {}
 
 
 def test_tidy_gives_each_row_its_own_source_from_a_source_column() -> None:

@@ -66,14 +66,14 @@ def test_findings_are_sorted_into_going_well_and_concern(
 ) -> None:
     f = _finding(**changes)
     assert conclusions.is_going_well(f) is well
-    assert conclusions.is_of_concern(f) is concern
+    assert f.of_concern is concern
 
 
 def test_an_indicator_without_a_judgement_is_neither() -> None:
     from needsbook.polarity import NO_JUDGEMENT
 
     f = _finding(polarity=NO_JUDGEMENT, direction="higher", significant=True)
-    assert not conclusions.is_going_well(f) and not conclusions.is_of_concern(f)
+    assert not conclusions.is_going_well(f) and not f.of_concern
 
 
 def test_reasons_are_given_in_words() -> None:
@@ -100,5 +100,5 @@ def test_every_outcome_of_concern_is_listed_with_what_acts_on_it(books: Path, co
     and each row says which recommendation acts on it (or that none does)."""
     listed = pd.read_csv(books / code / "downloads" / f"{code}-what-is-of-concern.csv")
     assert listed["Recommendation acting on it"].notna().all()
-    expected = {f.name for f in findings(code, 2025) if conclusions.is_of_concern(f)}
+    expected = {f.name for f in findings(code, 2025) if f.of_concern}
     assert expected <= set(listed["Indicator"])

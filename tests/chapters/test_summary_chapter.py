@@ -71,7 +71,7 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
     assert heads[2].period == "IoD 2025"
     assert heads[3].sentence == (
         "An estimated (modelled) 32.2% of Worcestershire's 0-19 year olds are likely to need "
-        "additional, extra or intensive preventive help (modelled from IMD 2019)."
+        "additional, extra or intensive preventive help (from neighbourhood deprivation, IMD 2019)."
     )
     assert "mid-2020" not in heads[3].source  # a headline about now names no old population
     # outcomes: the most important findings, worse first, one per life stage

@@ -61,6 +61,17 @@ def test_more_than_three_years_before_the_data_year_is_historical(end_year, year
     assert is_historical(None, year) is False
 
 
+def test_reader_text_says_the_rule_in_words_from_the_constant():
+    from needsbook.chapters.services import historical_note
+    from needsbook.historical import OLDER_THAN, years_words
+
+    assert (
+        OLDER_THAN == f"more than {years_words(HISTORICAL_AFTER_YEARS)}" == "more than three years"
+    )
+    assert (years_words(1), years_words(12)) == ("one year", "12 years")
+    assert historical_note(2025).startswith("These figures end more than three years before")
+
+
 def test_historical_is_worked_out_per_table():
     tables = {
         "eha_assessments": pd.DataFrame({"period": ["2013-08/2015-03"]}),

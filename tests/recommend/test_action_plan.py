@@ -95,3 +95,28 @@ def test_a_tracked_measure_with_no_finding_says_so(rules, catalogue) -> None:
 
 def test_no_recommendation_no_plan(rules, catalogue) -> None:
     assert plan(rules, catalogue, neutral_outcomes()) == []
+
+
+def test_a_tracked_indicator_with_no_data_gives_way_to_the_triggers(rules, catalogue) -> None:
+    """The health child programme rule fires on vaccination below 95%; the review indicator it
+    tracks has no data, so the plan tracks the vaccination finding instead."""
+    dtap = outcome("cover:DTaPIPVHib3_12m", value=92.3, england=92.0)
+    reviews = outcome("lait:HCP_PHOF", value=None, england=None)
+    rows = [
+        r
+        for r in plan(rules, catalogue, with_(neutral_outcomes(), dtap, reviews))
+        if r.rule_id == "hcp_coverage"
+    ]
+    assert [(r.measure, r.current) for r in rows] == [(dtap.name, "92.3%")]
+    assert rows[0].period == "2023/24" and rows[0].wanted == "higher"
+
+
+def test_a_tracked_indicator_with_data_is_tracked_whatever_fired(rules, catalogue) -> None:
+    dtap = outcome("cover:DTaPIPVHib3_12m", value=92.3, england=92.0)
+    reviews = outcome("lait:HCP_PHOF", value=80.0, england=80.0)
+    rows = [
+        r
+        for r in plan(rules, catalogue, with_(neutral_outcomes(), dtap, reviews))
+        if r.rule_id == "hcp_coverage"
+    ]
+    assert [r.measure for r in rows] == [reviews.name]

@@ -5,6 +5,8 @@ evidence; and every outcome of concern is behind a recommendation or listed with
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from recommend_fakes import (
     fake_catalogue,
@@ -264,3 +266,66 @@ def test_every_outcome_of_concern_is_acted_on_or_accounted_for(rules, catalogue,
     assert of_concern and of_concern == cited | listed
     assert not cited & listed
     assert all(c.reason for c in res.concerns)
+
+
+def _requiring(ids: tuple[str, ...], minimum: str, domains=(), limit: int = 8) -> Rule:
+    rule = _rule(ids, minimum, domains)
+    return replace(
+        rule,
+        require_evidence=True,
+        evidence=replace(rule.evidence, limit=limit),
+    )
+
+
+def test_explicit_ids_filling_the_limit_leave_the_domain_evidence_counted(base) -> None:
+    fsm = outcome("lait:FSP_Gooddev_FSM", "worse", quintile=5)
+    rule = _requiring(("strong_one",), "moderate", ("early_development",), limit=1)
+    (rec,) = evaluate([rule], with_(base, fsm), [], fake_catalogue(FAKE)).fired
+    assert rec.evidence == ("strong_one",)
+
+
+def test_explicit_ids_alone_can_meet_require_evidence(base) -> None:
+    fsm = outcome("lait:FSP_Gooddev_FSM", "worse", quintile=5)
+    cat = fake_catalogue(FAKE)
+    (rec,) = evaluate([_requiring(("moderate_one",), "moderate")], with_(base, fsm), [], cat).fired
+    assert rec.evidence == ("moderate_one",)
+    res = evaluate([_requiring(("ungraded_one",), "moderate")], with_(base, fsm), [], cat)
+    assert not res.fired
+    (check,) = res.not_fired
+    assert check.outcome.endswith(
+        "meets the condition, but the programme the rule names does not have moderate evidence."
+    )
+
+
+def test_require_evidence_says_what_was_looked_for(base) -> None:
+    fsm = outcome("lait:FSP_Gooddev_FSM", "worse", quintile=5)
+    rule = _requiring(("ungraded_one", "no_effect"), "strong", ("obesity_physical",))
+    (check,) = evaluate([rule], with_(base, fsm), [], fake_catalogue(FAKE)).not_fired
+    assert check.outcome.endswith(
+        "but the evidence catalogue has no programme with strong evidence for obesity and "
+        "physical health, and none of the programmes the rule names has strong evidence."
+    )
+
+
+# --- a service finding better than its benchmark -------------------------------------------
+
+
+def test_a_service_better_than_its_benchmark_never_fires_whatever_the_predicate(base) -> None:
+    rule = Rule(
+        id="reviews",
+        title="Complete the reviews",
+        recommendation="Do it.",
+        why="Because.",
+        conditions=(Condition("service", "hv_coverage:*", (Predicate("below", 95.0),)),),
+        chapter="04_services",
+    )
+    met = service(
+        "hv_coverage:new_birth", 92.0, "better", benchmark=90.0, benchmark_label="target", unit="%"
+    )
+    res = evaluate([rule], base, [met], fake_catalogue(FAKE))
+    assert not res.fired
+    (check,) = res.not_fired
+    assert "(better than its benchmark: never a reason to act)" in check.outcome
+    short = replace(met, direction="worse", benchmark=95.0)
+    (rec,) = evaluate([rule], base, [short], fake_catalogue(FAKE)).fired
+    assert [t.key for t in rec.triggers] == ["hv_coverage:new_birth"]

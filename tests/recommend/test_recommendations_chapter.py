@@ -72,8 +72,8 @@ def test_recommendation_html_reads_plainly() -> None:
     assert "Family Nurse Partnership</a> (strength of evidence: strong). <em>Caveat:</em> " in html
     assert "The UK trial found no short-term benefit." in html
     assert (
-        "<strong>Not recommended</strong> (little or no evidence of effect): Stay and Play "
-        "sessions and Baby yoga." in html
+        "<strong>Little or no evidence of effect</strong>: Stay and Play sessions and Baby "
+        "yoga." in html
     )
     assert "Level of need:</strong> early help." in html
     assert "Family Hubs and Start for Life programme guide</a> (Department for Education" in html
@@ -180,3 +180,41 @@ def test_a_small_area_still_gets_a_chart_and_every_rule_listed() -> None:
     assert scilly.section("overview").chart is not None
     assert len(scilly.section("overview").table) == len(load_rules())
     assert len(scilly.results.fired) + len(scilly.results.not_fired) == len(load_rules())
+
+
+def test_the_table_and_its_csv_cite_each_programme_with_strength_and_caveat() -> None:
+    names = {"family_nurse_partnership": "Family Nurse Partnership"}
+    strength = {"family_nurse_partnership": "strong"}
+    caveats = {"family_nurse_partnership": "The UK trial found no short-term benefit."}
+    results = RuleResults(fired=[_rec()])
+    section = rc.details("Testshire", results, names, strength, caveats)
+    assert section.table["Evidence entries"].tolist() == [
+        "Family Nurse Partnership (strength of evidence: strong). Caveat: The UK trial found "
+        "no short-term benefit."
+    ]
+
+
+def test_the_summary_cites_a_programme_as_the_recommendations_chapter_does(worcs) -> None:
+    from needsbook.chapters import summary
+
+    i = "family_nurse_partnership"
+    (cited,) = summary.programme_citations((i,))
+    html = rc.programme_html(rc.cite(i, worcs.names, worcs.strength, worcs.caveats))
+    assert re.sub(r"<[^>]+>", "", html) == cited
+    assert "found no short-term benefit" in cited
+
+
+def test_chapter_titles_are_the_books() -> None:
+    assert rc.chapter_title("04_services") == "Service provision"
+    assert rc.chapter_link("04_services").endswith(">Service provision chapter</a>")
+
+
+def test_one_rule_that_did_not_apply_is_singular() -> None:
+    from needsbook.recommend.model import RuleCheck
+
+    one = RuleResults(not_fired=[RuleCheck("x", "X", "Looks.", "Did not.")])
+    assert rc.not_fired("Testshire", one).summary.startswith(
+        "1 rule did not apply to Testshire. For it, the table says"
+    )
+    two = RuleResults(not_fired=one.not_fired * 2)
+    assert rc.not_fired("Testshire", two).summary.startswith("2 rules did not apply")

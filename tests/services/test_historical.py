@@ -1,6 +1,7 @@
 """Local data has a date: the same figures are historical context (no findings, headlines or
-rules) when they end more than three years before the book's data year, and evidence about
-services now when they are recent. Empty templates count as present but empty."""
+rules) when they end more than HISTORICAL_AFTER_YEARS (three) years before the book's data
+year, and evidence about services now when they are recent. Empty templates count as present
+but empty."""
 
 from __future__ import annotations
 
@@ -144,4 +145,5 @@ def test_only_empty_templates_is_no_local_data(empty_templates):
     s = chapter.section("local_templates").summary
     assert s.startswith("No local service data has been supplied for Worcestershire")
     assert "8 templates are present but empty" in s
+    assert "hold no data rows" in s and "local-template" not in s  # they are there already
     assert "No local service data was supplied" in chapter.key_findings[0]

@@ -74,8 +74,25 @@ def test_specialist_midwifery_and_outcome_measure(worcs):
     assert sm.value == 7.5  # 450 / 6,000 births; the 2015 assessment's "about 8%"
     assert round_half_up(sm.benchmark, 1) == 6.1  # open model, intensive share of 0-4s
     assert sm.direction == BETTER
+
+
+def test_distance_travelled_is_not_a_validated_outcome_measure(worcs):
+    """Distance travelled is recorded, but it is not a validated outcome tool: the finding is
+    worse, so the rule on measuring outcomes with a validated tool can fire."""
     om = worcs["eha_outcome_measure"]
-    assert (om.value, om.direction) == (1.0, BETTER)
+    assert (om.value, om.direction) == (0.0, WORSE)
+    assert om.sentence == (
+        "Outcomes of early help assessments are recorded from August 2023 to March 2025 as "
+        "distance travelled (change in scores from start to end), but not with a validated "
+        "outcome tool (the council's early help distance-travelled scores)."
+    )
+
+
+def test_the_outcome_measurement_rule_fires_on_recent_data(recent_example):
+    from needsbook.recommend.model import recommend
+
+    fired = {r.rule_id: r for r in recommend("E10000034", YEAR, local_dir=recent_example).fired}
+    assert [t.key for t in fired["outcome_measurement"].triggers] == ["eha_outcome_measure"]
 
 
 def test_no_health_visiting_without_the_template(worcs):

@@ -28,6 +28,9 @@ from needsbook.outcomes.findings import Finding, findings
 from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend import RuleResults, recommend
 from needsbook.recommend.predicates import DEMAND_INDICATOR
+from needsbook.recommend.rules import load_rules
+from needsbook.recommend.wording import service_value
+from needsbook.services.demand import outcome_measure_keys
 from needsbook.services.findings import ServiceFinding, service_findings
 
 #: How many findings each list names in its summary (the table holds them all).
@@ -64,22 +67,9 @@ def is_going_well(f: Finding) -> bool:
     return better or best_fifth or f.getting_better
 
 
-def is_of_concern(f: Finding) -> bool:
-    """Significantly worse than England, in the worst fifth of areas, or getting worse (the
-    recommendation engine's definition, so both chapters list the same outcomes)."""
-    return f.of_concern
-
-
 def why_concern(f: Finding) -> str:
-    """The reasons a finding is of concern, in words."""
-    reasons = []
-    if f.significant and f.direction == WORSE:
-        reasons.append("significantly worse than England")
-    if f.method == "quintiles" and f.quintile == 5:
-        reasons.append("among the worst fifth of English areas")
-    if f.getting_worse:
-        reasons.append("getting worse")
-    return and_join(reasons)
+    """The reasons a finding is of concern, in words (the finding's own)."""
+    return and_join(list(f.concern_reasons))
 
 
 def why_going_well(f: Finding) -> str:
@@ -112,10 +102,13 @@ def cited_by(results: RuleResults) -> dict[str, list[str]]:
 
 
 def _named(names: list[str]) -> str:
-    """The first :data:`NAMED` names, then how many more."""
+    """The first :data:`NAMED` names, then how many more; separated by semicolons, because
+    indicator names contain commas ("school readiness, children eligible for free school
+    meals")."""
+    shown = "; ".join(names[:NAMED])
     if len(names) <= NAMED:
-        return and_join(names)
-    return ", ".join(names[:NAMED]) + f" and {len(names) - NAMED} more"
+        return shown
+    return f"{shown}; and {len(names) - NAMED} more"
 
 
 def _plural(n: int, word: str) -> str:
@@ -125,11 +118,7 @@ def _plural(n: int, word: str) -> str:
 def shown_in_outcomes(services: list[ServiceFinding]) -> list[ServiceFinding]:
     """Service findings that are not the same measure as an outcome indicator (social care
     demand measures appear in both chapters; the outcome finding speaks for them here)."""
-    both = {
-        f"demand:{i.services.key}"
-        for i in load_indicators().indicators
-        if i.services is not None and "outcomes" in i.use
-    }
+    both = outcome_measure_keys()
     return [f for f in services if f.key not in both]
 
 
@@ -251,11 +240,11 @@ def concerns_section(
         {
             "Indicator": [f.name[:1].upper() + f.name[1:] for f in services],
             "Period": [f.period for f in services],
-            "Value": [_service_value(f, f.value) for f in services],
+            "Value": [service_value(f, f.value) for f in services],
             "Compared with": [_benchmark(f) for f in services],
             "Why it is of concern": [_service_reason(f) for f in services],
             "Recommendation acting on it": [
-                "; ".join(cites.get(f.key, [])) or "None: no recommendation rule covers it."
+                "; ".join(cites.get(f.key, [])) or "None: " + _no_rule(f.key, results)
                 for f in services
             ],
         }
@@ -268,9 +257,7 @@ def concerns_section(
         text = (
             f"{_plural(n, 'finding')} for {area_name} {'is' if n == 1 else 'are'} of concern"
             + (f"; the outcomes include {named}" if items else "")
-            + f". {acted} of them {'is' if acted == 1 else 'are'} behind a recommendation; "
-            "for the rest the table gives the reason no recommendation rule applied (they "
-            "are also listed under other outcomes of concern in the recommendations chapter)."
+            + f". {_acted(acted, n)}"
         )
     else:
         text = (
@@ -286,19 +273,46 @@ def concerns_section(
     )
 
 
-def _service_value(f: ServiceFinding, value: float | None) -> str:
-    """A service value in its unit (one decimal; two for a ratio)."""
-    if value is None:
-        return ""
-    if f.unit == "%":
-        return f"{value:.1f}%"
-    return f"{value:,.2f}" if f.unit == "ratio" else f"{value:,.1f} {f.unit}".strip()
+def _acted(acted: int, n: int) -> str:
+    """How many concerns a recommendation acts on, and where the others' reasons are."""
+    rest = (
+        "the table gives the reason no recommendation rule applied (outcomes are also listed "
+        "under other outcomes of concern in the recommendations chapter)."
+    )
+    if acted == n:
+        return ("It is" if n == 1 else "All of them are") + " behind a recommendation."
+    if acted == 0:
+        lead = "It is not behind a recommendation" if n == 1 else "None is behind a recommendation"
+        return f"{lead}; {rest}"
+    verb = "is" if acted == 1 else "are"
+    return f"{acted} of them {verb} behind a recommendation; for the rest {rest}"
+
+
+def _no_rule(key: str, results: RuleResults) -> str:
+    """Why no recommendation acts on a service finding: a rule that looks at it did not apply
+    (with its reason), or no rule looks at it."""
+    looking = [
+        r
+        for r in load_rules()
+        if any(
+            c.subject == "service"
+            and (c.target == key or (c.target.endswith("*") and key.startswith(c.target[:-1])))
+            for c in r.conditions
+        )
+    ]
+    checks = {c.rule_id: c for c in results.not_fired}
+    said = [
+        f"the rule “{r.title}” did not apply: {lower_first(checks[r.id].outcome)}"
+        for r in looking
+        if r.id in checks
+    ]
+    return "; ".join(said) if said else "no recommendation rule covers it."
 
 
 def _benchmark(f: ServiceFinding) -> str:
     if f.benchmark is None or f.unit == "ratio":
         return f.benchmark_label
-    return f"{f.benchmark_label} {_service_value(f, f.benchmark)}"
+    return f"{f.benchmark_label} {service_value(f, f.benchmark)}"
 
 
 def _service_reason(f: ServiceFinding) -> str:
@@ -325,7 +339,7 @@ def thin_evidence(
         rows.append(
             {
                 "Topic": domain_titles.get(domain, domain),
-                "Outcomes of concern": and_join([f.name for f in found]),
+                "Outcomes of concern": "; ".join(f.name for f in found),
                 "What is thin": (
                     f"none of the {len(progs)} programmes in the evidence review for this "
                     "domain has a moderate or strong rating"
@@ -359,7 +373,7 @@ def gaps_section(
                 "Topic": "Outcome data",
                 "Outcomes of concern": "",
                 "What is thin": "no published value for "
-                f"{area_name}: {and_join([lower_first(f.name) for f in missing])}",
+                f"{area_name}: {'; '.join(lower_first(f.name) for f in missing)}",
             }
         )
     if not local:
@@ -415,7 +429,7 @@ def build(
     services = service_findings(area.code, int(year), data_dir, local_dir)
     results = recommend(area.code, int(year), data_dir, local_dir)
     well = _order([f for f in outcomes if is_going_well(f)])
-    worry = _order([f for f in outcomes if is_of_concern(f)])
+    worry = _order([f for f in outcomes if f.of_concern])
     service_worry = [f for f in shown_in_outcomes(services) if is_service_concern(f)]
     sections = [
         going_well_section(area.name, well, worry),

@@ -1,5 +1,5 @@
 """Chapter 1, population: how many children and young people live in the area, and how that is
-changing (seed report Figs 20-21, method M9)."""
+changing, as in the Worcestershire 2015 needs assessment."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from needsbook.evidence.catalogue import load_catalogue
 from needsbook.evidence.strength import strengths
 from needsbook.recommend import RuleResults, recommend
 from needsbook.recommend.action_plan import REVIEW_AFTER_YEARS
+from needsbook.recommend.citation import Citation, cite, programme_caveats
 from needsbook.recommend.model import Recommendation
 from needsbook.recommend.policy import Policy, load_policy
 from needsbook.recommend.rules import Rule, load_rules
@@ -46,8 +47,6 @@ PRIORITY_MEANING = {
     "of areas, getting worse, or a service measure is worse than its benchmark",
     "low": "the findings are less severe (e.g. in the second-worst fifth of areas)",
 }
-#: Titles of chapters that may hold findings but are not (yet) in this book's CHAPTERS.
-OTHER_CHAPTERS = {"04_services": "Services"}
 
 
 @dataclass
@@ -85,7 +84,7 @@ class RecommendationsChapter(Chapter):
 
 
 def chapter_title(slug: str) -> str:
-    titles = {c.slug: c.title for c in CHAPTERS} | OTHER_CHAPTERS
+    titles = {c.slug: c.title for c in CHAPTERS}
     return titles.get(slug, slug)
 
 
@@ -115,15 +114,9 @@ def model_report_sentence(numbers: tuple[int, ...]) -> str:
     return f"It follows {word} {which} of the Worcestershire 2015 needs assessment."
 
 
-def programme_html(i: str, names: dict[str, str], strength: dict[str, str], caveats: dict) -> str:
-    """One evidence entry: link, strength exactly as the catalogue rates it, and its caveat."""
-    e = html_text
-    caveat = str(caveats.get(i) or "").strip()
-    note = f" <em>Caveat:</em> {e(caveat)}" if caveat else ""
-    return (
-        f'<li><a href="05_evidence.html#programme-{e(i)}">{e(names.get(i, i))}</a> '
-        f"(strength of evidence: {e(strength.get(i, 'not graded'))}).{note}</li>"
-    )
+def programme_html(c: Citation) -> str:
+    """One evidence entry: linked to the evidence review, cited as everywhere in the book."""
+    return f"<li>{c.html(f'05_evidence.html#programme-{c.id}')}</li>"
 
 
 def policy_citation_html(p: Policy) -> str:
@@ -230,9 +223,15 @@ def overview(area_name: str, results: RuleResults, n_rules: int) -> Section:
     )
 
 
-def _trigger_rows(fired: list[Recommendation], names: dict[str, str]) -> pd.DataFrame:
+def _trigger_rows(
+    fired: list[Recommendation],
+    names: dict[str, str],
+    strength: dict[str, str],
+    caveats: dict[str, str],
+) -> pd.DataFrame:
     rows = []
     for r in fired:
+        cited = "; ".join(cite(e, names, strength, caveats).text for e in r.evidence)
         for t in r.triggers:
             rows.append(
                 {
@@ -244,7 +243,7 @@ def _trigger_rows(fired: list[Recommendation], names: dict[str, str]) -> pd.Data
                     "Period": t.period,
                     "Source": t.source,
                     "Chapter": chapter_title(t.chapter),
-                    "Evidence entries": "; ".join(names.get(e, e) for e in r.evidence),
+                    "Evidence entries": cited,
                 }
             )
     return pd.DataFrame(
@@ -263,7 +262,13 @@ def _trigger_rows(fired: list[Recommendation], names: dict[str, str]) -> pd.Data
     )
 
 
-def details(area_name: str, results: RuleResults, names: dict[str, str]) -> Section:
+def details(
+    area_name: str,
+    results: RuleResults,
+    names: dict[str, str],
+    strength: dict[str, str],
+    caveats: dict[str, str],
+) -> Section:
     fired = results.fired
     summary = (
         f"Each recommendation for {area_name} below gives its priority, what to do, why, the "
@@ -276,7 +281,7 @@ def details(area_name: str, results: RuleResults, names: dict[str, str]) -> Sect
         "recommendations",
         "Recommendations and the findings behind them",
         summary,
-        _trigger_rows(fired, names),
+        _trigger_rows(fired, names, strength, caveats),
         None,
         source=f"{RULES_SOURCE}; findings as cited in each row",
     )
@@ -300,7 +305,7 @@ def recommendation_html(
     reasons = "".join(f"<li>{e(reason(t))}</li>" for t in r.triggers)
     chapters = list(dict.fromkeys([r.chapter, *(t.chapter for t in r.triggers)]))
     links = " and ".join(chapter_link(c) for c in chapters)
-    evidence = "".join(programme_html(i, names, strength, caveats) for i in r.evidence)
+    evidence = "".join(programme_html(cite(i, names, strength, caveats)) for i in r.evidence)
     why = f"<p><strong>Why:</strong> {e(rule.why)}</p>" if rule else ""
     follows = model_report_sentence(rule.model_report) if rule else ""
     who = (
@@ -310,7 +315,7 @@ def recommendation_html(
         else ""
     )
     little = (
-        "<p><strong>Not recommended</strong> (little or no evidence of effect): "
+        "<p><strong>Little or no evidence of effect</strong>: "
         + e(and_join([names.get(i, i) for i in r.little_evidence]))
         + ".</p>\n"
         if r.little_evidence
@@ -435,8 +440,9 @@ def policy_context(policies: dict[str, Policy]) -> Section:
 def not_fired(area_name: str, results: RuleResults) -> Section:
     checks = results.not_fired
     summary = (
-        f"{len(checks)} rules did not apply to {area_name}. For each, the table says what the "
-        "rule looks for and why it did not apply, so readers can see what was checked. Where "
+        f"{len(checks)} rule{'s' if len(checks) != 1 else ''} did not apply to {area_name}. "
+        f"For {'each' if len(checks) != 1 else 'it'}, the table says what the rule looks for "
+        "and why it did not apply, so readers can see what was checked. Where "
         "a service was not described in the data, the rule could not be checked: that is not "
         "evidence that all is well."
         if checks
@@ -472,10 +478,11 @@ def build(
     cat = load_catalogue()
     names = dict(zip(cat.programmes["id"], cat.programmes["name"], strict=True))
     caveats = programme_caveats(cat.programmes)
+    strength = strengths(cat).to_dict()
     policies = load_policy()
     sections = [
         overview(area.name, results, len(rules)),
-        details(area.name, results, names),
+        details(area.name, results, names, strength, caveats),
         action_plan(area.name, int(year), results),
         concerns(area.name, results),
         policy_context(policies),
@@ -489,20 +496,10 @@ def build(
         results=results,
         rules={r.id: r for r in rules},
         names=names,
-        strength=strengths(cat).to_dict(),
+        strength=strength,
         caveats=caveats,
         policies=policies,
     )
-
-
-def programme_caveats(programmes: pd.DataFrame) -> dict[str, str]:
-    """Programme id -> its caveat ("" when it has none)."""
-    if "caveat" not in programmes:
-        return {}
-    return {
-        str(i): "" if c is None or c != c else str(c).strip()
-        for i, c in zip(programmes["id"], programmes["caveat"], strict=True)
-    }
 
 
 def show_recommendations(chapter: RecommendationsChapter) -> None:

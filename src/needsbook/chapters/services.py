@@ -3,7 +3,8 @@ the council supplies its own data, where early help, children's centres, health 
 specialist midwifery go compared with need (as in the Worcestershire 2015 needs assessment).
 
 All numbers come from :mod:`needsbook.services`; this module arranges them into sections.
-Local data ending more than three years before the book's data year is shown under a
+Local data ending more than :data:`~needsbook.historical.HISTORICAL_AFTER_YEARS` years before
+the book's data year is shown under a
 "Historical context" heading and feeds no finding.
 """
 
@@ -17,6 +18,7 @@ from IPython.display import Markdown, display
 from needsbook.areas import resolve_area
 from needsbook.chapters.base import Chapter, Section
 from needsbook.escape import md
+from needsbook.historical import OLDER_THAN
 from needsbook.local.folder import local_folder
 from needsbook.services.demand import demand_summary
 from needsbook.services.demand_sections import demand_sections
@@ -50,7 +52,7 @@ class ServicesChapter(Chapter):
     has_local: bool = False
     is_example: bool = False
     #: The "Historical context: <data>, <period>" heading of each section made from data
-    #: ending more than three years before the book's data year (by section key).
+    #: ending more than HISTORICAL_AFTER_YEARS years before the book's data year (by key).
     historical: dict[str, str] = field(default_factory=dict)
 
     def part(self, name: str) -> list[Section]:
@@ -71,7 +73,7 @@ class ServicesChapter(Chapter):
         if self.historical:
             spans = sorted({h.removeprefix(f"{HISTORICAL}: ") for h in self.historical.values()})
             lines.append(
-                f"Some local data ends more than three years before {self.year} and is shown "
+                f"Some local data ends {OLDER_THAN} before {self.year} and is shown "
                 f"only as historical context ({'; '.join(spans)}): it does not feed the key "
                 "findings, headlines or recommendations."
             )
@@ -152,7 +154,7 @@ def show_part(chapter: ServicesChapter, name: str) -> None:
 def historical_note(year: int) -> str:
     """What a historical section is for (shown under its heading)."""
     return (
-        f"These figures end more than three years before this book's data year ({year}). "
+        f"These figures end {OLDER_THAN} before this book's data year ({year}). "
         "They are shown as historical context only: they do not describe services today and "
         "do not feed the key findings, headlines or recommendations."
     )

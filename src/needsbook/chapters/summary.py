@@ -26,6 +26,7 @@ from needsbook.escape import html_text
 from needsbook.outcomes.findings import Finding, findings
 from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend import Recommendation, RuleResults, recommend
+from needsbook.recommend.citation import citations
 from needsbook.services.findings import service_findings
 from needsbook.summary.headlines import Headline, load_headlines, not_applicable
 
@@ -286,35 +287,9 @@ def _trigger_html(rec: Recommendation) -> str:
     return "<ul>\n" + "\n".join(items) + "\n</ul>" if items else ""
 
 
-def programme_names(ids: tuple[str, ...]) -> list[str]:
-    """Evidence catalogue names for programme ids (an unknown id is shown as it is)."""
-    if not ids:
-        return []
-    from needsbook.evidence.catalogue import load_catalogue
-
-    progs = load_catalogue().programmes
-    names = dict(zip(progs["id"], progs["name"], strict=True))
-    return [str(names.get(i, i)) for i in ids]
-
-
 def programme_citations(ids: tuple[str, ...]) -> list[str]:
-    """Each programme as cited: its name, its strength of evidence exactly as the evidence
-    catalogue rates it, and the catalogue's caveat where it has one."""
-    if not ids:
-        return []
-    from needsbook.chapters.recommendations import programme_caveats
-    from needsbook.evidence.catalogue import load_catalogue
-    from needsbook.evidence.strength import strengths
-
-    cat = load_catalogue()
-    strength = strengths(cat).to_dict()
-    caveats = programme_caveats(cat.programmes)
-    out = []
-    for i, name in zip(ids, programme_names(ids), strict=True):
-        rated = f" (strength of evidence: {strength[i]})" if i in strength else ""
-        caveat = caveats.get(i, "")
-        out.append(f"{name}{rated}." + (f" Caveat: {caveat}" if caveat else ""))
-    return out
+    """Each programme as the book cites it (:mod:`needsbook.recommend.citation`)."""
+    return [c.text for c in citations(ids)]
 
 
 def recommendations_html(chapter: SummaryChapter) -> str:

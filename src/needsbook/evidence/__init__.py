@@ -1,4 +1,5 @@
-"""The evidence catalogue: programmes and interventions from the seed's evidence review."""
+"""The evidence catalogue: programmes and interventions from the evidence review of the
+Worcestershire 2015 needs assessment."""
 
 from needsbook.evidence.catalogue import (
     Catalogue,

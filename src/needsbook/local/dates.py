@@ -1,8 +1,9 @@
 """When local service data is from: each table's period span, read from its period column,
 and whether it is too old to count as evidence about services now ("historical").
 
-Data ending more than :data:`HISTORICAL_AFTER_YEARS` years before the book's data year is
-shown as historical context only: it never feeds key findings, headlines or recommendations.
+Data ending more than :data:`~needsbook.historical.HISTORICAL_AFTER_YEARS` years before the
+book's data year is shown as historical context only: it never feeds key findings, headlines
+or recommendations.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from needsbook.historical import HISTORICAL_AFTER_YEARS
 from needsbook.local.templates import TEMPLATES
 
-HISTORICAL_AFTER_YEARS = 3
 MONTHS = (
     "January",
     "February",
@@ -100,7 +101,8 @@ def span_of(name: str, table: pd.DataFrame | None) -> Span | None:
 
 
 def is_historical(span: Span | None, year: int) -> bool:
-    """True when the data ends more than three years before the book's data year."""
+    """True when the data ends more than :data:`HISTORICAL_AFTER_YEARS` years before the book's
+    data year."""
     return span is not None and int(year) - span.end_year > HISTORICAL_AFTER_YEARS
 
 
@@ -110,5 +112,6 @@ def spans(tables: dict[str, pd.DataFrame]) -> dict[str, Span]:
 
 
 def historical(tables: dict[str, pd.DataFrame], year: int) -> dict[str, Span]:
-    """The tables (by template name) whose data ends more than three years before ``year``."""
+    """The tables (by template name) whose data ends more than :data:`HISTORICAL_AFTER_YEARS`
+    years before ``year``."""
     return {n: s for n, s in spans(tables).items() if is_historical(s, year)}

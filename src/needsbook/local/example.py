@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from needsbook import paths
+from needsbook.historical import OLDER_THAN
 
 EXAMPLE_AREA = "E10000034"
 
@@ -17,8 +18,9 @@ PREAMBLE = (
     "**Worked example.** These are the 2013-2015 figures from Worcestershire County Council's "
     "*Early Help Needs Assessment* (2015), Tables 2-11 and the specialist midwifery text, "
     "transcribed for demonstration. They are shown only when a book is built with "
-    "`--local-dir data/examples/E10000034`, and, being more than three years older than any "
-    "recent book's data year, as historical context that feeds no finding or recommendation. "
+    "`--local-dir data/examples/E10000034`, and, being "
+    f"{OLDER_THAN} older than any recent book's data year, as historical context that feeds "
+    "no finding or recommendation. "
     "Transcription caveats: the source prints only percentages for Table 4, so "
     "EHA counts by quintile are reconstructed as round(% x 5,478 / 100), and its quintile "
     "totals add to 100.28% (the validator warns); Table 9's county totals differ from its "

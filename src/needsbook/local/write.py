@@ -2,7 +2,7 @@
 
 ``python -m needsbook.local`` (:func:`regenerate`) rewrites everything derived from the specs in
 ``templates.py``: the Great Expectations suites in ``expectations/local/`` and the worked
-example's READMEs in ``data/local/E10000034/``.
+example's READMEs in ``data/examples/E10000034/``.
 """
 
 from __future__ import annotations

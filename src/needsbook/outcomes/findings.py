@@ -94,14 +94,26 @@ class Finding:
         return self.trend_label.endswith("getting better")
 
     @property
-    def of_concern(self) -> bool:
-        """Significantly worse than England, in the worst fifth of English areas, or getting
-        worse: the one definition the evidence, conclusions and recommendations chapters use."""
+    def concern_reasons(self) -> tuple[str, ...]:
+        """Why the outcome is of concern, in words: significantly worse than England, in the
+        worst fifth of English areas, getting worse (empty when it is not)."""
         if not self.has_data or self.polarity == NO_JUDGEMENT:
-            return False
-        worse = self.significant and self.direction == WORSE
-        worst_fifth = self.method == "quintiles" and self.quintile == 5
-        return worse or worst_fifth or self.getting_worse
+            return ()
+        checks = (
+            (self.significant and self.direction == WORSE, "significantly worse than England"),
+            (
+                self.method == "quintiles" and self.quintile == 5,
+                "among the worst fifth of English areas",
+            ),
+            (self.getting_worse, "getting worse"),
+        )
+        return tuple(text for holds, text in checks if holds)
+
+    @property
+    def of_concern(self) -> bool:
+        """Of concern: the one definition the evidence, conclusions and recommendations
+        chapters use (see :attr:`concern_reasons`)."""
+        return bool(self.concern_reasons)
 
     @property
     def label(self) -> str:

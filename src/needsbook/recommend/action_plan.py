@@ -22,6 +22,7 @@ from needsbook.services.findings import ServiceFinding
 
 WANTED = {HIGH_IS_GOOD: "higher", LOW_IS_GOOD: "lower"}
 NOT_DESCRIBED = "not described in the data supplied"
+NO_DATA = "no data"
 #: Years after the data year at which each action is reviewed (on 31 March): by then the
 #: following year's data are published, so every tracked measure can be checked again.
 REVIEW_AFTER_YEARS = 2
@@ -32,21 +33,31 @@ def review_date(year: int) -> str:
     return f"31 March {int(year) + REVIEW_AFTER_YEARS}"
 
 
-def _tracked(rule: Rule, rec: Recommendation) -> list[str]:
+Cells = tuple[str, str, str, str, str]
+
+
+def _tracked(
+    rule: Rule, rec: Recommendation, outcome: Sequence[Any], services: Sequence[ServiceFinding]
+) -> list[Cells]:
+    """The rows a recommendation tracks: the rule's fixed measure; or, for ``from_triggers``
+    or when the fixed measure's finding has no data, each finding that fired the rule (a
+    plan never tracks, in place of the findings behind it, a measure with no value to track)."""
     if rule.track != FROM_TRIGGERS:
-        return [rule.track]
-    facts = [DEMAND_INDICATOR.get(t.key, t.key) for t in rec.triggers]
-    return list(dict.fromkeys(facts))
+        cells = _cells(rule.track, outcome, services)
+        if cells[1] != NO_DATA:
+            return [cells]
+    facts = dict.fromkeys(DEMAND_INDICATOR.get(t.key, t.key) for t in rec.triggers)
+    return [_cells(k, outcome, services) for k in facts]
 
 
 def _outcome_cells(f: Any) -> tuple[str, str, str, str, str]:
-    current = f.indicator.format(f.value) if f.has_data else "no data"
+    current = f.indicator.format(f.value) if f.has_data else NO_DATA
     wanted = WANTED.get(f.polarity, "")
     return f.name, current, f.period, wanted, f.indicator.source
 
 
 def _service_cells(s: ServiceFinding) -> tuple[str, str, str, str, str]:
-    current = service_value(s, s.value) if s.has_data else "no data"
+    current = service_value(s, s.value) if s.has_data else NO_DATA
     wanted = "in line with its benchmark"
     if s.benchmark is not None:
         wanted = f"towards {s.benchmark_label} ({service_value(s, s.benchmark)})"
@@ -67,7 +78,7 @@ def _cells(
 
     entry = load_catalogue().entry(key)
     if entry is not None:
-        return entry.name, "no data", "", WANTED.get(entry.polarity, ""), entry.source
+        return entry.name, NO_DATA, "", WANTED.get(entry.polarity, ""), entry.source
     name = SERVICE_LABELS.get(key, key)
     return name[0].upper() + name[1:], NOT_DESCRIBED, "", "", ""
 
@@ -79,13 +90,13 @@ def action_plan(
     services: Sequence[ServiceFinding],
     year: int,
 ) -> list[Action]:
-    """One row per fired recommendation and measure it tracks, in the order given."""
+    """One row per fired recommendation and measure it tracks, in the order given (see
+    :func:`_tracked`)."""
     by_id = {r.id: r for r in rules}
     rows = []
     for rec in fired:
         rule = by_id[rec.rule_id]
-        for key in _tracked(rule, rec):
-            measure, current, period, wanted, source = _cells(key, outcome, services)
+        for measure, current, period, wanted, source in _tracked(rule, rec, outcome, services):
             rows.append(
                 Action(
                     rule_id=rule.id,

@@ -6,9 +6,10 @@ or anything with the same attributes), service findings
 recommendations that fire (with their triggers, evidence and priority) and a check for every
 rule that did not fire, saying what was looked at and why it did not fire.
 
-A finding better than England or getting better never makes a rule fire, whatever the
-predicate (a threshold such as "below 95%" included); nor does a public demand measure whose
-indicator's outcome finding is better or getting better. A demand measure and the outcome
+An outcome finding better than England or getting better never makes a rule fire, whatever
+the predicate (a threshold such as "below 95%" included); nor does a service finding better
+than its benchmark, whatever the predicate; nor a public demand measure whose indicator's
+outcome finding is better or getting better. A demand measure and the outcome
 finding of the same indicator count once (the outcome finding speaks for both).
 
 Priority (``data/recommendations/SCHEMA.md``): **high** when a trigger is significantly worse
@@ -75,8 +76,12 @@ def select_evidence(
     rule: Rule, hits: Sequence[Hit], catalogue: Catalogue, strength: pd.Series
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The evidence listed for a fired rule: explicit ids that meet the rule's minimum
-    strength first, then programmes for the domains (strongest first, then by id); and the
-    explicit ids with little or no evidence (never listed as evidence)."""
+    strength first, then programmes for the domains (strongest first, then by id), at most
+    ``limit``; and the explicit ids with little or no evidence (never listed as evidence).
+
+    The list is empty only when no programme qualifies at all (``limit`` is at least 1), so
+    ``require_evidence`` can check it: an explicit id that meets the minimum counts as evidence
+    as much as a programme found by domain, and neither can push the other out."""
     spec = rule.evidence
     chosen = [i for i in spec.ids if _qualifies(strength[i], spec.min_strength)]
     little = tuple(i for i in spec.ids if not counts_as_evidence(strength[i]))
@@ -94,10 +99,6 @@ def select_evidence(
         )
         chosen += ranked
     return tuple(chosen[: spec.limit]), little
-
-
-def _by_domain_evidence(rule: Rule, evidence: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(i for i in evidence if i not in rule.evidence.ids)
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -136,20 +137,8 @@ def evaluate(
             not_fired.append(RuleCheck(rule.id, rule.title, checked, sentence_case(text)))
             continue
         evidence, little = select_evidence(rule, hits, catalogue, strength)
-        if rule.require_evidence and not _by_domain_evidence(rule, evidence):
-            domains = (
-                _trigger_domains(hits)
-                if rule.evidence.domains == FROM_TRIGGERS
-                else list(rule.evidence.domains)
-            )
-            titles = domain_titles()
-            outcome_text = (
-                f"{and_join([lower_first(h.finding.name) for h in hits])} "
-                f"{'meets' if len(hits) == 1 else 'meet'} the condition, but the evidence "
-                f"catalogue has no programme with {rule.evidence.min_strength} evidence for "
-                f"{and_join([lower_first(titles.get(d, d)) for d in domains])}"
-            )
-            not_fired.append(RuleCheck(rule.id, rule.title, checked, sentence_case(outcome_text)))
+        if rule.require_evidence and not evidence:
+            not_fired.append(RuleCheck(rule.id, rule.title, checked, _no_evidence(rule, hits)))
             continue
         triggers = tuple(trigger(h) for h in hits)
         level = max(severity(h) for h in hits)
@@ -169,6 +158,31 @@ def evaluate(
     done = [r for _, _, r in fired]
     concerns = other_concerns(rules, done, not_fired, outcome, favoured)
     return RuleResults(fired=done, not_fired=not_fired, concerns=concerns)
+
+
+def _no_evidence(rule: Rule, hits: Sequence[Hit]) -> str:
+    """Why a rule that requires evidence did not fire: none of its programmes qualifies."""
+    spec = rule.evidence
+    domains = _trigger_domains(hits) if spec.domains == FROM_TRIGGERS else list(spec.domains)
+    titles = domain_titles()
+    wanted = f"{spec.min_strength} evidence"
+    named = (
+        f"the programme the rule names does not have {wanted}"
+        if len(spec.ids) == 1
+        else f"none of the programmes the rule names has {wanted}"
+    )
+    if domains:
+        lacking = (
+            f"the evidence catalogue has no programme with {wanted} for "
+            f"{and_join([lower_first(titles.get(d, d)) for d in domains])}"
+        )
+        if spec.ids:
+            lacking += f", and {named}"
+    else:
+        lacking = named
+    met = "meets" if len(hits) == 1 else "meet"
+    names = and_join([lower_first(h.finding.name) for h in hits])
+    return sentence_case(f"{names} {met} the condition, but {lacking}")
 
 
 def _catalogue_names() -> dict[str, str]:

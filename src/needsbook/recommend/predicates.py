@@ -1,6 +1,7 @@
 """Predicates of the recommendation rules: whether a finding satisfies a condition, which
-findings can never support a recommendation (better than England or getting better), and how
-severe a trigger is (``data/recommendations/SCHEMA.md``)."""
+findings can never support a recommendation (better than England or getting better; a service
+finding better than its benchmark), and how severe a trigger is
+(``data/recommendations/SCHEMA.md``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend.rules import ANY_DOMAIN, Condition, Predicate
 from needsbook.services.demand import MEASURES
-from needsbook.services.findings import HIGHER, WORSE, ServiceFinding
+from needsbook.services.findings import BETTER, HIGHER, WORSE, ServiceFinding
 
 #: Public demand finding key -> the indicator it reports (the same fact as its outcome finding).
 DEMAND_INDICATOR = {m.finding_key: m.indicator_id for m in MEASURES}
@@ -45,6 +46,12 @@ def favourable(f: Any) -> str:
     if f.getting_better:
         return "getting better"
     return ""
+
+
+def favourable_service(s: ServiceFinding) -> str:
+    """Why a service finding can never support a recommendation ("better than its
+    benchmark"), or "" when it can."""
+    return "better than its benchmark" if s.has_data and s.direction == BETTER else ""
 
 
 def favourable_facts(outcome: Sequence[Any]) -> dict[str, str]:
@@ -114,11 +121,15 @@ def hits_of(
     services: Sequence[ServiceFinding],
     favoured: dict[str, str],
 ) -> list[Hit]:
-    """The findings that satisfy a condition, leaving out favourable ones (``favoured``)."""
+    """The findings that satisfy a condition, leaving out favourable ones, whatever the
+    predicate: outcome facts in ``favoured`` (and the demand measures reporting them), and
+    service findings better than their benchmark."""
     out = []
     service = c.subject == "service"
     holds = service_holds if service else outcome_holds
     for f in subject_findings(c, outcome, services):
+        if service and favourable_service(f):
+            continue
         held = tuple(p for p in c.when if holds(f, p))
         hit = Hit(f, held, service)
         if held and hit.fact not in favoured:

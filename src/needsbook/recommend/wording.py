@@ -11,6 +11,7 @@ from needsbook.recommend.model import Trigger
 from needsbook.recommend.predicates import (
     DEMAND_INDICATOR,
     Hit,
+    favourable_service,
     outcome_holds,
     severity,
     subject_findings,
@@ -242,7 +243,7 @@ def status(
     if c.subject == "service":
         return "; ".join(
             f"{lower_first(f.name)}: {service_comparison(Hit(f, (), True))} ({f.period})"
-            + not_a_reason(DEMAND_INDICATOR.get(f.key, f.key), favoured)
+            + not_a_reason(DEMAND_INDICATOR.get(f.key, f.key), favoured, favourable_service(f))
             for f in with_data
         )
     return "; ".join(
@@ -252,8 +253,10 @@ def status(
     )
 
 
-def not_a_reason(fact: str, favoured: dict[str, str]) -> str:
-    return f" ({favoured[fact]}: never a reason to act)" if fact in favoured else ""
+def not_a_reason(fact: str, favoured: dict[str, str], why: str = "") -> str:
+    """E.g. " (better than England: never a reason to act)"; "" for a finding that can be one."""
+    why = why or favoured.get(fact, "")
+    return f" ({why}: never a reason to act)" if why else ""
 
 
 def sentence_case(text: str) -> str:

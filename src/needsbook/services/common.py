@@ -27,6 +27,27 @@ SMALL_NOTE = (
     "one more figure is hidden as well, so that a hidden count cannot be worked out by "
     "subtraction."
 )
+#: The source of a figure from the book's need model, as a section's sources list it.
+NEED_SOURCE = "need: the book's open need model"
+
+
+def population_source(year: int) -> str:
+    """The source of a count of children aged 0-19, as a section's sources list it."""
+    return f"population aged 0-19: ONS LSOA estimates, mid-{year}"
+
+
+def declare_sources(
+    table: pd.DataFrame, default: str, others: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Name the one source of each of ``table``'s measures for its CSV download
+    (``attrs["sources"]``, read by :mod:`needsbook.row_sources`): ``others`` for the measures
+    it names, ``default`` for the rest. A figure worked out from a local count and the need
+    model (a ratio or gap against need) is the need model's, as a targeting ratio is."""
+    others = others or {}
+    table.attrs["sources"] = {str(c): others.get(str(c), default) for c in table.columns}
+    return table
+
+
 #: What each template holds, as a source a reader can recognise.
 SOURCE_NAMES = {
     "eha_assessments": "the council's early help assessment records",
@@ -98,7 +119,8 @@ class LocalContext:
 
     @property
     def historical(self) -> dict[str, Span]:
-        """Templates whose data ends more than three years before the book's data year."""
+        """Templates whose data ends more than :data:`~needsbook.historical.HISTORICAL_AFTER_YEARS`
+        years before the book's data year."""
         return self.cached("historical", lambda: historical(self.data.tables, self.year))
 
     def current(self, name: str) -> bool:

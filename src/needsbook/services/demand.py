@@ -65,6 +65,16 @@ def measures(data_dir: Path | str | None = None) -> tuple[Measure, ...]:
 MEASURES: tuple[Measure, ...] = measures()
 
 
+def outcome_measure_keys(data_dir: Path | str | None = None) -> set[str]:
+    """Finding keys of the demand measures that are also outcome indicators: one fact, which
+    the outcome finding speaks for in summaries (headlines, conclusions)."""
+    return {
+        f"demand:{i.services.key}"
+        for i in load_catalogue(data_dir=data_dir).for_use("services")
+        if i.services is not None and "outcomes" in i.use
+    }
+
+
 def demand_series(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
     """Long table: one row per measure, year and series (the area, England, neighbours' mean).
 

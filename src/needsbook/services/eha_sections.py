@@ -10,10 +10,13 @@ from needsbook.formatting import percent, rate, ratio
 from needsbook.local.example import REPORT_2015_NEED_SHARES
 from needsbook.services import local_eha as eha
 from needsbook.services.common import (
+    NEED_SOURCE,
     SMALL_NOTE,
     LocalContext,
     count_text,
+    declare_sources,
     during,
+    population_source,
 )
 
 NOT_SHOWN = "not shown"  # a value hidden by the small-number rule
@@ -23,10 +26,8 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     if ctx.table("eha_assessments") is None or ctx.table("eha_assessments").empty:
         return []
     src = ctx.source("eha_assessments")
-    pop_src = (
-        f"; population aged 0-19: ONS LSOA estimates, mid-{ctx.population_year}; need: "
-        "the book's open need model"
-    )
+    population = population_source(ctx.population_year)
+    pop_src = f"; {population}; {NEED_SOURCE}"
     prov = eha.providers(ctx)
     period = prov.attrs["period"]
     total = prov.loc[prov["Lead provider"] == "All providers"].iloc[0]
@@ -64,6 +65,8 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             )
         )
     q = eha.quintiles(ctx)
+    # the ratio's source as in the targeting table; the rest as the measure's name says
+    q.attrs["sources"] = {"Targeting ratio (EHA share / need share)": NEED_SOURCE}
     most, least = eha.group_shares(ctx)
     tr = eha.targeting(ctx)
     open_tr = tr.set_index("Group of areas")
@@ -121,11 +124,18 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             f"Targeting: early help against modelled need, {period}",
             ttext,
             tr,
-            source=src + "; need: the book's open need model",
+            source=f"{src}; {NEED_SOURCE}",
             notes=tnotes,
         )
     )
-    curve = eha.concentration(ctx)
+    curve = declare_sources(
+        eha.concentration(ctx),
+        src,
+        {
+            "Cumulative % of modelled need": NEED_SOURCE,
+            "Cumulative % of children aged 0-19": population,
+        },
+    )
     half = curve["Cumulative % of EHAs"].iloc[1]
     need_half = curve["Cumulative % of modelled need"].iloc[1]
     reaches = (
@@ -150,7 +160,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             ctext,
             curve,
             chart=eha.concentration_chart(curve, ctext),
-            source=src + "; need: the book's open need model",
+            source=src + pop_src,
         )
     )
     trend = _trend_section(ctx, src)

@@ -30,7 +30,8 @@ KEYS = {
     "hv_coverage:12_months": "% of due reviews completed; worse below target",
     "hv_coverage:2_2.5_years": "% of due reviews completed; worse below target",
     "specialist_midwifery_coverage": "referrals / births %; worse below the need share",
-    "eha_outcome_measure": "1 if distance travelled is recorded, else 0; worse when 0",
+    "eha_outcome_measure": "1 if outcomes are measured with a validated tool, else 0 "
+    "(distance travelled is not one); worse when 0",
     "demand:referrals": "rate per 10,000 vs England; higher/lower (fold-change in text)",
     "demand:re_referrals": "% re-referred within 12 months vs England; worse when higher",
     "demand:cin": "children in need per 10,000 vs England; higher/lower",
@@ -175,8 +176,9 @@ def _ratio_direction(ratio: float | None, worse_below: bool) -> str:
 
 
 def _local(ctx: Any) -> list[ServiceFinding]:
-    """Findings from the local data that is not historical (data ending more than three years
-    before the book's data year is context only: it never feeds findings)."""
+    """Findings from the local data that is not historical (data ending more than
+    :data:`~needsbook.historical.HISTORICAL_AFTER_YEARS` years before the book's data year is
+    context only: it never feeds findings)."""
     out: list[ServiceFinding] = []
     out += _eha_findings(ctx)
     out += _cc_findings(ctx)
@@ -258,24 +260,25 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
         return out
     has_dt = ctx.current("eha_distance_travelled")
     dt_src = ctx.source("eha_distance_travelled")
+    # distance travelled (a change in the council's own scores) is not a validated outcome
+    # measure: with or without it, outcomes are not measured with a validated tool
     out.append(
         ServiceFinding(
             key="eha_outcome_measure",
-            name="Outcomes of early help are measured",
-            value=1.0 if has_dt else 0.0,
+            name="Outcomes of early help are measured with a validated tool",
+            value=0.0,
             benchmark=1.0,
-            benchmark_label="outcomes recorded for every EHA",
-            direction=BETTER if has_dt else WORSE,
+            benchmark_label="a validated outcome tool for every EHA",
+            direction=WORSE,
             period=period,
-            source=dt_src,
+            source=dt_src if has_dt else src,
             sentence=(
-                f"Distance travelled (change in scores from start to end) is recorded for "
-                f"early help assessments {during(period)} "
-                f"({dt_src})"
-                ", though not with a validated outcome tool."
+                "Outcomes of early help assessments are recorded "
+                f"{during(period)} as distance travelled (change in scores from start to "
+                f"end), but not with a validated outcome tool ({dt_src})."
                 if has_dt
                 else "No outcome measure (distance travelled) was supplied for early help "
-                f"assessments ({src})."
+                f"assessments ({src}), so outcomes are not recorded with a validated tool."
             ),
             unit="yes = 1",
             life_stages=_LIFE["eha"],

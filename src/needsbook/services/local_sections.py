@@ -16,7 +16,14 @@ from needsbook.local import TEMPLATES, load_local
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.services import local_centres as cen
 from needsbook.services import local_other as oth
-from needsbook.services.common import SMALL_NOTE, TOPICS, LocalContext, count_text
+from needsbook.services.common import (
+    NEED_SOURCE,
+    SMALL_NOTE,
+    TOPICS,
+    LocalContext,
+    count_text,
+    declare_sources,
+)
 from needsbook.services.eha_sections import NOT_SHOWN, eha_sections
 
 #: What each template adds to the chapter (for areas without it).
@@ -116,12 +123,18 @@ def templates_section(area: Area, status: dict[str, str] | None = None) -> Secti
             f"but empty (no data rows), so {'it adds' if len(empty) == 1 else 'they add'} "
             f"nothing: {md(_topics(empty))}."
         )
-    if empty or missing:
+    if missing:
         summary += (
             " The council's own data would add the analyses listed in the table for each kind "
             "of data not yet supplied. To start, this command writes empty templates, with a "
             "README for each, into a folder for the area; fill them in and build the book "
             f"again:\n\n```bash\nneedsbook local-template --area {area.code}\n```"
+        )
+    elif empty:
+        summary += (
+            " The council's own data would add the analyses listed in the table for each kind "
+            "of data not yet supplied. The templates are present but hold no data rows: add the "
+            "rows and build the book again."
         )
     return Section(
         key="local_templates",
@@ -323,7 +336,7 @@ def centre_sections(ctx: LocalContext) -> list[Section]:
         )
     )
     none, n_centres = cen.no_deprived(ctx)
-    ct = cen.centre_table(ctx)
+    ct = declare_sources(cen.centre_table(ctx), src)  # the register names centres only
     if len(ct):
         ctext = (
             f"{ctx.area.name} has {n_centres} children's centres"
@@ -352,6 +365,18 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
     out = []
     m = oth.midwifery(ctx)
     if m is not None:
+        m = declare_sources(
+            m,
+            ctx.source("specialist_midwifery"),
+            dict.fromkeys(
+                [
+                    "% of births likely to need intensive help",
+                    "Gap (percentage points)",
+                    "Gap (births a year)",
+                ],
+                NEED_SOURCE,
+            ),
+        )
         first = m.iloc[0]
         src = ctx.source("specialist_midwifery")
         text = (
@@ -373,7 +398,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                 "Specialist midwifery coverage against need",
                 text,
                 m,
-                source=src + "; need: the book's open need model",
+                source=f"{src}; {NEED_SOURCE}",
                 notes=[
                     "Coverage = referrals / births x 100. The open model's share is for "
                     "children aged 0-4, the nearest open figure to births.",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from needsbook.areas import Area
 from needsbook.chapters.base import Section, first_sentence
-from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.outcomes.findings import Finding, key_findings
+from needsbook.services.demand import outcome_measure_keys
 from needsbook.services.findings import NOT_APPLICABLE, WORSE, ServiceFinding
 
 MAX_HEADLINES = 8
@@ -89,7 +89,7 @@ def need_headline(section: Section) -> Headline:
     sentence = f"{share} are likely to need additional, extra or intensive preventive help."
     if ", about " not in head:
         sentence = f"{head}."
-    period = "modelled from IMD 2019"
+    period = "from neighbourhood deprivation, IMD 2019"
     # the model's own name: the population it was weighted with is in the need chapter
     source = section.source.split(";")[0]
     return Headline("Need", f"{sentence[:-1]} ({period}).", period, source, "02_need")
@@ -113,9 +113,12 @@ def outcome_headlines(items: list[Finding], limit: int = MAX_OUTCOMES) -> list[H
 
 
 def service_headlines(items: list[ServiceFinding], limit: int = MAX_SERVICES) -> list[Headline]:
-    """Service findings with data, those worse than their benchmark first."""
+    """Service findings with data, those worse than their benchmark first (a demand measure
+    that is also an outcome indicator is left to its outcome headline: one fact, one
+    headline)."""
+    same_as_outcome = outcome_measure_keys()
     ranked = sorted(
-        (s for s in items if s.has_data and s.key not in _SAME_AS_OUTCOME),
+        (s for s in items if s.has_data and s.key not in same_as_outcome),
         key=lambda s: (s.direction != WORSE, s.rising is not True),
     )
     return [
@@ -124,15 +127,6 @@ def service_headlines(items: list[ServiceFinding], limit: int = MAX_SERVICES) ->
         )
         for s in ranked[:limit]
     ]
-
-
-#: Social care demand measures that are also outcome indicators: the outcome headline speaks
-#: for them (one fact, one headline).
-_SAME_AS_OUTCOME = {
-    f"demand:{i.services.key}"
-    for i in load_catalogue().indicators
-    if i.services is not None and "outcomes" in i.use
-}
 
 
 def not_applicable(items: list[ServiceFinding]) -> list[str]:
