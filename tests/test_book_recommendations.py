@@ -101,13 +101,19 @@ def test_programmes_with_little_or_no_evidence_are_never_listed_as_evidence(
         if not counts_as_evidence(s)
     }
     assert {"Stay and Play sessions", "Baby yoga"} <= weak
-    summary = _page(books / code, "00_summary").get_text(" ")
-    for line in re.findall(r"Programmes with evidence for this:[^\n]*", summary):
+    lists = [
+        small.get_text(" ")
+        for small in _page(books / code, "00_summary").find_all("small")
+        if small.get_text(" ").startswith("Programmes with evidence for this")
+    ]
+    assert lists, "the summary lists no programmes with evidence"
+    for line in lists:
         assert not [w for w in weak if w in line], line
-    for title, block in _recommendation_blocks(books / code).items():
-        listed = block.split("Evidence entries", 1)[-1].split("Little or no evidence of effect", 1)[
-            0
-        ]
+    blocks = _recommendation_blocks(books / code)
+    assert blocks, "no recommendation blocks found on the page"
+    for title, block in blocks.items():
+        listed = block.split("Evidence entries", 1)[-1]
+        listed = listed.split("Little or no evidence of effect", 1)[0]
         assert not [w for w in weak if w in listed], title
 
 
@@ -118,6 +124,7 @@ def test_a_cited_programme_shows_its_caveat(books: Path, code: str) -> None:
     text = _page(books / code, "07_recommendations").get_text(" ")
     text = " ".join(text.split())
     cited = [n for n, c in caveats.items() if c and n in text]
+    assert "Family Nurse Partnership (FNP; Nurse-Family Partnership in the USA)" in cited
     for name in cited:
         assert " ".join(caveats[name].split()) in text, name
 

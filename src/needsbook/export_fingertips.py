@@ -8,6 +8,7 @@ data). :func:`fingertips_row` is the one place engine columns become Fingertips 
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,8 +80,6 @@ QUINTILES = (
 )
 #: One engine row (a row of ``area_benchmarks``, or any mapping with its column names).
 Row: TypeAlias = "pd.Series[Any] | Mapping[str, Any]"
-_MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June")
-_MONTHS += ("July", "August", "September", "October", "November", "December")
 
 
 def _missing(value: object) -> bool:
@@ -123,7 +122,7 @@ def sortable_period(label: str) -> int | None:
     year = re.search(r"\d{4}", label)
     if not year:
         return None
-    month = next((n for n, m in enumerate(_MONTHS, 1) if m in label), 0)
+    month = next((n for n, m in enumerate(calendar.month_name[1:], 1) if m in label), 0)
     return int(year[0]) * 10_000 + month
 
 

@@ -4,23 +4,10 @@ a review date fixed by the data year."""
 
 from __future__ import annotations
 
-import pytest
 from recommend_fakes import neutral_outcomes, outcome, service, with_, worse_getting_worse
 
-from needsbook.evidence.catalogue import load_catalogue
 from needsbook.recommend.action_plan import NOT_DESCRIBED, action_plan, review_date
 from needsbook.recommend.engine import evaluate
-from needsbook.recommend.rules import Rule, load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> list[Rule]:
-    return load_rules()
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue()
 
 
 def plan(rules, catalogue, outcomes, services=(), year=2025):

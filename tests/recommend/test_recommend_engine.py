@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from recommend_fakes import neutral_outcomes, outcome, service, with_, worse_getting_worse
+from recommend_fakes import outcome, service, with_, worse_getting_worse
 
-from needsbook.evidence.catalogue import load_catalogue
 from needsbook.evidence.strength import rating_strength, strengths
 from needsbook.recommend.engine import evaluate
 from needsbook.recommend.model import RuleResults
-from needsbook.recommend.rules import Condition, Predicate, Rule, load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> list[Rule]:
-    return load_rules()
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def base():
-    return neutral_outcomes()
+from needsbook.recommend.rules import Condition, Predicate, Rule
 
 
 def run(rules, catalogue, outcomes, services=()) -> RuleResults:

@@ -7,38 +7,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from recommend_fakes import (
     fake_catalogue,
     improving,
-    neutral_outcomes,
     outcome,
     service,
     with_,
     worse_getting_worse,
 )
 
-from needsbook.evidence.catalogue import load_catalogue
 from needsbook.polarity import JUDGED
 from needsbook.recommend.concerns import is_concern
 from needsbook.recommend.engine import evaluate
 from needsbook.recommend.model import RuleResults
-from needsbook.recommend.rules import Condition, EvidenceSpec, Predicate, Rule, load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> list[Rule]:
-    return load_rules()
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def base():
-    return neutral_outcomes()
+from needsbook.recommend.rules import Condition, EvidenceSpec, Predicate, Rule
 
 
 def fired(res: RuleResults) -> dict:

@@ -28,7 +28,7 @@ from needsbook.outcomes.findings import Finding, findings
 from needsbook.polarity import NO_JUDGEMENT
 from needsbook.recommend import RuleResults, recommend
 from needsbook.recommend.predicates import DEMAND_INDICATOR
-from needsbook.recommend.rules import load_rules
+from needsbook.recommend.rules import Rule, load_rules
 from needsbook.recommend.wording import service_value
 from needsbook.services.demand import outcome_measure_keys
 from needsbook.services.findings import ServiceFinding, service_findings
@@ -229,6 +229,7 @@ def concerns_section(
 ) -> Section:
     """Outcomes and services of concern, each with the recommendation that acts on it."""
     cites = cited_by(results)
+    rules = load_rules() if services else []  # read once, for the services no rule acts on
     rows = _finding_rows(items, "Why it is of concern", why_concern)
     reasons = {c.key: c.reason for c in results.concerns}
     rows["Recommendation acting on it"] = [
@@ -244,7 +245,7 @@ def concerns_section(
             "Compared with": [_benchmark(f) for f in services],
             "Why it is of concern": [_service_reason(f) for f in services],
             "Recommendation acting on it": [
-                "; ".join(cites.get(f.key, [])) or "None: " + _no_rule(f.key, results)
+                "; ".join(cites.get(f.key, [])) or "None: " + _no_rule(f.key, results, rules)
                 for f in services
             ],
         }
@@ -288,12 +289,12 @@ def _acted(acted: int, n: int) -> str:
     return f"{acted} of them {verb} behind a recommendation; for the rest {rest}"
 
 
-def _no_rule(key: str, results: RuleResults) -> str:
+def _no_rule(key: str, results: RuleResults, rules: list[Rule]) -> str:
     """Why no recommendation acts on a service finding: a rule that looks at it did not apply
     (with its reason), or no rule looks at it."""
     looking = [
         r
-        for r in load_rules()
+        for r in rules
         if any(
             c.subject == "service"
             and (c.target == key or (c.target.endswith("*") and key.startswith(c.target[:-1])))

@@ -8,6 +8,7 @@ or recommendations.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -15,21 +16,6 @@ import pandas as pd
 
 from needsbook.historical import HISTORICAL_AFTER_YEARS
 from needsbook.local.templates import TEMPLATES
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 #: (year, month) with the words a reader sees for that end of a period.
 Point = tuple[int, int, str]
@@ -49,7 +35,7 @@ class Span:
 
 
 def _month(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return f"{calendar.month_name[month]} {year}"
 
 
 def period_points(kind: str, value: str) -> tuple[Point, Point]:

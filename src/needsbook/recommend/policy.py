@@ -16,8 +16,8 @@ import yaml
 
 from needsbook import paths
 from needsbook.errors import DataError
+from needsbook.recommend.entries import entries
 
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 REQUIRED = ("id", "title", "publisher", "published", "url", "summary")
 FIELDS = {*REQUIRED, "updated"}
@@ -79,21 +79,8 @@ def check_policy(doc: Any) -> tuple[dict[str, Policy], list[str]]:
         return {}, ["the file must be a mapping with a 'policies' list"]
     out: dict[str, Policy] = {}
     problems: list[str] = []
-    seen: set[str] = set()
-    for n, raw in enumerate(doc["policies"]):
-        if not isinstance(raw, dict):
-            problems.append(f"policies[{n}]: must be a mapping")
-            continue
-        pid = str(raw.get("id") or f"#{n + 1}")
+    for pid, raw in entries(doc, "policies", FIELDS, _problem, problems):
         before = len(problems)
-        if not ID.match(pid):
-            problems.append(_problem(pid, "id", "must match ^[a-z][a-z0-9_]*$"))
-        if pid in seen:
-            problems.append(_problem(pid, "id", "duplicate id"))
-        seen.add(pid)
-        extra = sorted(set(raw) - FIELDS)
-        if extra:
-            problems.append(_problem(pid, "(entry)", f"unknown field(s) {extra}"))
         text = {f: " ".join(str(raw.get(f) or "").split()) for f in REQUIRED}
         text["published"] = _date(raw.get("published"))
         updated = _date(raw.get("updated"))

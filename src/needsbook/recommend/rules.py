@@ -18,6 +18,7 @@ from needsbook.errors import DataError
 from needsbook.evidence.catalogue import LIFE_STAGES, indicator_catalogue, read_entries
 from needsbook.evidence.strength import MIN_STRENGTHS
 from needsbook.polarity import JUDGED
+from needsbook.recommend.entries import entries
 from needsbook.services.findings import KEYS
 
 PRIORITIES = ("high", "medium", "low")
@@ -57,7 +58,6 @@ RULE_FIELDS = {
     "policy",
 }
 EVIDENCE_FIELDS = {"ids", "domains", "life_stages", "min_strength", "limit"}
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
 CHAPTER = re.compile(r"^\d\d_[a-z_]+$")
 
 
@@ -348,21 +348,8 @@ def check_rules(
         return [], ["the file must be a mapping with a 'rules' list"]
     problems: list[str] = []
     rules: list[Rule] = []
-    seen: set[str] = set()
-    for n, raw in enumerate(doc["rules"]):
-        if not isinstance(raw, dict):
-            problems.append(f"rules[{n}]: must be a mapping")
-            continue
-        rid = str(raw.get("id") or f"#{n + 1}")
+    for rid, raw in entries(doc, "rules", RULE_FIELDS, _problem, problems, "(rule)"):
         before = len(problems)
-        if not ID.match(rid):
-            problems.append(_problem(rid, "id", "must match ^[a-z][a-z0-9_]*$"))
-        if rid in seen:
-            problems.append(_problem(rid, "id", "duplicate id"))
-        seen.add(rid)
-        extra = sorted(set(raw) - RULE_FIELDS)
-        if extra:
-            problems.append(_problem(rid, "(rule)", f"unknown field(s) {extra}"))
         for field in ("title", "recommendation", "why", "chapter"):
             if not str(raw.get(field) or "").strip():
                 problems.append(_problem(rid, field, "missing or empty"))

@@ -3,6 +3,7 @@ small-number rule as the chapter applies it."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,22 +134,6 @@ class LocalContext:
         return float(self.need["children_0_19"].sum())
 
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
 def latest_period(table: pd.DataFrame) -> str:
     """The latest period in a local table (periods sort as written: 2013-14 < 2014-15)."""
     return str(sorted(table["period"].unique())[-1])
@@ -159,7 +144,7 @@ def period_label(period: str) -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", str(period))
     if not m or not (1 <= int(m[2]) <= 12 and 1 <= int(m[4]) <= 12):
         return str(period)
-    return f"{_MONTHS[int(m[2]) - 1]} {m[1]} to {_MONTHS[int(m[4]) - 1]} {m[3]}"
+    return f"{calendar.month_name[int(m[2])]} {m[1]} to {calendar.month_name[int(m[4])]} {m[3]}"
 
 
 def during(label: str) -> str:
