@@ -35,6 +35,17 @@ FINDINGS = "what-the-indicators-show-by-life-stage"
 GLANCE = "summary-outcomes-at-a-glance"
 RECOMMENDATIONS = "recommendations-and-the-findings-behind-them"
 NEIGHBOURS = "comparison-with-statistical-neighbours"
+VULNERABLE = (
+    "education-health-and-care-plans",
+    "requests-for-ehc-needs-assessments",
+    "ehc-plans-issued-within-20-weeks",
+    "looked-after-children-s-health-and-stability",
+    "care-leavers",
+    "first-time-entrants-to-the-youth-justice-system",
+    "children-in-low-income-families",
+)
+FACTORS = "factors-identified-at-the-end-of-assessment"
+SHOWN_IN = ("outcomes chapter", "services chapter", "vulnerable children chapter")
 
 
 def _csv(books: Path, code: str, name: str) -> pd.DataFrame:
@@ -122,6 +133,18 @@ def _statements(books: Path, code: str) -> pd.DataFrame:
                     "trend": r["Recent trend"],
                 }
             )
+    for name in VULNERABLE:
+        for indicator, r in _by_indicator(_csv(books, code, name)).iterrows():
+            rows.append(
+                {
+                    "place": "vulnerable children chapter",
+                    "indicator": indicator,
+                    "period": r["period"],
+                    "value": r["Value (table)"],
+                    "comparison": r["Compared with England"],
+                    "trend": r["Recent trend"],
+                }
+            )
     rec = _csv(books, code, RECOMMENDATIONS)
     for _, r in rec.iterrows():
         rows.append(
@@ -173,10 +196,15 @@ def test_every_indicator_has_one_period_value_comparison_and_trend(books: Path, 
 def test_every_catalogue_indicator_shows_its_latest_period(books: Path, code: str) -> None:
     latest = _latest_periods()
     st = _statements(books, code)
-    shown = st[st["place"].isin(["outcomes chapter", "services chapter"])]
+    shown = st[st["place"].isin(SHOWN_IN)]
     shown = shown.drop_duplicates("indicator").set_index("indicator")["period"]
     cat = load_catalogue()
+    factors = _csv(books, code, FACTORS)
     for ind in cat.indicators:
+        if ind.id.startswith("c3:"):  # one table row per factor: its rate and its share
+            assert len(factors["Factor"].unique()) == 15
+            assert set(factors["period"]) == {latest[ind.name]}, ind.name
+            continue
         assert ind.name in shown.index, f"{ind.name} is not shown in the {AREAS[code]} book"
         if shown[ind.name] != "no data":
             assert shown[ind.name] == latest[ind.name], ind.name

@@ -39,7 +39,7 @@ def _page(book: Path, slug: str) -> BeautifulSoup:
 def _recommendation_blocks(book: Path) -> dict[str, str]:
     """Title -> the text of that recommendation's block on the recommendations page (from the
     first numbered recommendation to the action plan that follows the last)."""
-    text = (_page(book, "07_recommendations").find("main") or BeautifulSoup()).get_text("\n")
+    text = (_page(book, "10_recommendations").find("main") or BeautifulSoup()).get_text("\n")
     start = re.search(r"\n\s*1\. ", text)
     if start is None:
         return {}
@@ -58,7 +58,7 @@ def test_each_book_has_an_action_plan_row_per_recommendation(books: Path, code: 
     assert set(plan["Level of need"]) <= LEVELS
     assert (plan["Lead partners"] != "").all() and (plan["Direction wanted"] != "").all()
     assert set(plan["Review by"]) == {"31 March 2027"}
-    assert "Action plan" in (books / code / "notebooks" / "07_recommendations.html").read_text()
+    assert "Action plan" in (books / code / "notebooks" / "10_recommendations.html").read_text()
 
 
 @pytest.mark.parametrize("code", list(AREAS))
@@ -121,7 +121,7 @@ def test_programmes_with_little_or_no_evidence_are_never_listed_as_evidence(
 def test_a_cited_programme_shows_its_caveat(books: Path, code: str) -> None:
     cat = load_catalogue().programmes
     caveats = dict(zip(cat["name"], cat["caveat"], strict=True))
-    text = _page(books / code, "07_recommendations").get_text(" ")
+    text = _page(books / code, "10_recommendations").get_text(" ")
     text = " ".join(text.split())
     cited = [n for n, c in caveats.items() if c and n in text]
     assert "Family Nurse Partnership (FNP; Nurse-Family Partnership in the USA)" in cited

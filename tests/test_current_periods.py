@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from tests.books import EXAMPLE
 
 EARLIEST = 2021
-PAGES = ("00_summary", "07_recommendations")
+PAGES = ("00_summary", "10_recommendations")
 #: Publications cited by name and year: not data periods.
 PUBLICATIONS = re.compile(
     r"Worcestershire(?:'s)? 2015 (?:needs )?assessment|the 2015 assessment|\(Worcestershire, 2015\)"

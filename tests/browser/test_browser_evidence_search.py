@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGE = "E10000034/notebooks/05_evidence.html"
+PAGE = "E10000034/notebooks/08_evidence.html"
 VISIBLE = (
     "() => [...document.querySelectorAll('#nb-programmes tbody tr')].filter(r => !r.hidden).length"
 )

@@ -110,7 +110,7 @@ def test_hostile_text_reads_as_text_on_the_services_page(
     hostile_book: tuple[Path, dict[str, list[str]]],
 ) -> None:
     pg, _ = guarded
-    pg.goto(f"{hostile_server}{AREA}/notebooks/04_services.html", wait_until="load")
+    pg.goto(f"{hostile_server}{AREA}/notebooks/05_services.html", wait_until="load")
     text = pg.evaluate("() => document.body.textContent")  # closed tables too
     text = text.replace(ZERO_WIDTH_SPACE, "").translate(SMART_QUOTES)
     _, used = hostile_book

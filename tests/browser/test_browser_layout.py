@@ -18,7 +18,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 CHART_TIMEOUT_MS = 30_000
 CHARTS_DRAWN = """() => [...document.querySelectorAll('div[id^="altair-viz-"]')]
   .every(c => c.querySelector("svg, canvas"))"""
-PAGES = ("03_outcomes", "05_evidence", "04_services")
+PAGES = ("03_outcomes", "08_evidence", "05_services")
 SHOTS = Path(__file__).resolve().parents[2] / "_build" / "browser-shots"
 # Everything in the article that could stick out, and whether each part is within bounds. A
 # visually hidden element (1 px, e.g. a stacked table's headings) is not a scroll container.

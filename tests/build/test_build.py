@@ -33,11 +33,11 @@ def test_pages_exist_and_name_the_area(worcestershire: Path) -> None:
 
 def test_population_chapter_has_rendered_chart_containers_and_data(worcestershire: Path) -> None:
     page = (worcestershire / "notebooks" / "01_population.html").read_text()
-    assert len(set(re.findall(r'id="altair-viz-[0-9a-f]{32}"', page))) == 4
+    assert len(set(re.findall(r'id="altair-viz-[0-9a-f]{32}"', page))) == 6
     assert (
         page.count("<details class='needsbook-table'>")
         + page.count('<details class="needsbook-table">')
-        == 4
+        == 6
     )
     assert "Bromsgrove" in page and "Wyre Forest" in page  # district breakdown
     assert "0-17 population of Worcestershire" in page

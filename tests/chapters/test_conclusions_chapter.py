@@ -88,7 +88,7 @@ def test_reasons_are_given_in_words() -> None:
 
 @pytest.mark.parametrize("code", list(AREAS))
 def test_each_book_has_a_conclusions_page_with_the_three_questions(books: Path, code: str) -> None:
-    page = books / code / "notebooks" / "06_conclusions.html"
+    page = books / code / "notebooks" / "09_conclusions.html"
     text = page.read_text(encoding="utf-8")
     for heading in ("What is going well", "What is of concern", "Where the evidence is thin"):
         assert heading in text

@@ -94,7 +94,14 @@ def test_one_0_17_figure_for_the_book_year(worcs: population.Chapter) -> None:
 @pytest.mark.parametrize("year", range(2019, 2027))
 def test_every_year_builds(area: str, year: int) -> None:
     chapter = population.build(area, year)
-    assert [s.key for s in chapter.sections] == ["age_structure", "pyramid", "trend", "projection"]
+    assert [s.key for s in chapter.sections] == [
+        "age_structure",
+        "pyramid",
+        "trend",
+        "projection",
+        "births",
+        "ethnicity",
+    ]
     mid = min(year, 2024)
     assert f"(mid-{mid})" in chapter.section("age_structure").summary
     assert f"in mid-{mid})" in chapter.section("trend").summary

@@ -195,8 +195,8 @@ def test_recommendations_with_priority_and_reasons() -> None:
     # id as it is
     assert "<li><small>Incredible Years (IY BASIC, with ADVANCE) (strength of evidence: " in text
     assert "<li><small>not_catalogued.</small></li>" in text
-    link = '<a href="07_recommendations.html">'
-    has_chapter = any(c.slug == "07_recommendations" for c in CHAPTERS)
+    link = '<a href="10_recommendations.html">'
+    has_chapter = any(c.slug == "10_recommendations" for c in CHAPTERS)
     assert (link in text) == has_chapter  # never a link to a chapter the book lacks
     section = summary.recommendations_section(summary.resolve_area("E10000034"), chapter.results)
     assert list(section.table["Priority"]) == ["high", "medium"]
@@ -227,9 +227,9 @@ def test_source_given_once_and_other_concerns_named() -> None:
         period="2025",
         source=src,
         sentence=f"Child protection plans: 43.5 per 10,000 in 2025 ({src}).",
-        chapter="04_services",
+        chapter="05_services",
     )
-    rec = Recommendation("r", "Review thresholds", "Do it.", "high", (trigger,), (), "04_services")
+    rec = Recommendation("r", "Review thresholds", "Do it.", "high", (trigger,), (), "05_services")
     concern = Concern("lait:InfMort", "Infant mortality", "...", "2023", "ONS", "No rule.")
     chapter = summary.SummaryChapter("E10000034", "Worcestershire", 2024, [])
     chapter.results = RuleResults(fired=[rec], concerns=[concern])
@@ -268,7 +268,7 @@ def test_service_headlines_worse_first_and_capped() -> None:
         "eha_targeting",
         "demand",
     ]
-    assert all(h.topic == "Services" and h.chapter == "04_services" for h in heads)
+    assert all(h.topic == "Services" and h.chapter == "05_services" for h in heads)
     _check_period_and_source(heads)
 
 

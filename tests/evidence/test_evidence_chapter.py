@@ -107,7 +107,7 @@ def test_page_table_fits_the_page_and_shows_the_caveat_beside_the_rating(worcs) 
 
 def test_chapter_text_is_reader_text(worcs) -> None:
     """No internal vocabulary on the page or in any section's download."""
-    problems = check_page("05_evidence", worcs.programmes_html)
+    problems = check_page("08_evidence", worcs.programmes_html)
     for s in worcs.sections:
         texts = [s.summary, s.source, *s.notes, *map(str, s.table.columns)]
         texts += [str(v) for v in s.table.drop(columns="id", errors="ignore").to_numpy().ravel()]

@@ -137,7 +137,11 @@ def test_table9_inconsistency_is_a_warning(example):
     for district_sum, county in [("14,929", "14,800"), ("14,522", "14,521"), ("13,574", "13,582")]:
         assert f"add to {district_sum}, not the area total {county}" in text
     assert "rows by imd_quintile add to 5,493, not the grand total 5,478" in text
-    assert sorted(example.missing) == ["eha_reasons.csv", "health_visiting_reviews.csv"]
+    assert sorted(example.missing) == [
+        "eha_reasons.csv",
+        "health_visiting_reviews.csv",
+        "local_offer.csv",
+    ]
 
 
 def test_publishable_suppresses_small_counts(example):

@@ -14,6 +14,7 @@ from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.testing.reader_text import check_text
 
 SECTIONS = ["spine", "life_stages", "trends", "social_care", "neighbours", "gaps", "star"]
+SECTIONS += ["early_years_health", "district_gld"]
 
 
 @pytest.fixture(scope="module")

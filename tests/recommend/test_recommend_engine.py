@@ -89,7 +89,7 @@ def test_eha_retargeting_fires_on_the_open_need_model_ratio(rules, catalogue, ba
     assert rec.triggers[0].comparison == "a ratio of 0.71 (1 = in proportion to need)"
     assert rec.triggers[0].source == "local data: test.csv"
     assert rec.priority == "medium"
-    assert rec.chapter == "04_services"
+    assert rec.chapter == "05_services"
     assert rec.evidence == ("local_early_help_family_support",)
 
 
@@ -163,7 +163,7 @@ def test_social_care_and_commissioning_fire_and_sort_high_first(rules, catalogue
     assert [r.priority for r in res.fired] == ["high", "high", "medium"]
     ebc = fired(res)["evidence_based_commissioning"]
     assert [t.key for t in ebc.triggers] == ["csc:cpp_rate"]  # cla has no domain
-    assert ebc.chapter == "05_evidence"
+    assert ebc.chapter == "08_evidence"
     strength = strengths(catalogue)
     assert ebc.evidence and all(strength[i] == "strong" for i in ebc.evidence)
     domains = catalogue.domains
@@ -209,7 +209,7 @@ def test_match_all_needs_every_condition(catalogue, base) -> None:
             Condition("service", "demand:cin", (Predicate("rising"),)),
             Condition("indicator", "lait:FSP_NEW_GOODDEV", (Predicate("worse"),)),
         ),
-        chapter="04_services",
+        chapter="05_services",
         match="all",
     )
     rising = service("demand:cin", 340.0, "higher", rising=True, benchmark=331)

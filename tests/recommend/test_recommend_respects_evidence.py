@@ -299,7 +299,7 @@ def test_a_service_better_than_its_benchmark_never_fires_whatever_the_predicate(
         recommendation="Do it.",
         why="Because.",
         conditions=(Condition("service", "hv_coverage:*", (Predicate("below", 95.0),)),),
-        chapter="04_services",
+        chapter="05_services",
     )
     met = service(
         "hv_coverage:new_birth", 92.0, "better", benchmark=90.0, benchmark_label="target", unit="%"

@@ -33,7 +33,7 @@ def _service_trigger() -> Trigger:
         period="2024/25",
         source=src,
         sentence=f"Second or subsequent child protection plans: 31.4% in 2024/25 ({src}).",
-        chapter="04_services",
+        chapter="05_services",
     )
 
 
@@ -45,7 +45,7 @@ def _rec(**kw) -> Recommendation:
         priority="medium",
         triggers=(_service_trigger(),),
         evidence=("family_nurse_partnership",),
-        chapter="04_services",
+        chapter="05_services",
         little_evidence=("stay_and_play", "baby_yoga"),
     )
     return Recommendation(**(base | kw))
@@ -205,8 +205,8 @@ def test_the_summary_cites_a_programme_as_the_recommendations_chapter_does(worcs
 
 
 def test_chapter_titles_are_the_books() -> None:
-    assert rc.chapter_title("04_services") == "Service provision"
-    assert rc.chapter_link("04_services").endswith(">Service provision chapter</a>")
+    assert rc.chapter_title("05_services") == "Service provision"
+    assert rc.chapter_link("05_services").endswith(">Service provision chapter</a>")
 
 
 def test_one_rule_that_did_not_apply_is_singular() -> None:

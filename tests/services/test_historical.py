@@ -45,7 +45,7 @@ def mixed_folder(tmp_path_factory: pytest.TempPathFactory, old_folder: Path) -> 
 def test_old_data_gives_no_finding_or_headline(old_folder):
     items = service_findings(CODE, YEAR, local_dir=old_folder)
     assert _local(items) == []
-    assert all(h.chapter == "04_services" for h in service_headlines(items, len(items)))
+    assert all(h.chapter == "05_services" for h in service_headlines(items, len(items)))
     assert not [h for h in service_headlines(items, len(items)) if "2013" in h.period]
 
 
@@ -127,16 +127,16 @@ def test_header_only_templates_are_present_but_empty(empty_templates, recent_exa
     chapter = services.build(CODE, YEAR, local_dir=empty_templates)
     t = chapter.section("local_templates")
     assert t.summary.startswith(
-        "1 of the 8 kinds of local service data was supplied for Worcestershire: specialist "
-        "midwifery referrals. 7 templates are present but empty (no data rows), so they add "
+        "1 of the 9 kinds of local service data was supplied for Worcestershire: specialist "
+        "midwifery referrals. 8 templates are present but empty (no data rows), so they add "
         "nothing: early help assessments"
     )
     assert t.table["Status"].value_counts().to_dict() == {
-        "Present but empty (no data rows)": 7,
+        "Present but empty (no data rows)": 8,
         "Supplied": 1,
     }
     checks = chapter.section("local_checks").table
-    assert (checks["Check"] == "Present but empty (no data rows)").sum() == 7
+    assert (checks["Check"] == "Present but empty (no data rows)").sum() == 8
 
 
 def test_only_empty_templates_is_no_local_data(empty_templates):
@@ -144,6 +144,6 @@ def test_only_empty_templates_is_no_local_data(empty_templates):
     assert not chapter.has_local and chapter.parts == {"templates": ["local_templates"]}
     s = chapter.section("local_templates").summary
     assert s.startswith("No local service data has been supplied for Worcestershire")
-    assert "8 templates are present but empty" in s
+    assert "9 templates are present but empty" in s
     assert "hold no data rows" in s and "local-template" not in s  # they are there already
     assert "No local service data was supplied" in chapter.key_findings[0]

@@ -119,9 +119,10 @@ def test_warnings_are_shown(worcs):
     assert missing == [
         "Reasons recorded in Early Help Assessments (multi-response)",
         "Health visiting mandated reviews: completed and due, by quarter",
+        "The local early help offer: services by level of need, age and outcomes sought",
     ]
     templates = worcs.section("local_templates").summary
-    assert templates.startswith("6 of the 8 kinds of local service data were supplied")
+    assert templates.startswith("6 of the 9 kinds of local service data were supplied")
 
 
 def test_demand_sections(worcs):
@@ -159,7 +160,7 @@ def test_area_without_local_data(rutland):
     assert rutland.parts == {"templates": ["local_templates"]}
     s = rutland.section("local_templates")
     assert "```bash\nneedsbook local-template --area E06000017\n```" in s.summary  # code block
-    assert (s.table["Status"] == "Not supplied").all() and len(s.table) == 8
+    assert (s.table["Status"] == "Not supplied").all() and len(s.table) == 9
     assert ".csv" not in s.summary and "data/local" not in s.summary
     assert rutland.section("demand_social_care").chart is not None
     assert "No local service data was supplied for Rutland" in rutland.key_findings[0]

@@ -33,7 +33,7 @@ from tests.services.conftest import TINY_CENTRE, TINY_PROVIDER
 from tests.services.disclosure import Group, Spec, html_tables, is_hidden, num, problems, wide
 
 CODE, YEAR = "E10000034", 2024
-NOTEBOOKS = ("00_summary", "04_services", "07_recommendations")
+NOTEBOOKS = ("00_summary", "05_services", "10_recommendations")
 COUNT_COLUMNS = (
     "Assessments",
     "Children seen",
@@ -208,7 +208,7 @@ def _keyed(chapter: services.ServicesChapter, by_title: dict[str, pd.DataFrame])
 
 def _tables(book: Book, where: str) -> dict[str, pd.DataFrame]:
     if where == "page":
-        return _keyed(book.chapter, html_tables(book.html("04_services")))
+        return _keyed(book.chapter, html_tables(book.html("05_services")))
     if where == "csv":
         files = {p.name: p.read_bytes() for p in book.csv_dir.glob("*.csv")}
     else:
@@ -244,9 +244,9 @@ def test_pages_and_downloads_never_show_the_small_rows_figures(book):
     for notebook in NOTEBOOKS:
         text = book.text(notebook)
         # the services page's national demand part may show such figures; its local part not
-        start = text.find("Local data: checks and warnings") if notebook == "04_services" else 0
+        start = text.find("Local data: checks and warnings") if notebook == "05_services" else 0
         assert start >= 0, "the services page has no local data part"
-        if notebook == "04_services":
+        if notebook == "05_services":
             assert TINY_PROVIDER in text[start:]  # the scanned part shows the small rows
         for value in FORBIDDEN:
             assert value not in text[start:], (notebook, value)
@@ -260,7 +260,7 @@ def test_pages_and_downloads_never_show_the_small_rows_figures(book):
             rows = df[df.apply(lambda r, n=name: n in r.to_numpy(), axis=1)]
             rows = rows[~rows["measure"].isin(ALLOWED)]
             assert (rows["value"] == "").all(), (f.name, name)
-    outputs = book.text("04_services")
+    outputs = book.text("05_services")
     assert TINY_PROVIDER in outputs and TINY_CENTRE in outputs  # the rows are there
 
 

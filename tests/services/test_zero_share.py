@@ -92,7 +92,7 @@ def reason(code: str) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(AREAS))
 def test_services_page_says_not_applicable_and_why(books, code):
-    text = page_text(books[code], "04_services")
+    text = page_text(books[code], "05_services")
     _, _, group, _ = AREAS[code]
     assert f"For the {group} deprived 40% it is not applicable: {reason(code)}." in text
     assert f"not applicable: {reason(code)}" in text  # the targeting table's reading

@@ -76,7 +76,7 @@ def test_key_unique_and_sorted(ind: pd.DataFrame) -> None:
 
 def test_families(ind: pd.DataFrame, meta: pd.DataFrame) -> None:
     fam = ind["indicator_id"].str.split(":").str[0].value_counts()
-    assert set(fam.index) == {"lait", "csc", "cover", "neet", "eyfs", "ft"}
+    assert set(fam.index) == {"lait", "csc", "cover", "neet", "eyfs", "ft", "c3"}
     assert set(meta["indicator_id"]) == set(ind["indicator_id"])
     assert meta["indicator_id"].is_unique
     n_lait = meta["indicator_id"].str.startswith("lait:").sum()

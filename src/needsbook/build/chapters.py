@@ -24,10 +24,13 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("01_population", "Population"),
     Chapter("02_need", "Deprivation and need"),
     Chapter("03_outcomes", "Outcomes"),
-    Chapter("04_services", "Service provision"),
-    Chapter("05_evidence", "Evidence review"),
-    Chapter("06_conclusions", "Conclusions"),
-    Chapter("07_recommendations", "Recommendations"),
+    Chapter("04_vulnerable_children", "Special educational needs and vulnerable children"),
+    Chapter("05_services", "Service provision"),
+    Chapter("06_healthy_child", "The Healthy Child Programme"),
+    Chapter("07_local_offer", "The local early help offer"),
+    Chapter("08_evidence", "Evidence review"),
+    Chapter("09_conclusions", "Conclusions"),
+    Chapter("10_recommendations", "Recommendations"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

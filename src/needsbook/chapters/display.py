@@ -120,16 +120,17 @@ def data_table_html(section: Section) -> str:
     )
 
 
-DECORATIVE_MARKS = ("area", "rule")  # bands, filled ranges, reference lines
+DECORATIVE_MARKS = ("area", "rect", "rule")  # bands, shaded ranges and cells, reference lines
 
 
 def accessible_chart(chart: object) -> object:
-    """The chart with its area and rule marks hidden from assistive technology.
+    """The chart with its area, rect and rule marks hidden from assistive technology.
 
     Vega gives each such mark an ARIA graphics role but no name (they encode no data field to
-    describe), which axe-core reports as a serious WCAG failure (``svg-img-alt``). They are
-    bands and reference lines: the chart as a whole keeps its text description, bars, points and
-    lines keep theirs, and the data are in the table and the CSV below the chart."""
+    describe, or none at all when a band is empty), which axe-core reports as a serious WCAG
+    failure (``svg-img-alt``). They are bands, shaded cells and reference lines: the chart as a
+    whole keeps its text description, bars, points, lines and text labels keep theirs, and the
+    data are in the table and the CSV below the chart."""
     import altair as alt
 
     if not isinstance(chart, alt.TopLevelMixin):

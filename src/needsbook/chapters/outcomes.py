@@ -23,6 +23,7 @@ from needsbook.chapters.text import (
     number,
     ordinal,
 )
+from needsbook.charts import annotations
 from needsbook.data import load_table
 from needsbook.escape import md, trusted
 from needsbook.outcomes import charts
@@ -273,8 +274,10 @@ def _trend_frame(
             [s[["year", "period", "series", "value", "lower_ci_95", "upper_ci_95"]], nb],
             ignore_index=True,
         )
-        if ind.comparable_from:
-            df = df[df["year"] >= ind.comparable_from]
+        # Years before a definition change stay on the chart, marked by the change's line.
+        df["indicator_id"] = ind_id
+        if "period_type" in row.index and pd.notna(row["period_type"]):
+            df["period_type"] = row["period_type"]
         f = items[ind_id]
         df["panel"] = f"{ind.label}|{_unit_text(ind)}|{area.name}: {_trend_phrase(f)}"
         df["panel_name"] = ind.name
@@ -314,9 +317,12 @@ def _series_order(area: Area) -> list[str]:
     return [area.name, "England", area.region_name, "Statistical neighbours' average"]
 
 
-def _trend_table(df: pd.DataFrame, data: OutcomeData) -> pd.DataFrame:
+def _trend_table(
+    df: pd.DataFrame, data: OutcomeData, by_panel: dict[str, list[annotations.Event]]
+) -> pd.DataFrame:
     table = df[["panel_name", "series", "period", "value_text", "ci_text"]].copy()
     table.columns = ["Indicator", "Area", "Period", "Value", "95% confidence interval"]
+    table["Note"] = annotations.frame_notes(df, by_panel)
     return table
 
 
@@ -351,13 +357,15 @@ def trends(
         )
     if too_few:
         summary += f" There are too few comparable years to test {_names(too_few)}."
+    by_panel = annotations.panel_events(df)
     chart = charts.trend_chart(
-        df, f"Trends in key outcomes, {area.name}", summary, _series_order(area)
+        df, f"Trends in key outcomes, {area.name}", summary, _series_order(area), events=by_panel
     )
-    notes = [
+    notes = annotations.describe(e for events in by_panel.values() for e in events)
+    notes += [  # breaks the chart marks already explain are described by their event
         f"{data.catalogue[i].name}: {data.catalogue[i].series_note}"
         for i in ids
-        if data.catalogue[i].series_note
+        if data.catalogue[i].series_note and not data.catalogue[i].comparable_from
     ]
     notes.append(
         "The neighbours' average is the mean of the values of the statistical neighbours that have "
@@ -367,7 +375,7 @@ def trends(
         "trends",
         "Trends in key outcomes",
         summary,
-        _trend_table(df, data),
+        _trend_table(df, data, by_panel),
         chart,
         source=_sources([data.catalogue[i] for i in ids]),
         notes=notes,
@@ -432,13 +440,16 @@ def social_care(
             None,
         )
     df = pd.concat(frames, ignore_index=True)
+    by_panel = annotations.panel_events(df)
     chart = charts.trend_chart(
         df,
         f"Children in need, on child protection plans and looked after, {area.name}",
         summary,
         _series_order(area),
+        events=by_panel,
     )
     notes = ["Polarity: " + lower_first(data.catalogue["csc:cla_rate"].polarity_note)]
+    notes += annotations.describe(e for events in by_panel.values() for e in events)
     if "csc:cla_rate" in ids:
         notes.append(
             "Looked-after rates before 2021 are recalculated from DfE's counts and the rebased "
@@ -449,7 +460,7 @@ def social_care(
         "social_care",
         "Children in need, on child protection plans and looked after",
         summary,
-        _trend_table(df, data),
+        _trend_table(df, data, by_panel),
         chart,
         source=_sources([data.catalogue[i] for i in SOCIAL_CARE_TRIO])
         + "; ONS mid-year population estimates (0-17), as published by DfE",
@@ -837,6 +848,8 @@ def build(
 ) -> OutcomesChapter:
     """All sections of the outcomes chapter for one area and data year (with ``comparators``,
     also the comparison with that group of areas)."""
+    from needsbook.chapters import early_years_health
+
     area = resolve_area(area_code, data_dir)
     data = load_data(data_dir)
     items = findings(area.code, year, data_dir)
@@ -853,6 +866,7 @@ def build(
         neighbours(area, year, data, items, bench_all),
         gaps(area, year, data, bench_all),
         star(area, year, data, data_dir),
+        *early_years_health.sections(area, year, data_dir),
     ]
     if codes:
         sections.insert(1, comparator_group(area, year, data, bench, codes))

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from needsbook.areas import Area, resolve_area
+from needsbook.chapters import population_mix
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
@@ -471,5 +472,7 @@ def build(
         pyramid(area, year, data_dir),
         trend(area, year, data_dir),
         projection(area, year, data_dir, horizon),
+        population_mix.births(area, year, data_dir),
+        population_mix.ethnicity(area, data_dir),
     ]
     return Chapter(area.code, area.name, int(year), sections)

@@ -116,7 +116,7 @@ def model_report_sentence(numbers: tuple[int, ...]) -> str:
 
 def programme_html(c: Citation) -> str:
     """One evidence entry: linked to the evidence review, cited as everywhere in the book."""
-    return f"<li>{c.html(f'05_evidence.html#programme-{c.id}')}</li>"
+    return f"<li>{c.html(f'08_evidence.html#programme-{c.id}')}</li>"
 
 
 def policy_citation_html(p: Policy) -> str:
@@ -338,7 +338,7 @@ def recommendation_html(
         f"<p><strong>The findings behind it</strong> (see the {links}):</p>\n<ul>{reasons}</ul>\n"
         + (
             f"<p><strong>Evidence entries</strong> (a rating is not a recommendation; see the "
-            f'<a href="05_evidence.html">Evidence review chapter</a>):</p>\n<ul>{evidence}</ul>\n'
+            f'<a href="08_evidence.html">Evidence review chapter</a>):</p>\n<ul>{evidence}</ul>\n'
             if evidence
             else ""
         )

@@ -30,7 +30,7 @@ from needsbook.recommend.citation import citations
 from needsbook.services.findings import service_findings
 from needsbook.summary.headlines import Headline, load_headlines, not_applicable
 
-RECOMMENDATIONS = "07_recommendations"
+RECOMMENDATIONS = "10_recommendations"
 GLOSSARY = "../book/glossary.html"
 METHODS = "../book/methods/index.html"
 SOURCES = "../book/data-sources.html"

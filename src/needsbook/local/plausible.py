@@ -62,7 +62,7 @@ def _report(df: pd.DataFrame, column: str, rules: pd.Series, fp: FileProblems) -
     """Report (and flag) the cells whose entry in ``rules`` names a broken rule, by rule."""
     groups: dict[str, list[int]] = defaultdict(list)
     for line, rule in rules.items():
-        if rule:
+        if isinstance(rule, str) and rule:  # (pandas maps None to NaN among strings)
             groups[rule].append(line)
     for rule, lines in groups.items():
         found = _found(df.loc[lines, column])

@@ -32,11 +32,84 @@ FAMILY_OUTCOMES = (
     "additional_progress_to_work",
 )
 PRIMARY_FAMILY_OUTCOMES = ("education_crime_asb", "continuous_employment", "esf_only")
+#: Levels of need of the local offer, lowest first (what each means, and where it sits among the
+#: Healthy Child Programme's levels: ``data/evidence/healthy_child_programme.yml``).
+LEVELS_OF_NEED = ("universal", "early help", "targeted", "specialist")
+AGE_MAX = 25  # the oldest age a local offer row may serve (young people with SEND, to 25)
+#: Plain words accepted for each outcome domain (the catalogue's ``star_domains``) in the local
+#: offer's ``outcomes_sought``, besides the domain's id and its name.
+OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
+    "abuse_neglect": (
+        "abuse",
+        "neglect",
+        "safeguarding",
+        "child protection",
+        "children in need",
+        "children looked after",
+        "domestic abuse",
+        "family breakdown",
+    ),
+    "risky_sexual": ("sexual health", "teenage pregnancy", "under-18 conceptions", "chlamydia"),
+    "crime": ("crime", "offending", "youth offending", "anti-social behaviour", "violence"),
+    "obesity_physical": (
+        "physical health",
+        "obesity",
+        "healthy weight",
+        "nutrition",
+        "healthy eating",
+        "breastfeeding",
+        "immunisation",
+        "vaccination",
+        "injuries",
+        "oral health",
+        "maternal health",
+        "infant health",
+    ),
+    "substance": ("substance misuse", "drugs", "alcohol", "smoking"),
+    "early_development": (
+        "early development",
+        "child development",
+        "school readiness",
+        "speech and language",
+        "communication",
+        "early learning",
+    ),
+    "mental_health": (
+        "mental health",
+        "emotional health",
+        "emotional wellbeing",
+        "wellbeing",
+        "resilience",
+        "behaviour",
+        "attachment",
+        "self-harm",
+    ),
+    "school_employment": (
+        "education",
+        "attainment",
+        "school attendance",
+        "employment",
+        "training",
+    ),
+}
+DOMAINS_RULE = (
+    "one or more outcome domains separated by semicolons, each written as the domain's id "
+    "(e.g. `early_development`), its name (e.g. `Early child development`) or one of its plain "
+    "words listed below; capitals and spaces around them do not matter"
+)
+
+
+def outcome_words_note() -> str:
+    """The README's list of the words accepted for each outcome domain."""
+    lines = ["Words accepted in `outcomes_sought` (besides each domain's id and name):", ""]
+    lines += [f"- `{d}`: " + ", ".join(f"`{w}`" for w in ws) for d, ws in OUTCOME_WORDS.items()]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One template column: ``kind`` is text, count (whole number >= 0), number or percent."""
+    """One template column: ``kind`` is text, count (whole number >= 0), age (whole years from
+    ``minimum`` to ``maximum``), number or percent."""
 
     name: str
     kind: str
@@ -51,16 +124,22 @@ class Column:
     centre: bool = False  # values must be in children_centres_register.csv or "All"
     period: str | None = None  # a period format of rules.PERIOD_FORMATS: period, quarter, month
     per_area: str | None = None  # ceiling relative to the area's "0-19" or "0-4" population
+    domains: bool = False  # outcome domains separated by semicolons (see OUTCOME_WORDS)
 
     @property
     def numeric(self) -> bool:
-        return self.kind in {"count", "number", "percent"}
+        return self.kind in {"count", "number", "percent", "age"}
 
     @property
     def free_text(self) -> bool:
         """Text with no other rule (names, reasons, notes): the printable-text rule applies."""
         return self.kind == "text" and not (
-            self.allowed or self.regex or self.period or self.district or self.centre
+            self.allowed
+            or self.regex
+            or self.period
+            or self.district
+            or self.centre
+            or self.domains
         )
 
     @property
@@ -79,6 +158,9 @@ class Column:
         if self.kind == "count":
             hi = self.bounds[1]
             parts.append("whole number >= 0" if hi is None else f"whole number from 0 to {hi:,.0f}")
+        elif self.kind == "age":
+            lo, hi = self.bounds
+            parts.append(f"age in whole years from {lo:g} to {hi:g}")
         elif self.numeric:
             lo, hi = self.bounds
             parts.append(f"number between {lo:g} and {hi:g}" if hi is not None else "number")
@@ -92,6 +174,8 @@ class Column:
             parts.append(f"matches `{self.regex}`".replace("|", "\\|"))
         if self.free_text:
             parts.append(TEXT_RULE)
+        if self.domains:
+            parts.append(DOMAINS_RULE)
         if self.district:
             parts.append(f"a district of the area (name or ONS code) or `{ALL}`")
         if self.centre:
@@ -316,6 +400,59 @@ TEMPLATES: dict[str, Template] = {
                 _count("claims", "families claimed for", "families", 100_000, "0-19"),
             ),
             key=("programme", "claim_month", "outcome"),
+        ),
+        Template(
+            "local_offer",
+            "The local early help offer: services by level of need, age and outcomes sought",
+            "One row per service and level of need (a service offered at two levels has two "
+            "rows): the ages it serves, its provider and the outcomes it seeks. The book lists "
+            "the offer by level of need and life stage and maps it against the outcomes of "
+            "concern it finds. Levels of need, lowest first: universal (for every child and "
+            "family), early help (extra help as soon as a need arises, usually after an early "
+            "help assessment), targeted (a service for children or families with a specific "
+            "additional need) and specialist (continuing complex needs, with specialist "
+            "services). Leave the ages blank when the service does not state them.",
+            (
+                Column("service", "text", "name of the service"),
+                Column(
+                    "level_of_need",
+                    "text",
+                    "level of need the service works at",
+                    allowed=LEVELS_OF_NEED,
+                ),
+                Column(
+                    "age_from",
+                    "age",
+                    "youngest age served, in completed years (0 from birth and in pregnancy)",
+                    "years",
+                    False,
+                    None,
+                    0,
+                    AGE_MAX,
+                ),
+                Column(
+                    "age_to",
+                    "age",
+                    "oldest age served, in completed years (a service for under-fives: 4)",
+                    "years",
+                    False,
+                    None,
+                    0,
+                    AGE_MAX,
+                ),
+                Column("provider", "text", "who provides it", required=False),
+                Column(
+                    "outcomes_sought",
+                    "text",
+                    "the outcome domains the service aims to improve",
+                    domains=True,
+                ),
+                Column("delivery", "text", "how or where it is delivered", required=False),
+                Column("contact", "text", "how families or professionals reach it", required=False),
+            ),
+            key=("service", "level_of_need"),
+            pairs=(("age_from", "age_to"),),
+            notes=(outcome_words_note(),),
         ),
     )
 }

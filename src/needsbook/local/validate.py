@@ -185,6 +185,26 @@ def _area_checks(
         fp.add(a, df.index[bad], f"must not exceed '{b}'")
 
 
+def _offer_cells(t: Template, df: pd.DataFrame, absent: set[str], fp: FileProblems) -> None:
+    """The local offer's own cell rules: whole ages, both ages or neither, and outcome
+    domains (the other templates' cells are checked by :func:`check_cells`)."""
+    from needsbook.offer.terms import cell_problem
+
+    ages = [c.name for c in t.columns if c.kind == "age" and c.name not in absent]
+    for name in ages:
+        s = df[name]
+        fp.add(name, df.index[s.notna() & (s % 1 != 0)], "must be a whole number of years", True)
+    if len(ages) == 2:
+        one = df[ages[0]].isna() != df[ages[1]].isna()
+        one &= ~df.index.isin(list(fp.flagged[ages[0]] | fp.flagged[ages[1]]))  # said already
+        fp.add(ages[0], df.index[one], f"give both '{ages[0]}' and '{ages[1]}', or neither")
+    for c in t.columns:
+        if c.domains and c.name not in absent:
+            rules = df[c.name].dropna().map(cell_problem)
+            for rule in dict.fromkeys(r for r in rules if isinstance(r, str)):
+                fp.add(c.name, rules.index[rules == rule], rule, flag=True)
+
+
 def _check_file(
     path: Path,
     t: Template,
@@ -204,6 +224,7 @@ def _check_file(
     df = df.loc[df[filled].notna().any(axis=1)].copy()
     fp = FileProblems(t.file, problems)
     years = check_cells(t, df, absent, fp)
+    _offer_cells(t, df, absent, fp)
     if run_gx:
         _gx(t, df, absent, fp)
     _area_checks(t, df, absent, area, register, fp)

@@ -22,13 +22,15 @@ from needsbook.errors import DataError
 from needsbook.stats import POLARITIES
 
 CI_METHODS = ("wilson", "poisson", "published", "none")
-VALUE_TYPES = ("proportion", "crude rate", "mean")
+VALUE_TYPES = ("proportion", "crude rate", "mean", "count")
 #: Chapters' uses of an indicator: ``outcomes`` (benchmarked in the outcomes chapter),
-#: ``services`` (the services chapter's demand tables). An empty list: snapshot only.
+#: ``services`` (the services chapter's demand tables), ``send`` and ``vulnerable`` (the SEND and
+#: vulnerable children chapter), ``early_years_health`` (the outcomes chapter's pooled maternal and
+#: early years section). An empty list: snapshot only.
 SNAPSHOT_COLUMNS = ("value", "lower_ci_95", "upper_ci_95", "count", "denominator")
 REQUIRED = ("id", "name", "definition", "unit", "value_type", "polarity")
 REQUIRED += ("ci_method", "source", "columns")
-USES = ("outcomes", "services")
+USES = ("outcomes", "services", "send", "vulnerable", "early_years_health")
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class Catalogue:
                 "stage_title": [self.life_stages.get(i.life_stage, "") for i in self.indicators],
                 "polarity": [i.polarity for i in self.indicators],
                 "has_ci": [i.has_ci for i in self.indicators],
+                "is_count": [i.value_type == "count" for i in self.indicators],
                 "trend_method": [i.trend_method for i in self.indicators],
                 "unit": [i.unit for i in self.indicators],
                 "decimals": [i.decimals for i in self.indicators],

@@ -11,7 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from needsbook.charts import PALETTE, RAG
+from needsbook.charts import PALETTE, RAG, annotations
+from needsbook.charts.annotations import Event
 from needsbook.outcomes.findings import Finding
 from needsbook.polarity import LOW_IS_GOOD
 
@@ -234,13 +235,20 @@ def trend_chart(
     description: str,
     series_order: list[str],
     columns: int = 2,
+    events: dict[str, list[Event]] | None = None,
 ) -> alt.FacetChart:
-    """Small multiples of one line per series; the area's 95% CI as a band where it has one.
+    """Small multiples of one line per series; the area's 95% CI as a band where it has one;
+    dated events (policy, the Census 2021 population base, definition changes) as dashed
+    vertical lines with a short label.
 
     ``data`` columns: ``panel`` (facet title, "|" splits lines), ``year``, ``period``,
     ``series`` (names in ``series_order``, the area first), ``value``, ``lower``, ``upper``,
-    ``value_text``.
+    ``value_text``; optional ``indicator_id`` and ``period_type`` (else ``panel_name`` names
+    the catalogue indicator). ``events``: the events per panel (by default
+    :func:`needsbook.charts.annotations.panel_events` of ``data``; ``{}`` draws none).
     """
+    if events is None:
+        events = annotations.panel_events(data)
     colours = PALETTE[: len(series_order)]
     shapes = ["circle", "square", "triangle-up", "diamond"][: len(series_order)]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]][: len(series_order)]
@@ -309,8 +317,15 @@ def trend_chart(
             tooltip=tooltip,
         )
     )
+    layers = [band, lines, points]
+    marks = _event_rows(data, events)
+    if len(marks):
+        data = pd.concat([data, marks], ignore_index=True)
+        plain = "!isValid(datum.event_label)"
+        lines, points = lines.transform_filter(plain), points.transform_filter(plain)
+        layers = [band, lines, points, *annotations.rule_layers(x)]
     return (
-        alt.layer(band, lines, points, data=data)
+        alt.layer(*layers, data=data)
         .properties(width=250, height=150)
         .facet(
             facet=alt.Facet(
@@ -330,6 +345,21 @@ def trend_chart(
         .resolve_scale(y="independent", x="independent")
         .properties(title=title, description=description)
     )
+
+
+def _event_rows(data: pd.DataFrame, events: dict[str, list[Event]]) -> pd.DataFrame:
+    """One row per event per panel (the panel's facet fields, the line's place as ``year``)."""
+    parts = []
+    keep = [c for c in ("panel", "panel_name", "panel_order") if c in data]
+    for panel, found in events.items():
+        part = data[data["panel"] == panel]
+        if part.empty or not found:
+            continue
+        rows = annotations.mark_rows(found)
+        for c in keep:
+            rows[c] = part[c].iloc[0]
+        parts.append(rows)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _escape(text: str) -> str:

@@ -177,24 +177,29 @@ def prepare_rows(
     return rows.sort_values(["indicator_id", "area_code", "year"], ignore_index=True)
 
 
-def implausible_england(rows: pd.DataFrame) -> pd.Series:
+def implausible_england(rows: pd.DataFrame, counts: Sequence[str] = ()) -> pd.Series:
     """True for England rows outside the range of every current area's value that year.
 
-    An England figure cannot lie outside the range of its areas' figures, so such a row is a
-    publishing error (LAIT's first-time entrants to youth justice gives England about ten
-    times the area rates) and is not used.
+    An England rate or share cannot lie outside the range of its areas' figures, so such a row
+    is a publishing error (LAIT's first-time entrants to youth justice gives England about ten
+    times the area rates) and is not used. ``counts`` (indicator ids whose England total is
+    larger than any area's by nature) are left alone.
     """
-    utla = rows[rows["area_type"] == "UTLA"].groupby(["indicator_id", "year"])["value"]
+    rates = rows[~rows["indicator_id"].isin(list(counts))]
+    utla = rates[rates["area_type"] == "UTLA"].groupby(["indicator_id", "year"])["value"]
     lo, hi = utla.min(), utla.max()
-    eng = rows["area_code"] == ENGLAND
+    eng = (rows["area_code"] == ENGLAND) & ~rows["indicator_id"].isin(list(counts))
     key = pd.MultiIndex.from_frame(rows[["indicator_id", "year"]])
     low = pd.Series(lo.reindex(key).to_numpy(), index=rows.index)
     high = pd.Series(hi.reindex(key).to_numpy(), index=rows.index)
     return eng & ((rows["value"] < low) | (rows["value"] > high))
 
 
-def _drop_implausible(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    bad = implausible_england(rows)
+def _drop_implausible(
+    rows: pd.DataFrame, catalogue: Catalogue
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    counts = [i.id for i in catalogue.indicators if i.value_type == "count"]
+    bad = implausible_england(rows, counts)
     notes = {}
     for ind, grp in rows[bad].groupby("indicator_id"):
         years = sorted(grp["year"].astype(int))
@@ -212,7 +217,7 @@ def _load(data_dir: str, _key: tuple[str, int, int] | None = None) -> OutcomeDat
     catalogue = load_catalogue(data_dir=dd)
     areas = load_table("areas", dd)[["area_code", "area_name", "region_code", "region_name"]]
     table = load_table("indicators", dd)
-    rows, notes = _drop_implausible(prepare_rows(table, catalogue, areas, dd))
+    rows, notes = _drop_implausible(prepare_rows(table, catalogue, areas, dd), catalogue)
     sn = load_table("statistical_neighbours", dd)
     sn = sn[(sn["model"] == NEIGHBOUR_MODEL) & sn["area_code"].isin(areas["area_code"])]
     neighbours = sn[["area_code", "rank", "neighbour_code", "neighbour_name"]].reset_index(
@@ -296,6 +301,12 @@ def _comparisons(grid: pd.DataFrame) -> pd.DataFrame:
     out.loc[noci, "comparison_reason"] = q["comparison_reason"]
     out.loc[noci, "comparison_method"] = "quintiles of all areas"
     out.loc[noci, ["region_comparison", "neighbours_comparison"]] = "Not compared"
+    # A count grows with the area's size: it is ranked but never placed in fifths or judged.
+    counts = out["is_count"].astype(bool)
+    out.loc[counts, ["quintile", "fifth"]] = pd.NA
+    out.loc[counts, "comparison"] = np.nan
+    out.loc[counts, "comparison_reason"] = "a count, not compared between areas"
+    out.loc[counts, "comparison_method"] = "not compared (a count)"
     missing = out["value"].isna()
     out.loc[missing, "comparison_reason"] = "no data"
     return out

@@ -59,6 +59,7 @@ SOURCE_NAMES = {
     "health_visiting_reviews": "the health-visiting service's mandated review records",
     "specialist_midwifery": "the maternity service's specialist midwifery referral records",
     "family_support_outcomes": "the council's family support results claims",
+    "local_offer": "the council's list of its early help services",
 }
 #: What each template holds, for headings ("Historical context: early help assessments, ...").
 TOPICS = {
@@ -70,6 +71,7 @@ TOPICS = {
     "health_visiting_reviews": "health-visiting mandated reviews",
     "specialist_midwifery": "specialist midwifery referrals",
     "family_support_outcomes": "family support results",
+    "local_offer": "the local early help offer",
 }
 LOCAL_SOURCE = "the council's local service data"
 EXAMPLE_SOURCE = "the Worcestershire 2015 needs assessment (worked example)"

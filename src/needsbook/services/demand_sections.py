@@ -8,6 +8,8 @@ import pandas as pd
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join, in_period, lower_first
+from needsbook.charts import annotations
+from needsbook.charts.annotations import Event
 from needsbook.formatting import RATIO_DP, apply_decimals, decimals, fmt_ci, ratio, value
 from needsbook.outcomes.charts import trend_chart
 from needsbook.services.demand import MEASURES, Measure, demand_series
@@ -17,12 +19,13 @@ GROUP_KEYS = {
     "Special educational needs": "demand_send",
     "Vaccination": "demand_vaccination",
 }
-NOT_AVAILABLE = {
+GROUP_NOTES = {
     "Social care": "Referrals to child and adolescent mental health services and to speech and "
     "language therapy, which the Worcestershire 2015 needs assessment reported, are not in the "
     "national open data used here; a council can add them to its own analysis.",
-    "Special educational needs": "Requests for EHC needs assessments are not in the national "
-    "data used here: the chapter shows plans issued within 20 weeks and pupils with a plan.",
+    "Special educational needs": "Requests for EHC needs assessments, the share refused, "
+    "assessments and the number of plans are in the chapter on special educational needs and "
+    "vulnerable children.",
 }
 GROUP_TITLES = {
     "Social care": "Demand on children's social care",
@@ -133,9 +136,29 @@ def _chart_frame(series: pd.DataFrame, area_name: str, group: str) -> tuple[pd.D
         fmt_ci(lo, hi, u, missing="")
         for lo, hi, u in zip(d["lower"], d["upper"], d["unit"], strict=True)
     ]
-    cols = ["panel", "panel_name", "panel_order", "year", "period", "series", "value"]
-    cols += ["lower", "upper", "value_text", "ci_text"]
+    cols = ["panel", "panel_name", "panel_order", "indicator_id", "year", "period", "series"]
+    cols += ["value", "lower", "upper", "value_text", "ci_text"]
     return d[cols], [area_name, "England", "Statistical neighbours' average"]
+
+
+def event_notes(
+    rows: pd.DataFrame, frame: pd.DataFrame, by_panel: dict[str, list[Event]]
+) -> list[str]:
+    """The summary table's Note per measure: each dated event between its first and latest
+    period, with the first period after it ("COVID-19 lockdown, first period after: 2019/20")."""
+    notes = []
+    for r in rows.itertuples(index=False):
+        part = frame[frame["indicator_id"] == r.indicator_id]
+        found = by_panel.get(str(part["panel"].iloc[0]), []) if len(part) else []
+        labels = dict(zip(part["year"], part["period"], strict=False))
+        notes.append(
+            "; ".join(
+                f"{e.label}, first period after: {labels.get(e.year, e.year)}"
+                for e in found
+                if e.year is not None and r.first_year < e.year <= r.year
+            )
+        )
+    return notes
 
 
 def demand_sections(
@@ -168,10 +191,17 @@ def demand_sections(
             )
         summary_text = lead + " ".join(f"{s}" for s in sentences[:4])
         frame, order = _chart_frame(series, area.name, group)
-        chart = trend_chart(frame, title, summary_text, order, columns=2) if len(frame) else None
+        by_panel = annotations.panel_events(frame, data_dir=data_dir)  # type: ignore[arg-type]
+        chart = (
+            trend_chart(frame, title, summary_text, order, columns=2, events=by_panel)
+            if len(frame)
+            else None
+        )
         table = summary_table(rows)
+        table["Note"] = event_notes(rows, frame, by_panel)
         missing = [m for m in MEASURES if m.group == group and m.key not in set(rows["key"])]
         table = pd.concat([table, no_data_rows(missing)], ignore_index=True)
+        table["Note"] = table["Note"].fillna("")
         notes = [" ".join(sentences[4:])] if len(sentences) > 4 else []
         if missing:
             notes.append(
@@ -186,8 +216,9 @@ def demand_sections(
             "divided by the first; the trend tests the latest five years "
             "(Fingertips method)."
         )
-        if group in NOT_AVAILABLE:
-            notes.append(NOT_AVAILABLE[group])
+        if group in GROUP_NOTES:
+            notes.append(GROUP_NOTES[group])
+        notes += annotations.describe(e for found in by_panel.values() for e in found)
         out.append(
             Section(
                 key,

@@ -62,7 +62,7 @@ class ServiceFinding:
     sentence: str  # plain English, with the number, its period and source
     unit: str = ""  # "ratio", "%", "per 10,000", ...
     rising: bool | None = None  # demand: the trend is up (fold-change > 1 and significant)
-    chapter: str = "04_services"
+    chapter: str = "05_services"
     domains: tuple[str, ...] = ()  # outcome-star domains (data/indicators.yml star_domains)
     life_stages: tuple[str, ...] = ()  # antenatal / 0-5 / 5-11 / 12-19
     brief: str = ""  # the sentence about now only (no change since a first period), if shorter

@@ -39,6 +39,8 @@ ADDS = {
     "specialist_midwifery": "specialist midwifery coverage against the share of births likely "
     "to need intensive help",
     "family_support_outcomes": "family support (Troubled Families) results, cumulative",
+    "local_offer": "the early help offer by level of need, on its own page, mapped against the "
+    "needs the book finds",
 }
 EXAMPLE_LABEL = (
     "**Worked example: these local figures are Worcestershire's for 2013 to 2015,** transcribed "

@@ -27,6 +27,8 @@ TABLE_MODULES = (
     "needsbook.snapshot.neighbours",
     "needsbook.snapshot.indicators",
     "needsbook.snapshot.boundaries",
+    "needsbook.snapshot.districts",
+    "needsbook.snapshot.births_ethnicity",
 )
 
 

@@ -1,12 +1,13 @@
 """The long, Fingertips-compatible indicator table and its metadata.
 
-``indicators`` is the union of six sources (one ``ind_*`` module each):
+``indicators`` is the union of seven sources (one ``ind_*`` module each):
 
 ============  ==========================  ================================================
 prefix        source                      notes
 ============  ==========================  ================================================
 ``lait:``     DfE LAIT (all measures)     values only, no CIs/counts (``ind_lait``)
 ``csc:``      DfE CLA / CIN (EES)         counts and 0-17 populations (``ind_csc``)
+``c3:``       DfE CIN table C3            assessment factors: per 10,000 and % (``ind_c3``)
 ``cover:``    UKHSA COVER                 annual = sum of 4 quarters (``ind_cover``)
 ``neet:``     DfE NCCIS                   % with cohort (``ind_neet``)
 ``eyfs:``     DfE EYFSP 2021/22           GLD / CLL, all and by FSM (``ind_eyfs``)
@@ -33,7 +34,7 @@ Assembly (:func:`assemble`):
   re-offending measures, KS2 value-added progress 2016-17, youth-justice cautions 2024-25) the
   indicator-period is dropped and logged. COVER has no England/region rows at all: they are
   sums of the UTLAs' quarterly numerators and denominators.
-* ``value``: LAIT, NEET and Fingertips as published; CSC, COVER and EYFS as
+* ``value``: LAIT, NEET and Fingertips as published; CSC, C3, COVER and EYFS as
   ``count / denominator × multiplier`` unrounded (DfE's rounded figure is reproduced by
   rounding it; see ``ind_csc``), so that every value lies inside its own CIs.
 * rows are sorted by indicator_id, area_code, year, period; the build is deterministic.
@@ -48,6 +49,7 @@ import pandas as pd
 
 from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.snapshot import (
+    ind_c3,
     ind_cover,
     ind_csc,
     ind_eyfs,
@@ -60,7 +62,7 @@ from needsbook.snapshot.ind_common import Meta, fill_cis, log, resolve_areas
 from needsbook.snapshot.ind_derived import history_rows, region_rows
 from needsbook.snapshot.spec import CI_COLUMNS, INDICATOR_COLUMNS, TableSpec
 
-SOURCES = (ind_lait, ind_csc, ind_cover, ind_neet, ind_eyfs, ind_fingertips)
+SOURCES = (ind_lait, ind_csc, ind_c3, ind_cover, ind_neet, ind_eyfs, ind_fingertips)
 KEY = ("indicator_id", "area_code", "period")
 META_COLUMNS = (
     "indicator_id",
@@ -276,9 +278,10 @@ TABLES = [
         name="indicators",
         description=(
             "Long indicator table (Fingertips-compatible): DfE LAIT measures, DfE children's "
-            "social care rates with counts and 0-17 populations, UKHSA COVER annual coverage, "
-            "DfE NEET/not known 16-17, EYFS GLD 2021/22 and OHID indicator 90284, for UTLAs, "
-            "regions and England, with 95%/99.8% CIs where counts allow"
+            "social care rates with counts and 0-17 populations, factors identified at the end "
+            "of children in need assessments (per 10,000 aged 0-17 and %), UKHSA COVER annual "
+            "coverage, DfE NEET/not known 16-17, EYFS GLD 2021/22 and OHID indicator 90284, "
+            "for UTLAs, regions and England, with 95%/99.8% CIs where counts allow"
         ),
         source_dataset=(
             "DfE Local Authority Interactive Tool; DfE Children looked after / Characteristics "
