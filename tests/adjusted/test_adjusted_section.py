@@ -55,8 +55,8 @@ def test_summary_states_the_interval_allows_for_chance_only(data_dir):
     assert "These intervals allow for chance variation only." in s.summary
     row = _table_row(s.table, "Looked-after children", "31 March 2025")
     wide = (
-        f"({ratio(row['Wider 95% CI lower (allowing for the spread between councils)'])} to "
-        f"{ratio(row['Wider 95% CI upper (allowing for the spread between councils)'])})"
+        f"({ratio(row['Ratio wider 95% CI lower (allowing for the spread between councils)'])} to "
+        f"{ratio(row['Ratio wider 95% CI upper (allowing for the spread between councils)'])})"
     )
     assert wide in s.summary
     assert f"about {fixed(row['Over-dispersion (times chance variation)'], 0)} times" in s.summary

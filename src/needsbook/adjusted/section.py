@@ -181,8 +181,8 @@ TABLE_DECIMALS = {
     "Ratio 95% CI upper": RATIO_DP,
     "Ratio 99.8% CI lower": RATIO_DP,
     "Ratio 99.8% CI upper": RATIO_DP,
-    f"Wider 95% CI lower ({WIDE})": RATIO_DP,
-    f"Wider 95% CI upper ({WIDE})": RATIO_DP,
+    f"Ratio wider 95% CI lower ({WIDE})": RATIO_DP,
+    f"Ratio wider 95% CI upper ({WIDE})": RATIO_DP,
     "Over-dispersion (times chance variation)": RATE_DP,
 }
 
@@ -220,8 +220,8 @@ def trend_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Ratio 99.8% CI lower": rows["lower_ci_99_8"].astype(float).to_numpy(),
             "Ratio 99.8% CI upper": rows["upper_ci_99_8"].astype(float).to_numpy(),
             "Compared with expected (99.8%)": [_capital(c) for c in rows["comparison_99_8"]],
-            f"Wider 95% CI lower ({WIDE})": rows["wide_lower_ci_95"].astype(float).to_numpy(),
-            f"Wider 95% CI upper ({WIDE})": rows["wide_upper_ci_95"].astype(float).to_numpy(),
+            f"Ratio wider 95% CI lower ({WIDE})": rows["wide_lower_ci_95"].astype(float).to_numpy(),
+            f"Ratio wider 95% CI upper ({WIDE})": rows["wide_upper_ci_95"].astype(float).to_numpy(),
             f"Compared with expected, {WIDE}": [_capital(c) for c in rows["wide_comparison"]],
             "Over-dispersion (times chance variation)": rows["dispersion"].astype(float),
         }
