@@ -47,3 +47,12 @@ def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
             f"{clip(exc, 120)}): the file is damaged or truncated; restore it (e.g. `git "
             "checkout data/snapshot`) or run `needsbook snapshot`"
         ) from exc
+
+
+def load_table_or_none(name: str, data_dir: Path | str | None = None) -> pd.DataFrame | None:
+    """:func:`load_table`, or None when the snapshot lacks the table or cannot read it (a data
+    folder made before the table existed): for sections that then say the data is missing."""
+    try:
+        return load_table(name, data_dir)
+    except DataError:
+        return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from needsbook.areas import resolve_area
 from needsbook.chapters import population_mix
-from tests.conftest import RAW
+from tests.conftest import RAW, ROOT
 
 WORCS = "E10000034"
 WHITE_BRITISH = population_mix.WHITE_BRITISH
@@ -62,3 +64,23 @@ def test_small_and_new_areas_have_births_and_ethnicity(code: str) -> None:
     ethnicity = population_mix.ethnicity(area, None)
     assert births.chart is not None and ethnicity.chart is not None
     assert area.name in births.summary and area.name in ethnicity.summary
+
+
+def test_a_snapshot_without_births_or_ethnicity_says_so(tmp_path: Path) -> None:
+    """A data folder made before the births and ethnicity tables: each section says what is
+    missing; a damaged table reads as missing too."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    for f in (ROOT / "data" / "snapshot").iterdir():
+        if f.name not in ("births.parquet", "ethnicity.parquet"):
+            (snap / f.name).symlink_to(f)
+    (snap / "ethnicity.parquet").write_bytes(b"not a parquet file")
+    area = resolve_area(WORCS, tmp_path)
+    births = population_mix.births(area, 2025, tmp_path)
+    ethnicity = population_mix.ethnicity(area, tmp_path)
+    assert births.summary == "Births by area are not in the data for Worcestershire."
+    assert ethnicity.summary == (
+        "Census 2021 ethnic groups are not in the data for Worcestershire."
+    )
+    assert list(births.table["Note"]) == [births.summary] and births.chart is None
+    assert ethnicity.source == population_mix.CENSUS_SOURCE

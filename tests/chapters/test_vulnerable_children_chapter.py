@@ -19,6 +19,7 @@ from needsbook.chapters.base import first_sentence
 from needsbook.data import load_table
 from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.outcomes.compare import area_benchmarks
+from needsbook.snapshot import ind_c3
 from needsbook.testing.reader_text import check_text
 from needsbook.vulnerable import children, measures, send
 
@@ -219,27 +220,30 @@ def test_factors_come_from_the_engine_when_present(worcs: vc.VulnerableChildrenC
     if "c3:Neglect" not in bench.index or math.isnan(bench.loc["c3:Neglect", "value"]):
         pytest.skip("factors at assessment are not in this snapshot")
     table = section.table.set_index("Factor")
-    for f in children.FACTORS:
+    factors = ind_c3.factors()
+    assert len(factors) == len(table) == 15  # every catalogued factor, in catalogue order
+    for f in factors:
         r = bench.loc[f"c3:{f}"]
-        row = table.iloc[children.FACTORS.index(f)]
+        row = table.iloc[factors.index(f)]
         assert row["Rate compared with England"] == r["comparison_label"]
         assert row["Share compared with England"] == bench.loc[f"c3:{f}_pct", "comparison_label"]
         if not math.isnan(r["value"]):
             assert row["Rate per 10,000 aged 0-17"] == f"{r['value']:,.1f}"
-    shares = {f: bench.loc[f"c3:{f}_pct", "value"] for f in children.FACTORS}
+    shares = {f: bench.loc[f"c3:{f}_pct", "value"] for f in factors}
     top = sorted((v, f) for f, v in shares.items() if v == v and v > 0)[-1]
-    top_row = table.iloc[children.FACTORS.index(top[1])]
+    top_row = table.iloc[factors.index(top[1])]
     assert f"were {top_row.name[0].lower()}{top_row.name[1:]} ({top[0]:.1f}%)" in section.summary
     assert section.chart is not None
 
 
 def test_factors_absent_say_not_in_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(children, "FACTORS", ("No_such_factor",))
+    monkeypatch.setattr(children, "in_data", lambda *_: False)
     ctx = measures.Context(worcs_area(), YEAR)
     section = children.factors(ctx)
     assert "are not in the data this book holds" in section.summary
     assert section.chart is None
-    assert list(section.table["In the data"]) == ["not in the data"]
+    assert list(section.table["In the data"]) == ["not in the data"] * 15
+    assert list(section.table["Factor"][:2]) == ["Domestic Abuse parent", "Domestic Abuse child"]
 
 
 # --- small numbers, absent data, every area --------------------------------------------------

@@ -15,7 +15,7 @@ from needsbook.adjusted.ratios import HIGHER, IN_LINE, LOWER, NO_DATA, area_rows
 from needsbook.areas import resolve_area
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join
-from needsbook.charts import PALETTE
+from needsbook.charts import PALETTE, small_multiples
 from needsbook.formatting import (
     RATE_DP,
     RATIO_DP,
@@ -252,18 +252,9 @@ def ratio_chart(rows: pd.DataFrame, area_name: str, description: str) -> alt.Fac
             "verdict": [_capital(c) for c in data["comparison"]],
         }
     )
-    x = alt.X(
-        "year:Q",
-        title="Year (31 March)",
-        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
-        scale=alt.Scale(zero=False, nice=False),
-    )
+    x = small_multiples.year_x("Year (31 March)")
     y_title = "Observed / expected (ratio)"
-    band = (
-        alt.Chart()
-        .mark_area(opacity=0.22, color=PALETTE[0])
-        .encode(x=x, y=alt.Y("lower:Q", title=y_title), y2="upper:Q")
-    )
+    band = small_multiples.band(alt.Chart(), x, alt.Y("lower:Q", title=y_title))
     whiskers = (  # the interval of a year with no neighbour, where the band cannot show
         alt.Chart()
         .mark_rule(color=PALETTE[0], strokeWidth=1)
@@ -303,29 +294,21 @@ def ratio_chart(rows: pd.DataFrame, area_name: str, description: str) -> alt.Fac
             ),
         )
     )
-    return (
-        alt.layer(band, whiskers, rule, line, points, data=data)
-        .properties(width=180, height=170)
-        .facet(
-            facet=alt.Facet(
-                "panel:N",
-                sort=alt.SortField("panel_order"),
-                title=None,
-                header=alt.Header(labelAnchor="start", labelFontSize=12, labelFontWeight="bold"),
-            ),
-            columns=3,
-        )
-        .resolve_scale(y="independent")
-        .properties(
-            title=alt.TitleParams(
-                f"{area_name}: observed against expected for its deprivation",
-                subtitle=(
-                    "Ratio with its 95% confidence interval (shaded band and vertical lines); "
-                    "1 = as expected"
-                ),
-            ),
-            description=description,
-        )
+    title = alt.TitleParams(
+        f"{area_name}: observed against expected for its deprivation",
+        subtitle=(
+            "Ratio with its 95% confidence interval (shaded band and vertical lines); "
+            "1 = as expected"
+        ),
+    )
+    return small_multiples.panels(
+        alt.layer(band, whiskers, rule, line, points, data=data),
+        title,
+        description,
+        columns=3,
+        width=180,
+        height=170,
+        shared_x=True,
     )
 
 

@@ -232,3 +232,17 @@ def show_open_table(section: Section, area_code: str, area_name: str, year: int)
 def show_open(chapter: Chapter, key: str) -> None:
     """The chapter's section ``key`` with its table open (:func:`show_open_table`)."""
     show_open_table(chapter.section(key), chapter.area_code, chapter.area_name, chapter.year)
+
+
+# --- sections shown in place of the collapsed data table ------------------------------------
+
+
+def show_in_place(chapter: Chapter, section: Section, content_html: str) -> None:
+    """A section whose content is shown open in place of the collapsed data table (a table,
+    pathways with their links, a searchable catalogue): the summary, the notes, then
+    ``content_html``, its source and its CSV download (the CSV written as for any section)."""
+    write_download(section, chapter.area_code, chapter.year)
+    show_text(section.summary)
+    show_notes(section)
+    source = f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
+    display(HTML(content_html + source + download_link_html(section, chapter.area_code)))

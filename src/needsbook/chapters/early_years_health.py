@@ -20,7 +20,7 @@ from needsbook import formatting
 from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join, lower_first
-from needsbook.charts import PALETTE, RAG
+from needsbook.charts import PALETTE, RAG, small_multiples
 from needsbook.outcomes.catalogue import Indicator
 from needsbook.outcomes.compare import (
     BETTER,
@@ -427,18 +427,7 @@ def chart(frame: pd.DataFrame, area_name: str, description: str) -> alt.FacetCha
     squares), with the area's three-year value as a bar across its years and, where pooled,
     its approximate 95% confidence interval as a shaded band."""
     order = [area_name, "England"]
-    x = alt.X(
-        "year:Q",
-        title="Year (the year the period ends)",
-        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0, titleFontWeight="normal"),
-        scale=alt.Scale(zero=False, nice=False),
-    )
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=order, range=[PALETTE[0], PALETTE[1]]),
-        legend=alt.Legend(title=None, orient="top"),
-    )
+    x = small_multiples.year_x(titleFontWeight="normal")
     years = alt.Chart().transform_filter("datum.layer == 'year'")
     three = alt.Chart().transform_filter("datum.layer == 'three-year'")
     tooltip = [
@@ -447,72 +436,35 @@ def chart(frame: pd.DataFrame, area_name: str, description: str) -> alt.FacetCha
         alt.Tooltip("period:N", title="Period"),
         alt.Tooltip("value_text:N", title="Value"),
     ]
-    band = (
-        three.transform_filter("isValid(datum.lower)")
-        .mark_rect(opacity=0.22, color=PALETTE[0])
-        .encode(
-            x=alt.X("start:Q", scale=alt.Scale(zero=False, nice=False)),
-            x2="end:Q",
-            y=alt.Y("lower:Q", scale=alt.Scale(zero=False)),
-            y2="upper:Q",
-            tooltip=tooltip,
-        )
+    across = alt.X("start:Q", scale=alt.Scale(zero=False, nice=False))
+    band = small_multiples.band(
+        three.transform_filter("isValid(datum.lower)"),
+        across,
+        alt.Y("lower:Q", scale=alt.Scale(zero=False)),
+        rect=True,
+        x2="end:Q",
+        tooltip=tooltip,
     )
     bar = three.mark_rule(color=PALETTE[0], strokeWidth=4).encode(
-        x=alt.X("start:Q", scale=alt.Scale(zero=False, nice=False)),
+        x=across,
         x2="end:Q",
         y=alt.Y("pooled:Q", scale=alt.Scale(zero=False)),
         tooltip=[*tooltip, alt.Tooltip("ci_text:N", title="95% confidence interval")],
     )
-    lines = years.mark_line(strokeWidth=2).encode(
-        x=x,
-        y=y,
-        color=colour,
-        strokeDash=alt.StrokeDash(
-            "series:N", scale=alt.Scale(domain=order, range=[[1, 0], [6, 3]]), legend=None
-        ),
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    lines, points = small_multiples.series_lines(
+        years, x, y, order, tooltip, legend=alt.Legend(title=None, orient="top")
     )
-    points = years.mark_point(filled=True, size=40).encode(
-        x=x,
-        y=y,
-        color=colour,
-        shape=alt.Shape(
-            "series:N",
-            scale=alt.Scale(domain=order, range=["circle", "square"]),
-            legend=alt.Legend(title=None, orient="top"),
-        ),
-        tooltip=tooltip,
+    title = alt.Title(
+        f"{area_name}: single years and the three-year figure",
+        subtitle=[
+            f"Solid line, circles: {area_name}; dashed line, squares: England.",
+            "Thick bar across three years: the three-year value; shaded band: its "
+            "approximate 95% confidence interval (pooled indicators only).",
+        ],
     )
-    return (
-        alt.layer(band, bar, lines, points, data=frame)
-        .properties(width=250, height=150)
-        .facet(
-            facet=alt.Facet(
-                "panel:N",
-                sort=alt.SortField("panel_order"),
-                title=None,
-                header=alt.Header(
-                    labelExpr="split(datum.value, '|')",
-                    labelAnchor="start",
-                    labelFontSize=12,
-                    labelFontWeight="bold",
-                    labelLimit=300,
-                ),
-            ),
-            columns=2,
-        )
-        .resolve_scale(y="independent", x="independent")
-        .properties(
-            title=alt.Title(
-                f"{area_name}: single years and the three-year figure",
-                subtitle=[
-                    f"Solid line, circles: {area_name}; dashed line, squares: England.",
-                    "Thick bar across three years: the three-year value; shaded band: its "
-                    "approximate 95% confidence interval (pooled indicators only).",
-                ],
-            ),
-            description=description,
-        )
+    return small_multiples.panels(
+        alt.layer(band, bar, lines, points, data=frame), title, description
     )
 
 

@@ -615,19 +615,6 @@ def build(
 
 def show_programmes(chapter: EvidenceChapter) -> None:
     """The searchable catalogue in place of the usual collapsed data table (and its CSV)."""
-    from IPython.display import HTML, display
+    from needsbook.chapters.display import show_in_place
 
-    from needsbook.chapters.display import download_link_html, show_notes, show_text, write_download
-    from needsbook.escape import html_text
-
-    section = chapter.section("programmes")
-    write_download(section, chapter.area_code, chapter.year)
-    show_text(section.summary)
-    show_notes(section)
-    display(
-        HTML(
-            chapter.programmes_html
-            + f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
-            + download_link_html(section, chapter.area_code)
-        )
-    )
+    show_in_place(chapter, chapter.section("programmes"), chapter.programmes_html)

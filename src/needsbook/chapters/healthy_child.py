@@ -474,18 +474,7 @@ def build(
 
 def show_pathways(chapter: HealthyChildChapter) -> None:
     """The pathways with their links, in place of the usual collapsed table (and its CSV)."""
-    from IPython.display import HTML, display
-
-    from needsbook.chapters.display import download_link_html, show_notes, show_text, write_download
+    from needsbook.chapters.display import show_in_place
 
     section = chapter.section("pathways")
-    write_download(section, chapter.area_code, chapter.year)
-    show_text(section.summary)
-    show_notes(section)
-    display(
-        HTML(
-            pathways_html(section, chapter.pathway_links)
-            + f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
-            + download_link_html(section, chapter.area_code)
-        )
-    )
+    show_in_place(chapter, section, pathways_html(section, chapter.pathway_links))

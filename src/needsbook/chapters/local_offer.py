@@ -531,26 +531,11 @@ def _empty() -> pd.DataFrame:
 def show_open(chapter: LocalOfferChapter, key: str) -> None:
     """A section whose table is its content (the offer, the mapping): summary, notes, then the
     table shown open, its source and its CSV."""
-    from IPython.display import HTML, display
-
-    from needsbook.chapters.display import (
-        download_link_html,
-        show_notes,
-        show_text,
-        table_html,
-        write_download,
-    )
+    from needsbook.chapters.display import show_in_place, table_html
 
     section = chapter.section(key)
-    write_download(section, chapter.area_code, chapter.year)
-    show_text(section.summary)
-    show_notes(section)
-    display(
-        HTML(
-            table_html(section.table, f"{section.title} for {chapter.area_name}")
-            + f"\n<p><small>Source: {html_text(section.source)}</small></p>\n"
-            + download_link_html(section, chapter.area_code)
-        )
+    show_in_place(
+        chapter, section, table_html(section.table, f"{section.title} for {chapter.area_name}")
     )
 
 

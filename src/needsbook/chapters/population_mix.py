@@ -12,8 +12,7 @@ from needsbook.areas import Area
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import number, pct
 from needsbook.charts import PALETTE
-from needsbook.data import load_table
-from needsbook.errors import DataError
+from needsbook.data import load_table, load_table_or_none
 
 ENGLAND = "E92000001"
 BIRTHS_SOURCE = "ONS mid-year population estimates, components of change, mid-2022 to mid-2023"
@@ -22,14 +21,16 @@ BROAD_ORDER = ["White", "Asian", "Black", "Mixed", "Other"]
 WHITE_BRITISH = "White: English, Welsh, Scottish, Northern Irish or British"
 
 
-def _table(name: str, data_dir: Path | str | None) -> pd.DataFrame | None:
-    try:
-        return load_table(name, data_dir)
-    except (DataError, FileNotFoundError, KeyError):
-        return None
+def _area_rows(name: str, area: Area, data_dir: Path | str | None) -> pd.DataFrame | None:
+    """The snapshot table ``name`` when it has rows for ``area`` (else None)."""
+    table = load_table_or_none(name, data_dir)
+    own = None if table is None else table[table["area_code"].eq(area.code)]
+    return None if own is None or own.empty else table
 
 
-def _no_data(key: str, title: str, text: str, source: str) -> Section:
+def _no_data(key: str, title: str, what: str, area: Area, source: str) -> Section:
+    """A section saying ``what`` is not in the data for the area."""
+    text = f"{what} are not in the data for {area.name}."
     return Section(key, title, text, pd.DataFrame({"Note": [text]}), source=source)
 
 
@@ -40,15 +41,10 @@ def births(area: Area, year: int, data_dir: Path | str | None) -> Section:
     """Live births in the one year the snapshot holds, with births per 1,000 residents against
     the region and England (mid-2023 population)."""
     title = "Births"
-    table = _table("births", data_dir)
-    own = None if table is None else table[table["area_code"].eq(area.code)]
-    if own is None or own.empty:
-        return _no_data(
-            "births",
-            title,
-            f"Births by area are not in the data for {area.name}.",
-            BIRTHS_SOURCE,
-        )
+    table = _area_rows("births", area, data_dir)
+    if table is None:
+        return _no_data("births", title, "Births by area", area, BIRTHS_SOURCE)
+    own = table[table["area_code"].eq(area.code)]
     period = str(own["period"].iloc[0])
     births_year = int(own["year"].iloc[0])
     syoa = load_table("population_syoa", data_dir)
@@ -112,15 +108,9 @@ def births(area: Area, year: int, data_dir: Path | str | None) -> Section:
 def ethnicity(area: Area, data_dir: Path | str | None) -> Section:
     """Broad ethnic groups of residents (all ages) at the 2021 Census, against England."""
     title = "Ethnic group"
-    table = _table("ethnicity", data_dir)
-    own = None if table is None else table[table["area_code"].eq(area.code)]
-    if own is None or own.empty:
-        return _no_data(
-            "ethnicity",
-            title,
-            f"Census 2021 ethnic groups are not in the data for {area.name}.",
-            CENSUS_SOURCE,
-        )
+    table = _area_rows("ethnicity", area, data_dir)
+    if table is None:
+        return _no_data("ethnicity", title, "Census 2021 ethnic groups", area, CENSUS_SOURCE)
     codes = {area.code: area.name, ENGLAND: "England"}
     sel = table[table["area_code"].isin(codes)].copy()
     sel["Area"] = sel["area_code"].map(codes)

@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from needsbook.charts import PALETTE, RAG, annotations
+from needsbook.charts import PALETTE, RAG, annotations, small_multiples
 from needsbook.charts.annotations import Event
 from needsbook.outcomes.findings import Finding
 from needsbook.polarity import LOW_IS_GOOD
@@ -249,29 +249,11 @@ def trend_chart(
     """
     if events is None:
         events = annotations.panel_events(data)
-    colours = PALETTE[: len(series_order)]
-    shapes = ["circle", "square", "triangle-up", "diamond"][: len(series_order)]
-    dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]][: len(series_order)]
-    x = alt.X(
-        "year:Q",
-        title="Year (the year the period ends)",
-        axis=alt.Axis(
-            format="d",
-            tickMinStep=1,
-            labelExpr="datum.value == floor(datum.value) ? datum.label : ''",
-            labelAngle=0,
-            titleFontSize=10,
-            titleFontWeight="normal",
-            titleColor="#505a5f",
-        ),
-        scale=alt.Scale(zero=False, nice=False),
-    )
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
-    colour = alt.Color(
-        "series:N",
-        sort=series_order,
-        scale=alt.Scale(domain=series_order, range=colours),
-        legend=alt.Legend(title=None, orient="top", labelLimit=260, columns=2),
+    x = small_multiples.year_x(
+        labelExpr="datum.value == floor(datum.value) ? datum.label : ''",
+        titleFontSize=10,
+        titleFontWeight="normal",
+        titleColor="#505a5f",
     )
     tooltip = [
         alt.Tooltip("panel_name:N", title="Indicator"),
@@ -280,43 +262,12 @@ def trend_chart(
         alt.Tooltip("value_text:N", title="Value"),
         alt.Tooltip("ci_text:N", title="95% confidence interval"),
     ]
-    band = (
-        alt.Chart()
-        .transform_filter(f"datum.series == '{_escape(series_order[0])}' && isValid(datum.lower)")
-        .mark_area(opacity=0.22, color=colours[0])
-        .encode(x=x, y=alt.Y("lower:Q", scale=alt.Scale(zero=False)), y2="upper:Q")
+    area = f"datum.series == '{_escape(series_order[0])}' && isValid(datum.lower)"
+    band = small_multiples.band(
+        alt.Chart().transform_filter(area), x, alt.Y("lower:Q", scale=alt.Scale(zero=False))
     )
-    lines = (
-        alt.Chart()
-        .mark_line(strokeWidth=2)
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                sort=series_order,
-                scale=alt.Scale(domain=series_order, range=dashes),
-                legend=None,
-            ),
-        )
-    )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, size=40)
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            shape=alt.Shape(
-                "series:N",
-                sort=series_order,
-                scale=alt.Scale(domain=series_order, range=shapes),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            tooltip=tooltip,
-        )
-    )
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    lines, points = small_multiples.series_lines(alt.Chart(), x, y, series_order, tooltip)
     layers = [band, lines, points]
     marks = _event_rows(data, events)
     if len(marks):
@@ -324,26 +275,8 @@ def trend_chart(
         plain = "!isValid(datum.event_label)"
         lines, points = lines.transform_filter(plain), points.transform_filter(plain)
         layers = [band, lines, points, *annotations.rule_layers(x)]
-    return (
-        alt.layer(*layers, data=data)
-        .properties(width=250, height=150)
-        .facet(
-            facet=alt.Facet(
-                "panel:N",
-                sort=alt.SortField("panel_order"),
-                title=None,
-                header=alt.Header(
-                    labelExpr="split(datum.value, '|')",
-                    labelAnchor="start",
-                    labelFontSize=12,
-                    labelFontWeight="bold",
-                    labelLimit=300,
-                ),
-            ),
-            columns=columns,
-        )
-        .resolve_scale(y="independent", x="independent")
-        .properties(title=title, description=description)
+    return small_multiples.panels(
+        alt.layer(*layers, data=data), title, description, columns=columns
     )
 
 

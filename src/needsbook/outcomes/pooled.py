@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from needsbook.areas import Area
-from needsbook.data import load_table, snapshot_key
+from needsbook.data import load_table, load_table_or_none, snapshot_key
 from needsbook.errors import DataError
 from needsbook.outcomes.catalogue import Indicator
 from needsbook.outcomes.compare import (
@@ -411,10 +411,7 @@ def district_gld(area: Area, year: int, data_dir: Path | str | None = None) -> D
     polarity). District counts of 1-4 (children with, or without, a good level of
     development) withhold that district's figures."""
     empty = pd.DataFrame()
-    try:
-        table = load_table(DISTRICT_TABLE, data_dir)
-    except DataError:
-        table = None
+    table = load_table_or_none(DISTRICT_TABLE, data_dir)
     sel = (
         pd.DataFrame()
         if table is None

@@ -1,6 +1,7 @@
 """DfE children in need: factors identified at the end of assessment (table C3), 2018-2025.
 
-Two indicators per factor (names, definitions and polarity are the catalogue's):
+Two indicators per factor (the factors, their names, definitions and polarity are the
+catalogue's: :func:`factors`):
 
 * ``c3:<Factor>``: episodes with the factor recorded at the end of an assessment completed in
   the year to 31 March, per 10,000 children aged 0-17. The denominator is the DfE 0-17
@@ -25,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from needsbook.errors import DataError
+from needsbook.outcomes.catalogue import Catalogue, load_catalogue
 from needsbook.snapshot.ind_common import (
     Meta,
     catalogue_meta,
@@ -38,30 +41,24 @@ DATA = "dfe_csc/c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"
 SOURCE_FILES = (DATA, POPULATION)
 SOURCE = "DfE CIN"
 BASE = "Episodes_with_assessment_factor"
+#: Indicator ids: ``c3:<Factor>`` (the rate) and ``c3:<Factor>_pct`` (the share).
+PREFIX, SHARE = "c3:", "_pct"
 
-#: The factors carried into the snapshot (column names of the C3 file = indicator suffixes).
-FACTORS = (
-    "Domestic_Abuse_parent",
-    "Domestic_Abuse_child",
-    "Mental_Health_parent",
-    "Mental_Health_child",
-    "Drug_Misuse_parent",
-    "Alcohol_Misuse_parent",
-    "Learning_Disability_parent",
-    "Young_Carer",
-    "Neglect",
-    "Emotional_Abuse",
-    "Going_missing",
-    "Child_sexual_exploitation",
-    "Child_criminal_exploitation",
-    "Gangs",
-    "Self_harm",
-)
+
+def factors(catalogue: Catalogue | None = None) -> tuple[str, ...]:
+    """The assessment factors the snapshot carries, in catalogue order: one per ``c3:<Factor>``
+    rate entry of the indicator catalogue (``<Factor>`` is the C3 file's column name)."""
+    cat = catalogue or load_catalogue()
+    return tuple(
+        i.id.removeprefix(PREFIX)
+        for i in (*cat.indicators, *cat.snapshot_only)
+        if i.id.startswith(PREFIX) and not i.id.endswith(SHARE)
+    )
 
 
 def indicator_ids() -> list[str]:
     """Every indicator id this module derives, rate then share for each factor."""
-    return [i for f in FACTORS for i in (f"c3:{f}", f"c3:{f}_pct")]
+    return [i for f in factors() for i in (f"{PREFIX}{f}", f"{PREFIX}{f}{SHARE}")]
 
 
 def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
@@ -75,11 +72,14 @@ def rows(raw_dir: Path) -> tuple[pd.DataFrame, list[Meta]]:
     )
     base = to_number(d[BASE])
     nothing = pd.Series(np.nan, index=d.index)
+    missing = [f for f in factors() if f not in d.columns]
+    if missing:
+        raise DataError(f"{DATA} has no column for the catalogued factor(s) {', '.join(missing)}")
     frames, metas = [], []
-    for factor in FACTORS:
+    for factor in factors():
         count = to_number(d[factor])
-        for suffix, den, multiplier in (("", population, 10_000.0), ("_pct", base, 100.0)):
-            ind_id = f"c3:{factor}{suffix}"
+        for suffix, den, multiplier in (("", population, 10_000.0), (SHARE, base, 100.0)):
+            ind_id = f"{PREFIX}{factor}{suffix}"
             value = value_from_counts(count, den, nothing, multiplier, what=ind_id, tolerance=0.0)
             frames.append(
                 source_frame(

@@ -16,6 +16,7 @@ from needsbook.chapters.text import and_join, in_period, lower_first
 from needsbook.charts import PALETTE
 from needsbook.outcomes.compare import BETTER, HIGHER, LOWER, WORSE, load_data
 from needsbook.polarity import JUDGED
+from needsbook.snapshot import ind_c3
 from needsbook.vulnerable.measures import Context, Measure, area_years, in_data, sources
 from needsbook.vulnerable.send import FIFTHS_NOTE
 from needsbook.vulnerable.tables import (
@@ -27,24 +28,6 @@ from needsbook.vulnerable.tables import (
     no_judgement_note,
 )
 
-#: Factors identified at the end of assessment (DfE children in need, table C3), in order.
-FACTORS = (
-    "Domestic_Abuse_parent",
-    "Domestic_Abuse_child",
-    "Mental_Health_parent",
-    "Mental_Health_child",
-    "Drug_Misuse_parent",
-    "Alcohol_Misuse_parent",
-    "Learning_Disability_parent",
-    "Young_Carer",
-    "Neglect",
-    "Emotional_Abuse",
-    "Going_missing",
-    "Child_sexual_exploitation",
-    "Child_criminal_exploitation",
-    "Gangs",
-    "Self_harm",
-)
 TOP_FACTORS = 5
 LOOKED_AFTER = (
     "csc:cla_rate",
@@ -186,11 +169,13 @@ def _judged_headline(ctx: Context, items: list[Measure], what: str) -> str:
 
 
 def factor_ids(ctx: Context) -> list[tuple[str, str]]:
-    """(rate id, share id) of every factor the catalogue has and the data holds."""
-    known = set(load_data(ctx.data_dir).catalogue.ids)
+    """(rate id, share id) of every factor the catalogue has and the data holds, in catalogue
+    order."""
+    catalogue = load_data(ctx.data_dir).catalogue
+    known = set(catalogue.ids)
     out = []
-    for f in FACTORS:
-        rate, share = f"c3:{f}", f"c3:{f}_pct"
+    for f in ind_c3.factors(catalogue):
+        rate, share = f"{ind_c3.PREFIX}{f}", f"{ind_c3.PREFIX}{f}{ind_c3.SHARE}"
         if rate in known and in_data(rate, ctx.year, ctx.data_dir):
             out.append((rate, share if share in known else ""))
     return out
@@ -313,10 +298,11 @@ def factors(ctx: Context) -> Section:
                 "exploitation",
             ]
         )
+        catalogued = ind_c3.factors(load_data(ctx.data_dir).catalogue)
         table = pd.DataFrame(
             {
-                "Factor": [f.replace("_", " ") for f in FACTORS],
-                "In the data": ["not in the data"] * len(FACTORS),
+                "Factor": [f.replace("_", " ") for f in catalogued],
+                "In the data": ["not in the data"] * len(catalogued),
             }
         )
         return Section(
