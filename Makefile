@@ -7,7 +7,7 @@ AREA ?= E10000034
 NBVAL_AREAS ?= E10000034 E06000017
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup book test lint snapshot validate bench nbval-prepare lock clean browser-deps
+.PHONY: setup book test lint precommit snapshot validate bench nbval-prepare lock clean browser-deps
 
 setup: $(STAMP)
 
@@ -39,6 +39,10 @@ test: setup lint nbval-prepare
 lint: setup
 	$(BIN)/ruff check src tests
 
+## The pre-commit hooks (.pre-commit-config.yaml) over every tracked file; they only check.
+precommit: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pre-commit run --all-files
+
 nbval-prepare: setup
 	$(BIN)/python -m needsbook.testing.nbval_prepare --out _build/nbval $(NBVAL_AREAS)
 
@@ -54,10 +58,10 @@ bench: setup
 ## Re-resolve the dependency set from pyproject.toml into requirements.lock.
 lock:
 	rm -rf /tmp/needsbook-lock && $(PYTHON) -m venv /tmp/needsbook-lock
-	/tmp/needsbook-lock/bin/pip install --quiet ".[test]"
+	/tmp/needsbook-lock/bin/pip install --quiet ".[test,jupyter]"
 	{ head -2 requirements.lock; /tmp/needsbook-lock/bin/pip freeze | grep -vi '^needsbook'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
-	$(BIN)/python -m needsbook.testing.environment
+	/tmp/needsbook-lock/bin/python -m needsbook.testing.environment
 
 clean:
 	rm -rf _build

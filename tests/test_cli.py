@@ -48,12 +48,16 @@ def test_missing_year_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert not out.exists()
 
 
-def test_build_needs_an_area(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["build"]) == 1
+def test_build_needs_an_area(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not inside a project made by `needsbook init`
+    assert main(["build"]) == 2  # bad input
     assert "--area" in capsys.readouterr().err
 
 
 def test_help_lists_the_contract_commands() -> None:
     proc = run("--help")
-    for command in ("areas", "build", "validate", "snapshot", "local-template", "fetch", "export"):
+    commands = ("areas", "build", "validate", "snapshot", "local-template", "fetch", "export")
+    for command in (*commands, "init"):
         assert command in proc.stdout

@@ -16,6 +16,7 @@ import pytest
 
 from needsbook import cli
 from needsbook.cli import main
+from needsbook.local import write_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -309,3 +310,170 @@ def test_interrupts_exit_130_and_sigterm_is_handled(
 
     assert interrupts.requested() is None  # a later build in this process is not interrupted
     interrupts.check()
+
+
+def error_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run ``needsbook ARGS`` in this process (usage errors included: argparse exits);
+    assert exit 2 and exactly one line of output, ``needsbook: error: ...``; return it."""
+    started = AssertionError("the build started")
+    with mock.patch("needsbook.validate.validate_snapshot", side_effect=started):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert out == "" and err.count("\n") == 1 and err.startswith("needsbook: error: "), err
+    return err.rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("build", "--area", "Rutland", "--areas", "Halton"), "--areas: not allowed with"),
+        (("build", "--area", "Rutland", "--all"), "--all: not allowed with argument --area"),
+        (("build", "--areas", "Rutland,Halton", "--all"), "not allowed with argument --areas"),
+        (("build", "--area", "Rutland", "--jobs", "2"), "--jobs applies to --areas and --all"),
+        (("build", "--areas", "Rutland,Halton", "--jobs", "0"), "--jobs must be 1 or more"),
+        (("build", "--area", "Rutland", "--year", "twenty"), "invalid int value: 'twenty'"),
+        (("build", "--area", "Rutland", "--comparators", " , "), "--comparators is empty"),
+        (("build",), "say which area to build"),
+        (("build", "--area", "Cumbria", "--quiet"), "split into Cumberland (E06000063) and"),
+        (("validate", "--record", "--local-dir", "."), "omit --local-dir"),
+        (("validate", "--area", "Rutland"), "--area applies to --local-dir"),
+        (("fetch", "--list", "--sources", "ees"), "--list lists everything"),
+        (("fetch", "--list", "--refresh"), "omit --refresh"),
+        (("export", "--area", "Rutland"), "required: --out"),
+        (("export", "--area", "Rutland", "--out", "x.csv"), "--out must name a .zip file"),
+        (("local-template",), "required: --area"),
+        (("local-template", "--area", "Narnia"), "unknown area 'Narnia'"),
+        (("init",), "required: DIR"),
+        (("init", "new-project", "--area", "Poole"), "merged into Bournemouth, Christchurch"),
+        (("areas", "--bogus"), "unrecognized arguments: --bogus"),
+        (("nonsense",), "invalid choice: 'nonsense'"),
+        ((), "required: COMMAND"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(
+    args: tuple[str, ...],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # outside any project; nothing may be written here
+    assert expected in error_line(capsys, *args)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_former_areas_read_as_a_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(capsys, "build", "--area", "E10000006", "--quiet")
+    assert line == (
+        "needsbook: error: E10000006 (Cumbria) is a former area: it was split into Cumberland "
+        "(E06000063) and Westmorland and Furness (E06000064) on 1 April 2023, so use one of "
+        "those areas. Run `needsbook areas` to list current areas."
+    )
+    line = error_line(capsys, "export", "--area", "Bournemouth", "--out", "b.zip")
+    assert (
+        "merged into Bournemouth, Christchurch and Poole (E06000058) on 1 April 2019, so " in line
+    )
+    assert "into on" not in line
+
+
+def test_usage_errors_from_the_command_line_are_one_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "needsbook", "build", "--all", "--area", "Rutland"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        "needsbook: error: argument --area: not allowed with argument --all "
+        "(see `needsbook build --help`)\n"
+    )
+
+
+def test_init_refuses_a_folder_in_use_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "notes.txt").write_text("mine")
+    (used / "README.md").write_text("our readme")
+    (tmp_path / "file").write_text("x")
+    before = tree(tmp_path)
+    assert "is not empty (it holds README.md, notes.txt)" in error_line(capsys, "init", str(used))
+    line = error_line(capsys, "init", str(used), "--force")
+    assert "already holds README.md" in line and "never overwrites" in line
+    assert "is a file" in error_line(capsys, "init", str(tmp_path / "file"))
+    assert "unknown area" in error_line(capsys, "init", str(tmp_path / "new"), "--area", "Narnia")
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[build]\narea = Rutland\n", "not a valid TOML file: Invalid value (at line 2"),
+        ("[build]\nareas = 'Rutland'\n", "[build] has an unknown key 'areas' (did you mean area?"),
+        ("[bulid]\narea = 'Rutland'\n", "unknown table 'bulid' (did you mean build?"),
+        ("build = 3\n", "'build' must be a table"),
+        ("[build]\nyear = '2024'\n", "build.year must be a whole number such as 2024, not '2024'"),
+        ("[build]\nyear = true\n", "build.year must be a whole number"),
+        ("[build]\ncomparators = 'Shropshire'\n", "build.comparators must be a list"),
+        ("[build]\ncomparators = ['Shropshire', 3]\n", "build.comparators must be a list"),
+        ("[build]\narea = ''\n", "build.area must be a non-empty text"),
+        ("[build]\nlocal_dir = 5\n", "build.local_dir must be a non-empty text"),
+        ("[build]\narea = 'Narnia'\n", "build.area: unknown area 'Narnia'"),
+        ("[build]\narea = 'Cumbria'\n", "build.area: E10000006 (Cumbria) is a former area"),
+        ("[build]\narea = 'Rutland'\nyear = 1999\n", "build.year: 1999 is not available for"),
+    ],
+)
+def test_a_malformed_needsbook_toml_is_one_line_naming_file_and_key(
+    toml: str,
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "needsbook.toml").write_text(toml)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    line = error_line(capsys, "build", "--quiet")
+    assert line.startswith(f"needsbook: error: {tmp_path / 'needsbook.toml'}: ")
+    assert expected in line
+
+
+def test_a_malformed_needsbook_toml_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "needsbook.toml").write_bytes(b"[build]\narea = '\xff'\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "needsbook", "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"needsbook: error: {tmp_path / 'needsbook.toml'}: not a valid")
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_bad_local_dir_is_the_same_error_for_validate_and_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "local"
+    write_templates("Rutland", folder)
+    (folder / "eha_assessments.csv").write_text(
+        "period,provider,district,imd_quintile,assessments\n2014-15,x,Rutland,9,abc\n"
+    )
+    (folder / "EHA_reasons.CSV").write_text("x\n")
+    assert main(["validate", "--local-dir", str(folder), "--area", "Rutland"]) == 2
+    validate_err = capsys.readouterr().err
+    assert main([*BUILD, "--local-dir", str(folder), "--out", str(tmp_path / "book")]) == 2
+    assert capsys.readouterr().err == validate_err
+    assert validate_err.startswith(f"needsbook: error: local data in {folder} is invalid (3 ")
+    assert "rename it to eha_reasons.csv" in validate_err and "Traceback" not in validate_err
+    missing = str(tmp_path / "nowhere")
+    line = error_line(capsys, "validate", "--local-dir", missing, "--area", "Rutland")
+    assert line == error_line(capsys, *BUILD, "--local-dir", missing)
+    assert not (tmp_path / "book").exists()

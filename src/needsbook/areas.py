@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from needsbook.messages import clip
 
 DEFAULT_AREA = "E10000034"  # Worcestershire, the model report's area
 MAX_QUERY = 200  # longer --area values are not names: no lookups, no suggestions
+#: How a former area became current ones (``area_code_history.relationship``), as a verb.
+CHANGES = {"split_into": "split into", "merged_into": "merged into"}
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,22 @@ def _former_area_note(query: str, data_dir: Path | str | None) -> str | None:
         rows = hist[hist["old_name"].map(_norm) == _norm(query)]
     if rows.empty:
         return None
-    successors = ", ".join(f"{r.new_name} ({r.new_code})" for r in rows.itertuples())
-    kind = rows["relationship"].iloc[0].replace("_", " ")
+    successors = [f"{r.new_name} ({r.new_code})" for r in rows.itertuples()]
+    listed = ", ".join(successors[:-1]) + " and " * (len(successors) > 1) + successors[-1]
+    change = CHANGES.get(rows["relationship"].iloc[0], "replaced by")
+    when = _day_month_year(str(rows["change_date"].iloc[0]))
     old = f"{rows['old_code'].iloc[0]} ({rows['old_name'].iloc[0]})"
-    return f"{old} is a former area ({kind} on {rows['change_date'].iloc[0]}): use {successors}"
+    use = "one of those areas" if len(successors) > 1 else "that area"
+    return f"{old} is a former area: it was {change} {listed} on {when}, so use {use}"
+
+
+def _day_month_year(iso: str) -> str:
+    """``2023-04-01`` as ``1 April 2023`` (the text unchanged if it is not an ISO date)."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 def _did_you_mean(query: str, areas: list[Area]) -> str:

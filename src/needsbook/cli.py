@@ -8,9 +8,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from needsbook import __version__
+from needsbook.cli_help import COMMANDS, EXIT_CODES, MAIN_DESCRIPTION, exit_codes_text
 from needsbook.errors import InputError, NeedsbookError
 from needsbook.historical import OLDER_THAN
 from needsbook.messages import clip, clip_path
@@ -50,14 +51,18 @@ def _area_list(args: argparse.Namespace) -> list[str]:
         return areas
     if args.area is not None:
         return [args.area]  # an empty or unknown value is refused when resolved (exit 2)
-    raise NeedsbookError(
+    raise InputError(
         "say which area to build: --area NAME_OR_CODE, --areas A,B or --all "
-        "(run `needsbook areas` to list them)"
+        "(run `needsbook areas` to list them), or run it in a folder made by `needsbook init`"
     )
 
 
 def _check_jobs(args: argparse.Namespace) -> None:
-    """``--jobs`` must be at least 1 (``--out`` is checked by the build, before building)."""
+    """``--jobs`` is for several books and at least 1 (``--out`` is checked by the build)."""
+    if args.jobs is None:
+        return
+    if not (args.all or args.areas is not None):
+        raise InputError("--jobs applies to --areas and --all: a single book builds in one process")
     if args.jobs < 1:
         raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
 
@@ -71,12 +76,37 @@ def _comparators(text: str | None) -> tuple[str, ...]:
     return names
 
 
+def _project_settings(args: argparse.Namespace) -> None:
+    """Fill the build options the command line left out from the project's needsbook.toml
+    (when run inside one): ``year`` for every build; ``area`` when no area option is given;
+    ``local_dir`` and ``comparators`` only for the project's own area."""
+    from needsbook import project
+
+    config = project.current()
+    if config is None:
+        return
+    if args.area is None and not (args.all or args.areas is not None):
+        args.area = project.config_area(config, args.data_dir).code
+        own = True
+    else:
+        own = args.area is not None and project.is_project_area(args.area, config, args.data_dir)
+    if args.year is None and config.year is not None:
+        args.year = config.year
+        if args.area is not None:
+            project.check_year(config, args.area, args.data_dir)
+    if own:
+        args.local_dir = args.local_dir if args.local_dir is not None else config.local_dir
+        if args.comparators is None and config.comparators:
+            args.comparators = ",".join(config.comparators)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    _check_jobs(args)
+    _project_settings(args)
+    single = not (args.all or args.areas is not None)
+    areas = _area_list(args)
     from needsbook.build import BuildOptions, build_area
 
-    single = not (args.all or args.areas is not None)
-    _check_jobs(args)
-    areas = _area_list(args)
     template = BuildOptions(
         area="",
         year=args.year,
@@ -92,7 +122,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         opts = BuildOptions(**{**template.__dict__, "area": areas[0], "out": args.out})
         build_area(opts, **({"report": report} if report else {}))
         return 0
-    return _build_batch(areas, template, args.jobs, args.quiet, args.out)
+    return _build_batch(areas, template, args.jobs or 1, args.quiet, args.out)
 
 
 def _build_batch(
@@ -160,7 +190,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         if args.record:
             raise InputError("--record records the snapshot's validation: omit --local-dir")
-        print(check_folder(args.local_dir, args.area, args.data_dir).report())
+        area = args.area or _project_area_for(args.local_dir, args.data_dir)
+        print(check_folder(args.local_dir, area, args.data_dir).report())
         return 0
     if args.area:
         raise InputError("--area applies to --local-dir (local data validation) only")
@@ -174,6 +205,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         print(f"validation record written: {paths.snapshot_dir(args.data_dir) / RECORD_NAME}")
     return 0 if report.success else 3
+
+
+def _project_area_for(local_dir: Path, data_dir: Path | None) -> str | None:
+    """Inside a project, its area for a ``--local-dir`` not named by an area code."""
+    from needsbook import project
+    from needsbook.local.folder import AREA_CODE
+
+    config = project.current()
+    if config is None or AREA_CODE.fullmatch(local_dir.resolve().name):
+        return None
+    return project.config_area(config, data_dir, what="which area the data are for").code
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -202,9 +244,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``fetch`` options that ``--list`` would silently ignore.
+LIST_IGNORES = ("sources", "indicators", "data_set", "cache_dir", "refresh")
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     from needsbook.fetch.command import fetch_command
 
+    given = [f"--{k.replace('_', '-')}" for k in LIST_IGNORES if getattr(args, k)]
+    if args.list and given:
+        raise InputError(f"--list lists everything and downloads nothing: omit {given[0]}")
     return fetch_command(args)
 
 
@@ -216,33 +265,59 @@ def cmd_local_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from needsbook.project import init_project
+
+    written = init_project(args.folder, args.area, args.data_dir, force=args.force)
+    where = clip_path(args.folder)
+    print(f"created the project {where} ({len(written)} files); next: see {where}/README.md")
+    return 0
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``needsbook: error: ...`` and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            InputError.exit_code,
+            f"needsbook: error: {clip(message, 300)} (see `{self.prog} --help`)\n",
+        )
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="needsbook",
-        description=(
-            "Build children and young people's (0-19) early-help needs assessment books for "
-            "English upper-tier local authorities from open national statistics."
-        ),
+        description=MAIN_DESCRIPTION,  # wrapped already: the formatter keeps its lines
+        epilog=exit_codes_text(sorted(EXIT_CODES)),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"needsbook {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, **COMMANDS[name].parser_kwargs())  # type: ignore[arg-type]
 
     def data_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--data-dir",
             type=Path,
             default=None,
-            help="folder holding snapshot/ (default: the project's data/)",
+            help="folder holding snapshot/ (default: the data/ that needsbook comes with)",
         )
 
-    sp = sub.add_parser("areas", help="list the 153 current upper-tier local authorities")
+    sp = command("areas")
     data_opt(sp)
     sp.set_defaults(func=cmd_areas)
 
-    sp = sub.add_parser("build", help="build the book for an area (or several)")
-    sp.add_argument("--area", help="name, ONS code or DfE number, e.g. Worcestershire, E10000034")
-    sp.add_argument("--areas", help="comma-separated list of areas")
-    sp.add_argument("--all", action="store_true", help="build every area")
+    sp = command("build")
+    which = sp.add_mutually_exclusive_group()
+    which.add_argument(
+        "--area",
+        help="name, ONS code or DfE number, e.g. Worcestershire, E10000034 (default in a "
+        "project: its needsbook.toml's area)",
+    )
+    which.add_argument("--areas", help="comma-separated list of areas")
+    which.add_argument("--all", action="store_true", help="build every area")
     sp.add_argument("--year", type=int, default=None, help="data year (default: the latest)")
     sp.add_argument(
         "--comparators",
@@ -262,13 +337,16 @@ def parser() -> argparse.ArgumentParser:
         "--local-dir",
         type=Path,
         default=None,
-        help="folder with the council's own service data (CSV templates; default: "
-        "data/local/<area code> when it exists). The worked example: "
+        help="folder with the council's own service data (CSV templates; default: in a "
+        "project made by `needsbook init`, its local_dir; else data/local/<area code> when it "
+        "exists). The worked example: "
         "--local-dir data/examples/E10000034 (Worcestershire, 2013-2015). Data ending "
         f"{OLDER_THAN} before the book's data year is shown as historical context only",
     )
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    sp.add_argument("--jobs", type=int, default=1, help="parallel builds with --all/--areas")
+    sp.add_argument(
+        "--jobs", type=int, default=None, help="parallel builds with --all/--areas (default: 1)"
+    )
     sp.add_argument(
         "--force",
         action="store_true",
@@ -277,11 +355,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_build)
 
-    sp = sub.add_parser(
-        "validate",
-        help="run every data expectation over the snapshot (or, with --local-dir, check a "
-        "council's local data)",
-    )
+    sp = command("validate")
     data_opt(sp)
     sp.add_argument(
         "--record",
@@ -298,11 +372,12 @@ def parser() -> argparse.ArgumentParser:
         "--area",
         default=None,
         help="with --local-dir: the area the data are for (default: the folder's name when it "
-        "is an area code, e.g. data/local/E06000017 or data/examples/E10000034)",
+        "is an area code, e.g. data/local/E06000017 or data/examples/E10000034; else, in a "
+        "project, its area)",
     )
     sp.set_defaults(func=cmd_validate)
 
-    sp = sub.add_parser("snapshot", help="derive data/snapshot from ../shared/data-raw")
+    sp = command("snapshot")
     data_opt(sp)
     sp.add_argument("--raw-dir", default=None, help="raw data (default: ../shared/data-raw)")
     sp.add_argument(
@@ -312,11 +387,8 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_snapshot)
 
-    sp = sub.add_parser(
-        "local-template",
-        help="write empty local service data templates, with a README for each",
-    )
-    sp.add_argument("--area", required=True)
+    sp = command("local-template")
+    sp.add_argument("--area", required=True, help="name, ONS code or DfE number")
     sp.add_argument(
         "--out",
         type=Path,
@@ -325,10 +397,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--force", action="store_true", help="overwrite existing template files")
     sp.set_defaults(func=cmd_local_template)
-    sp = sub.add_parser(
-        "fetch",
-        help="download fresh data from the official APIs (then: snapshot --from-cache)",
-    )
+    sp = command("fetch")
     sp.add_argument(
         "--sources", nargs="*", metavar="SOURCE", help="fingertips, ees, ons (default: all)"
     )
@@ -362,8 +431,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--raw-dir", default=None, help="raw data for area lookups (optional)")
     data_opt(sp)
     sp.set_defaults(func=cmd_fetch)
-    sp = sub.add_parser("export", help="export an area's data as a zip of tidy CSV files")
-    sp.add_argument("--area", required=True)
+    sp = command("export")
+    sp.add_argument("--area", required=True, help="name, ONS code or DfE number")
     sp.add_argument("--out", type=Path, required=True, help="the .zip file to write")
     sp.add_argument(
         "--year",
@@ -373,10 +442,26 @@ def parser() -> argparse.ArgumentParser:
     )
     data_opt(sp)
     sp.set_defaults(func=cmd_export)
+
+    sp = command("init")
+    sp.add_argument("folder", type=Path, metavar="DIR", help="the project folder to create")
+    sp.add_argument(
+        "--area",
+        default=None,
+        help="the area (name, ONS code or DfE number); without it, set it in needsbook.toml "
+        "later (the templates then pre-fill no districts)",
+    )
+    sp.add_argument(
+        "--force",
+        action="store_true",
+        help="add the project's files to a folder that holds others (never overwrites a file)",
+    )
+    data_opt(sp)
+    sp.set_defaults(func=cmd_init)
     return p
 
 
-READS_SNAPSHOT = ("areas", "build", "validate", "export")
+READS_SNAPSHOT = ("areas", "build", "validate", "export", "init")
 DEBUG_ENV = "NEEDSBOOK_DEBUG"
 
 

@@ -1,4 +1,11 @@
-"""Where things live: the repo root, the committed snapshot and the shared raw data."""
+"""Where things live: the project layout, the writable workspace and the shared raw data.
+
+The *project layout* (``_config.yml``, ``_toc.yml``, ``book/``, ``notebooks/``, ``data/``,
+``expectations/``) is read-only input to every build: the repository in a clone, or the copy an
+installed wheel carries under ``needsbook/project``. The *workspace* is where builds write
+``_build/``: a council project folder made by ``needsbook init`` (it holds ``needsbook.toml``), else
+the repository in a clone, else the current folder.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,79 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The project layout as an installed wheel carries it (absent in a source checkout).
+PACKAGED_ROOT = PACKAGE_DIR / "project"
+#: The file that marks a council's project folder (written by ``needsbook init``).
+PROJECT_FILE = "needsbook.toml"
+
+
+def _is_layout(folder: Path) -> bool:
+    return (folder / "_config.yml").is_file() and (folder / "notebooks").is_dir()
+
+
+def _clone_root() -> Path | None:
+    """The source checkout this package runs from (an editable install), if any."""
+    return next((p for p in PACKAGE_DIR.parents if _is_layout(p)), None)
 
 
 def repo_root() -> Path:
-    """The project root (the folder holding ``_config.yml``), found from this file or the cwd."""
+    """The project layout: ``$NEEDSBOOK_ROOT``, the checkout, the wheel's copy, or the cwd's."""
     env = os.environ.get("NEEDSBOOK_ROOT")
     if env:
         return Path(env).resolve()
-    for start in (PACKAGE_DIR, Path.cwd().resolve()):
-        for candidate in (start, *start.parents):
-            if (candidate / "_config.yml").is_file() and (candidate / "notebooks").is_dir():
-                return candidate
-    raise FileNotFoundError(
-        "cannot find the needsbook project root (a folder with _config.yml and notebooks/); "
-        "set NEEDSBOOK_ROOT"
-    )
+    clone = _clone_root()
+    if clone is not None:
+        return clone
+    if _is_layout(PACKAGED_ROOT):
+        return PACKAGED_ROOT
+    cwd = Path.cwd().resolve()
+    found = next((p for p in (cwd, *cwd.parents) if _is_layout(p)), None)
+    if found is None:
+        raise FileNotFoundError(
+            "this needsbook installation has no book templates (a folder with _config.yml and "
+            "notebooks/): reinstall it from a complete wheel, or run it inside a clone"
+        )
+    return found
+
+
+def is_installed_copy() -> bool:
+    """Whether the layout in use is the one an installed wheel carries."""
+    return repo_root() == PACKAGED_ROOT
+
+
+def find_project(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the cwd) holding ``needsbook.toml``."""
+    try:
+        here = Path(start or Path.cwd()).resolve()
+    except OSError:  # the current folder was deleted
+        return None
+    return next((p for p in (here, *here.parents) if (p / PROJECT_FILE).is_file()), None)
+
+
+def workspace() -> Path:
+    """Where builds write ``_build/``: the project folder, else the checkout, else the cwd."""
+    project = find_project()
+    if project is not None:
+        return project
+    root = repo_root()
+    return Path.cwd().resolve() if root == PACKAGED_ROOT else root
+
+
+def build_dir() -> Path:
+    """``<workspace>/_build``: staging, logs, caches and (by default) the books."""
+    return workspace() / "_build"
+
+
+def local_data_root() -> Path:
+    """Where a council's own data lives by default (one folder per area code, or the CSVs
+    themselves in a project): ``<project>/local``, else the checkout's ``data/local``, else
+    ``./local``."""
+    project = find_project()
+    if project is not None:
+        return project / "local"
+    if not is_installed_copy():
+        return default_data_dir() / "local"
+    return Path.cwd().resolve() / "local"
 
 
 def default_data_dir() -> Path:

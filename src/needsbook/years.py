@@ -12,11 +12,17 @@ areas formed since -- to that latest year.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from needsbook.areas import Area
-from needsbook.data import load_table
 from needsbook.errors import InputError
-from needsbook.outcomes.compare import ENGLAND, load_data
+
+if TYPE_CHECKING:  # the data modules load late: `needsbook --help` states the years cheaply
+    from needsbook.areas import Area
+
+#: The first and latest years the embedded snapshot offers (as :func:`available_years` finds
+#: them for an area that existed throughout). ``--help`` states them, as reading the snapshot
+#: takes seconds; tests/test_cli_help.py keeps them equal to the data.
+EMBEDDED_YEARS = (2019, 2025)
 
 RULE = (
     "A book for year Y shows each indicator's latest period that ends in Y or earlier, and "
@@ -25,14 +31,30 @@ RULE = (
 )
 
 
+def years_help() -> str:
+    """The year range as ``--help`` states it (from :data:`EMBEDDED_YEARS`)."""
+    first, last = EMBEDDED_YEARS
+    return (
+        f"Data years: {first}-{last} in the embedded snapshot; the default is the latest, "
+        f"{last}. An area formed since {first} starts in the year it was formed, and a "
+        "refreshed snapshot (`needsbook fetch`) may reach later years. A book for year Y shows "
+        "each indicator's latest period ending in Y or earlier; a year outside the range is "
+        "refused with the range for the area."
+    )
+
+
 def latest_data_year(data_dir: Path | str | None = None) -> int:
     """The latest year any indicator a chapter uses reaches (with an England value)."""
+    from needsbook.outcomes.compare import ENGLAND, load_data
+
     rows = load_data(data_dir).rows  # the engine's catalogue rows, loaded once per snapshot
     return int(rows.loc[(rows["area_code"] == ENGLAND) & rows["value"].notna(), "year"].max())
 
 
 def available_years(area: Area, data_dir: Path | str | None = None) -> list[int]:
     """Every year a book can be built for the area (see the module docstring)."""
+    from needsbook.data import load_table
+
     pop = load_table("population_0_17", data_dir)
     mine = pop.loc[pop["area_code"] == area.code, "year"].dropna().astype(int)
     if mine.empty:

@@ -68,26 +68,28 @@ def warm_execute(
     """Execute a chapter template like :func:`needsbook.build.execute.execute_notebook`
     (papermill's parameter injection, the same error message), in this process's warm kernel."""
     import nbformat
-    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from needsbook.build.execute import hide_parameter_cells
+    from needsbook.build.execute import BOOK_PARAMETERS, hide_parameter_cells
+    from needsbook.build.kernel import BuildKernelManager
 
     nb = parameterize_notebook(
-        load_notebook_node(str(template)), parameters, kernel_name="python3", language="python"
+        load_notebook_node(str(template)),
+        {**parameters, **BOOK_PARAMETERS},
+        kernel_name="python3",
+        language="python",
     )
     env = {k: v for k, v in os.environ.items() if k.startswith("NEEDSBOOK_")}
     nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env)))
-    km = _WARM.get("km") or AsyncKernelManager(kernel_name="python3")
+    km = _WARM.get("km") or BuildKernelManager(kernel_name="python3")
     client = NotebookClient(
         nb,
         km=km,
         kernel_name="python3",
         timeout=None,
-        extra_arguments=["--log-level=CRITICAL"],
         resources={"metadata": {"path": str(template.parent)}},
     )
     client.kc = _WARM.get("kc")  # reuse the client too (not a constructor argument)
@@ -153,7 +155,7 @@ class AreaOutcome:
 
 def log_path(query: str) -> Path:
     safe = "".join(c if c.isalnum() else "_" for c in query)
-    return paths.repo_root() / "_build" / "logs" / f"{safe}.log"
+    return paths.build_dir() / "logs" / f"{safe}.log"
 
 
 def _build_one(opts: BuildOptions) -> AreaOutcome:
@@ -255,9 +257,7 @@ def build_many(
     if template.validate:
         from needsbook.validate import validate_snapshot
 
-        result = validate_snapshot(
-            template.data_dir, cache_dir=paths.repo_root() / "_build" / ".cache"
-        )
+        result = validate_snapshot(template.data_dir, cache_dir=paths.build_dir() / ".cache")
         if not result.success:
             raise ValidationFailedError(result.text())
     outcomes: dict[str, AreaOutcome] = {}

@@ -13,6 +13,9 @@ from needsbook.build import interrupts
 from needsbook.errors import BuildError
 
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
+#: What the build tells every chapter: it is shown in the book, whose pages load the chart
+#: libraries themselves (a template run by hand defaults to "jupyter").
+BOOK_PARAMETERS = {"target": "book"}
 
 
 def execute_notebook(
@@ -26,6 +29,8 @@ def execute_notebook(
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from needsbook.build.kernel import BuildKernelManager
+
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -33,11 +38,11 @@ def execute_notebook(
             pm.execute_notebook(
                 str(template),
                 str(output),
-                parameters=parameters,
+                parameters={**parameters, **BOOK_PARAMETERS},
                 kernel_name="python3",
+                kernel_manager_class=BuildKernelManager,
                 progress_bar=False,
                 request_save_on_cell_execute=False,
-                extra_arguments=["--log-level=CRITICAL"],  # kernel start/stop chatter
                 cwd=str(template.parent),
             )
     except PapermillExecutionError as exc:

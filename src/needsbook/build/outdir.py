@@ -69,6 +69,8 @@ def _protected(data_dir: Path | None, local_dir: Path | None) -> list[tuple[Path
     items: list[tuple[Path | str, str]] = [
         (root, "the project root"),
         (root / "_build", "the build folder"),
+        (paths.workspace(), "the project folder"),
+        (paths.build_dir(), "the build folder"),
         (Path(data_dir) if data_dir else paths.default_data_dir(), "the data folder"),
         (Path.home(), "your home folder"),
     ]
@@ -213,7 +215,7 @@ def site_target(
 ) -> Target:
     """Check a batch output root (default ``_build/html``, always ours); raise InputError."""
     if root is None:
-        path = paths.repo_root() / "_build" / "html"
+        path = paths.build_dir() / "html"
         return Target(path, "ours" if path.exists() else "new")
     path = resolve(root)
     _refuse_protected(path, data_dir, local_dir)

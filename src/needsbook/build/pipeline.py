@@ -65,7 +65,7 @@ Reporter = Callable[[str], None]
 
 
 def default_out(area: Area) -> Path:
-    return paths.repo_root() / "_build" / "html" / area.code
+    return paths.build_dir() / "html" / area.code
 
 
 @contextmanager
@@ -128,11 +128,11 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         with _step("validate data", timings, report):
             from needsbook.validate import validate_snapshot
 
-            result = validate_snapshot(data_dir, cache_dir=paths.repo_root() / "_build" / ".cache")
+            result = validate_snapshot(data_dir, cache_dir=paths.build_dir() / ".cache")
             report(f"    {result.text()}")
             if not result.success:
                 raise ValidationFailedError(result.text())
-    build_root = root / "_build"
+    build_root = paths.build_dir()
     build_root.mkdir(parents=True, exist_ok=True)
     outdir.sweep_staging(build_root)  # left by builds that were killed
     staging = Path(tempfile.mkdtemp(prefix=outdir.staging_prefix(area.code), dir=build_root))

@@ -4,17 +4,21 @@ Executed notebooks carry absolute paths (papermill's metadata and parameters, wa
 tracebacks in cell output), and so do pages and downloads made from them. Before publishing,
 every such path is replaced by a placeholder named after the setting it stands for:
 ``$BUILD_DIR`` (the staging folder), ``$LOCAL_DIR``, ``$NEEDSBOOK_DATA_DIR``,
-``$NEEDSBOOK_ROOT`` (the project), ``$HOME`` and ``$TMPDIR``.
+``$NEEDSBOOK_ROOT`` (the project layout), ``$WORKSPACE`` (where ``_build`` is),
+``$PYTHON`` (the environment needsbook runs in), ``$HOME`` and ``$TMPDIR``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from needsbook import paths
 
 TEXT_SUFFIXES = {".html", ".ipynb", ".csv", ".txt", ".json", ".md", ".js", ".xml"}
 #: Theme and chart assets copied from packages, and the downloads (scrubbed in staging).
@@ -30,6 +34,8 @@ def machine_paths(
         (local_dir, "$LOCAL_DIR"),
         (data_dir, "$NEEDSBOOK_DATA_DIR"),
         (root, "$NEEDSBOOK_ROOT"),
+        (paths.workspace(), "$WORKSPACE"),
+        (Path(sys.prefix), "$PYTHON"),
         (Path.home(), "$HOME"),
         (Path(tempfile.gettempdir()), "$TMPDIR"),
     ]

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from needsbook.areas import Area
 from needsbook.build import downloads
+from needsbook.chapters import prose
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
 from needsbook.charts.fit import wrap_titles
@@ -19,14 +21,30 @@ from needsbook.formatting import fixed, table_decimals
 _current: dict[str, object] = {}
 
 
-def setup(downloads_dir: str = "") -> None:
+#: Where a chapter is shown (its ``target`` parameter): "book" when needsbook builds the book
+#: (the pages load the chart libraries from ``_static``); "jupyter" in JupyterLab or nbconvert.
+TARGETS = ("jupyter", "book")
+
+
+def setup(downloads_dir: str = "", target: str = "jupyter") -> None:
     """Chart theme and offline renderer, and where the sections' CSVs go (the notebook's
-    ``downloads_dir`` parameter; "" writes none); call once at the top of each chapter."""
+    ``downloads_dir`` parameter; "" writes none); call once at the top of each chapter.
+
+    For ``target`` "jupyter" this cell's output defines the chart libraries for the charts
+    below it (:mod:`needsbook.charts.jupyter`), so they draw with no network."""
     import altair as alt
 
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
     _current.clear()
     _current["downloads"] = Path(downloads_dir) if downloads_dir else None
     enable()
+    if target == "jupyter":
+        from needsbook import paths
+        from needsbook.charts import jupyter
+
+        alt.renderers.enable(jupyter.RENDERER)
+        display(HTML(jupyter.libraries_html(paths.build_dir() / ".cache")))
     alt.renderers.set_embed_options(
         renderer="svg",
         actions={"export": True, "source": False, "compiled": False, "editor": False},
@@ -194,6 +212,18 @@ def show_table(section: Section) -> None:
 def show_text(text: str) -> None:
     """One paragraph of plain text (or ``escape.trusted`` Markdown), escaped for the page."""
     display(Markdown(md(text)))
+
+
+def show_prose(area: Area, *paragraphs: str) -> None:
+    """A chapter template's own paragraphs, naming the area through ``{area_name}`` and
+    ``{region_name}`` and linking the glossary with MyST roles: MyST for the book (its
+    ``nb_mime_priority_overrides`` prefer it; the cell's ``mystnb.markdown_format`` metadata
+    must be "myst" for the roles to resolve), HTML with plain terms for Jupyter."""
+    bundle = {
+        "text/markdown": prose.myst(paragraphs, area),
+        "text/html": prose.html(paragraphs, area),
+    }
+    display(bundle, raw=True)
 
 
 def show_notes(section: Section) -> None:

@@ -32,8 +32,8 @@ def local_folder(
             raise InputError(f"--local-dir {folder}: folder does not exist")
         per_area = folder / area_code
         return (per_area if per_area.is_dir() else folder).absolute()
-    base = Path(data_dir) if data_dir else paths.default_data_dir()
-    default = base / "local" / area_code
+    base = Path(data_dir) / "local" if data_dir else paths.local_data_root()
+    default = base / area_code
     return default.absolute() if default.is_dir() else None
 
 

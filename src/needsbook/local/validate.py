@@ -265,7 +265,7 @@ _LOADED: dict[str, LocalData] = {}
 
 def _marker(key: str) -> Path:
     """A file recording that the Great Expectations suites passed for this exact content."""
-    return paths.repo_root() / "_build" / ".cache" / "local" / f"validated-{key}"
+    return paths.build_dir() / ".cache" / "local" / f"validated-{key}"
 
 
 def load_local(

@@ -54,9 +54,10 @@ def template_readme(t: Template, preamble: str = "") -> str:
     return "\n".join(lines)
 
 
-def index_readme(area: Area, preamble: str = "") -> str:
+def index_readme(area: Area | None, preamble: str = "") -> str:
     """The folder's README.md: what each template holds and how it is checked."""
-    lines = [f"# Local service data for {area.name} ({area.code})", ""]
+    title = "Local service data" + (f" for {area.name} ({area.code})" if area else "")
+    lines = [f"# {title}", ""]
     if preamble:
         lines += [preamble, ""]
     lines += [
@@ -78,28 +79,40 @@ def index_readme(area: Area, preamble: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def template_rows(area: Area, name: str) -> list[list[str]]:
-    """Pre-filled rows: one per district where the template is by district."""
+def template_rows(area: Area | None, name: str) -> list[list[str]]:
+    """Pre-filled rows: one per district where the template is by district (none without an
+    area)."""
     t = TEMPLATES[name]
-    if not t.by_district:
+    if not t.by_district or area is None:
         return []
     return [
         ["" if c != "district" else dname for c in t.column_names] for _, dname in area.districts
     ]
 
 
-def write_templates(
-    area: str | Area, out: Path | str | None = None, force: bool = False
-) -> list[Path]:
-    """Write empty templates and READMEs for ``area`` into ``out`` (default data/local/<code>).
-
-    Refuses (InputError, nothing written) if any file exists, unless ``force``.
-    """
-    area = area if isinstance(area, Area) else resolve_area(area)
-    folder = Path(out) if out is not None else paths.default_data_dir() / "local" / area.code
+def template_targets(folder: Path) -> list[Path]:
+    """The files :func:`write_templates` writes into ``folder``: the index README first."""
     targets = [folder / "README.md"]
     for t in TEMPLATES.values():
         targets += [folder / t.file, folder / readme_name(t.name)]
+    return targets
+
+
+def write_templates(
+    area: str | Area | None, out: Path | str | None = None, force: bool = False
+) -> list[Path]:
+    """Write empty templates and READMEs for ``area`` into ``out``.
+
+    ``out`` defaults to ``paths.local_data_root() / <area code>``. Refuses (InputError,
+    nothing written) if any file exists, unless ``force``. Without an area (``needsbook init``
+    with no --area) the templates name no area and pre-fill no districts; ``out`` is needed.
+    """
+    if isinstance(area, str):
+        area = resolve_area(area)
+    if area is None and out is None:
+        raise InputError("say which area the templates are for (--area), or where to write them")
+    folder = Path(out) if out is not None else paths.local_data_root() / area.code
+    targets = template_targets(folder)
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise InputError(

@@ -377,7 +377,7 @@ def write_landing(
     An ``index.html`` that needsbook did not write is never replaced (InputError)."""
     from needsbook.snapshot.manifest import read_manifest_header
 
-    root = Path(root) if root else paths.repo_root() / "_build" / "html"
+    root = Path(root) if root else paths.build_dir() / "html"
     out = root / "index.html"
     if out.exists() and not is_landing(out):
         raise InputError(
