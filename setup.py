@@ -8,6 +8,7 @@ needsbook builds books from any folder. Editable installs read the checkout inst
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from setuptools import setup
@@ -16,9 +17,34 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 #: What a build reads, relative to the repository root (``needsbook.paths.repo_root``).
 LAYOUT = ("_config.yml", "_toc.yml", "book", "notebooks", "expectations", "data")
-#: Never shipped: a council's own data, old snapshots, download caches, editor leftovers.
+#: Never shipped: a council's own data (only data/local/README.md is), old snapshots, caches.
 SKIP = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "snapshot.old", ".snapshot-*", "fetch-cache")
-LOCAL_KEEP = "README.md"  # of data/local/, only the README ships
+
+
+def layout_files() -> list[str]:
+    """The layout's files: those git tracks in a checkout (never an executed notebook or a
+    council's data left in the tree), else every file of the source distribution."""
+    if (HERE / ".git").exists():
+        listed = subprocess.run(
+            ["git", "-C", str(HERE), "ls-files", "-z", "--", *LAYOUT],
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        files = [f for f in listed.split("\0") if f]
+    else:
+        files = [
+            str(p.relative_to(HERE))
+            for name in LAYOUT
+            for p in ([HERE / name] if (HERE / name).is_file() else (HERE / name).rglob("*"))
+            if p.is_file()
+        ]
+    return sorted(f for f in files if _shipped(Path(f)))
+
+
+def _shipped(rel: Path) -> bool:
+    if rel.parts[:2] == ("data", "local"):
+        return rel.as_posix() == "data/local/README.md"
+    return not any(Path(part).match(pattern) for part in rel.parts for pattern in SKIP)
 
 
 class BuildPyWithLayout(build_py):
@@ -31,17 +57,9 @@ class BuildPyWithLayout(build_py):
         target = Path(self.build_lib) / "needsbook" / "project"
         if target.exists():
             shutil.rmtree(target)
-        for name in LAYOUT:
-            source = HERE / name
-            if source.is_dir():
-                shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(*SKIP))
-            else:
-                target.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target / name)
-        local = target / "data" / "local"
-        for entry in local.iterdir() if local.is_dir() else ():
-            if entry.name != LOCAL_KEEP:
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        for rel in layout_files():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(HERE / rel, target / rel)
 
 
 setup(cmdclass={"build_py": BuildPyWithLayout})

@@ -193,6 +193,11 @@ def test_missing_data_dir_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
         assert "does not exist" in line
     (tmp_path / "empty").mkdir()
     assert "holds no snapshot/" in refused(capsys, "areas", "--data-dir", str(tmp_path / "empty"))
+    line = refused(
+        capsys, "snapshot", "--raw-dir", str(missing), "--data-dir", str(tmp_path / "new")
+    )
+    assert "raw data folder not found" in line and "--raw-dir" in line
+    assert not (tmp_path / "new").exists()  # nothing written
 
 
 @pytest.fixture

@@ -70,3 +70,24 @@ def test_an_installation_without_templates_says_so(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="reinstall it from a complete wheel"):
         paths.repo_root()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["snapshot"], ["snapshot", "--from-cache"], ["fetch"], ["validate", "--record"]],
+)
+def test_an_installed_copy_never_writes_its_own_data(
+    installed: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    from needsbook.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("needsbook: error: ") and "--data-dir" in err
+    assert "read-only" in err and "Traceback" not in err
+    assert sorted(p.name for p in installed.iterdir()) == ["_config.yml", "notebooks"]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from needsbook import __version__
+from needsbook import __version__, paths
 from needsbook.cli_help import COMMANDS, EXIT_CODES, MAIN_DESCRIPTION, exit_codes_text
 from needsbook.errors import InputError, NeedsbookError
 from needsbook.historical import OLDER_THAN
@@ -94,8 +94,14 @@ def _project_settings(args: argparse.Namespace) -> None:
         args.year = config.year
         if args.area is not None:
             project.check_year(config, args.area, args.data_dir)
-    if own:
-        args.local_dir = args.local_dir if args.local_dir is not None else config.local_dir
+    if own and args.local_dir is None and config.local_dir is not None:
+        if not config.local_dir.is_dir():
+            raise InputError(
+                f"{clip_path(config.file)}: build.local_dir {clip_path(config.local_dir)} "
+                "is not a folder: create it (`needsbook local-template --area ... --out "
+                "...`) or change the setting"
+            )
+        args.local_dir = config.local_dir
         if args.comparators is None and config.comparators:
             args.comparators = ",".join(config.comparators)
 
@@ -172,7 +178,7 @@ def _build_batch(
         console.print(table)
     console.print(
         f"{counts['built']} built, {counts['skipped']} skipped (unchanged), "
-        f"{counts['failed']} failed. Logs: _build/logs/",
+        f"{counts['failed']} failed. Logs: {paths.build_dir() / 'logs'}",
         markup=False,
     )
     if counts["built"] or counts["skipped"]:
@@ -200,7 +206,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate_snapshot(args.data_dir, record=args.record)
     print(report.text())
     if args.record and report.success:
-        from needsbook import paths
         from needsbook.validate.record import RECORD_NAME
 
         print(f"validation record written: {paths.snapshot_dir(args.data_dir) / RECORD_NAME}")
@@ -219,7 +224,6 @@ def _project_area_for(local_dir: Path, data_dir: Path | None) -> str | None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from needsbook import paths
     from needsbook.snapshot import build_snapshot
 
     if args.from_cache:
@@ -302,7 +306,8 @@ def parser() -> argparse.ArgumentParser:
             "--data-dir",
             type=Path,
             default=None,
-            help="folder holding snapshot/ (default: the data/ that needsbook comes with)",
+            help="folder holding snapshot/ (default: the data needsbook comes with, read-only "
+            "when installed from a wheel)",
         )
 
     sp = command("areas")
@@ -479,6 +484,25 @@ def _check_data_dir(args: argparse.Namespace) -> None:
         )
 
 
+def _writes_data(args: argparse.Namespace) -> bool:
+    if args.command == "fetch":
+        return not args.list
+    return args.command == "snapshot" or (args.command == "validate" and args.record)
+
+
+def _check_installed_data(args: argparse.Namespace) -> None:
+    """An installed needsbook's embedded data is read-only: commands that write a data
+    folder need ``--data-dir`` (or ``NEEDSBOOK_DATA_DIR``) there."""
+    if not _writes_data(args) or getattr(args, "data_dir", None) is not None:
+        return
+    if os.environ.get("NEEDSBOOK_DATA_DIR") or not paths.is_installed_copy():
+        return
+    raise InputError(
+        f"`needsbook {args.command}` writes a data folder, and the data installed with "
+        "needsbook is read-only: pass --data-dir FOLDER (a folder of your own)"
+    )
+
+
 def _os_error(exc: OSError) -> str:
     where = f": {clip_path(exc.filename)}" if exc.filename else ""
     return f"{exc.strerror or exc}{where}"
@@ -493,6 +517,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with interrupts.handled():
             _check_data_dir(args)
+            _check_installed_data(args)
             return int(args.func(args))
     except KeyboardInterrupt:
         signal_name = interrupts.last_requested() or "SIGINT"

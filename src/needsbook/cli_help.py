@@ -10,12 +10,9 @@ import argparse
 import textwrap
 from dataclasses import dataclass
 
+from needsbook.build.interrupts import EXIT_CODE as EXIT_INTERRUPTED  # Ctrl-C or SIGTERM
 from needsbook.errors import BuildError, InputError, NeedsbookError, ValidationFailedError
 from needsbook.years import years_help
-
-#: Ctrl-C or SIGTERM (``needsbook.build.interrupts.EXIT_CODE``; that module is not imported
-#: here because importing it loads the whole build; a test keeps the two equal).
-EXIT_INTERRUPTED = 130
 
 EXIT_CODES: dict[int, str] = {
     0: "success",
@@ -143,7 +140,7 @@ COMMANDS: dict[str, CommandHelp] = {
         "describing every column, ready to fill in and check with `needsbook validate "
         "--local-dir`. Existing files are never overwritten without --force.",
         examples=(
-            "needsbook local-template --area Rutland     # into data/local/E06000017",
+            "needsbook local-template --area Rutland   # a clone: into data/local/E06000017",
             "needsbook local-template --area E10000034 --out /tmp/worcs-local",
         ),
     ),
@@ -171,10 +168,12 @@ COMMANDS: dict[str, CommandHelp] = {
         years=True,
     ),
     "init": CommandHelp(
-        summary="create a project folder for a council (settings, local data templates, README)",
+        summary="create a project folder for a council (settings, local data templates, "
+        "chapter notebooks, README)",
         description="Create a project folder for a council's needs assessment: needsbook.toml "
-        "(the build settings), local/ (the local service data templates), a README for the "
-        "analyst and a .gitignore. Keep it in the council's own private git repository; "
+        "(the build settings), local/ (the local service data templates), notebooks/ (the "
+        "chapters set to the area, to explore in JupyterLab), a README for the analyst and a "
+        ".gitignore. Keep it in the council's own private git repository; "
         "`needsbook build` run anywhere inside it builds the book it describes. The folder "
         "must be new or empty (a .git folder aside); with --force files are added to a "
         "folder that holds others, but no file is ever overwritten.",

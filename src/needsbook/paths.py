@@ -24,20 +24,21 @@ def _is_layout(folder: Path) -> bool:
 
 
 def _clone_root() -> Path | None:
-    """The source checkout this package runs from (an editable install), if any."""
-    return next((p for p in PACKAGE_DIR.parents if _is_layout(p)), None)
+    """The source checkout this package runs from (an editable install of ``src/needsbook``)."""
+    root = PACKAGE_DIR.parents[1]
+    return root if PACKAGE_DIR.parent.name == "src" and _is_layout(root) else None
 
 
 def repo_root() -> Path:
-    """The project layout: ``$NEEDSBOOK_ROOT``, the checkout, the wheel's copy, or the cwd's."""
+    """The project layout: ``$NEEDSBOOK_ROOT``, the wheel's copy, the checkout, or the cwd's."""
     env = os.environ.get("NEEDSBOOK_ROOT")
     if env:
         return Path(env).resolve()
+    if _is_layout(PACKAGED_ROOT):
+        return PACKAGED_ROOT
     clone = _clone_root()
     if clone is not None:
         return clone
-    if _is_layout(PACKAGED_ROOT):
-        return PACKAGED_ROOT
     cwd = Path.cwd().resolve()
     found = next((p for p in (cwd, *cwd.parents) if _is_layout(p)), None)
     if found is None:

@@ -7,6 +7,7 @@ needsbook environment variable set.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -19,7 +20,20 @@ import pytest
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYOUT = ("_config.yml", "_toc.yml", "book", "notebooks", "expectations", "data")
+
+
+def _setup_layout() -> tuple[str, ...]:
+    """``LAYOUT`` as setup.py declares it (read, not imported: importing runs setup())."""
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "LAYOUT"
+    ]
+    return ast.literal_eval(value)
+
+
+LAYOUT = _setup_layout()
 
 pytestmark = pytest.mark.slow
 

@@ -69,11 +69,12 @@ def _protected(data_dir: Path | None, local_dir: Path | None) -> list[tuple[Path
     items: list[tuple[Path | str, str]] = [
         (root, "the project root"),
         (root / "_build", "the build folder"),
-        (paths.workspace(), "the project folder"),
         (paths.build_dir(), "the build folder"),
         (Path(data_dir) if data_dir else paths.default_data_dir(), "the data folder"),
         (Path.home(), "your home folder"),
     ]
+    if paths.find_project() is not None:
+        items.append((paths.workspace(), "the project folder"))
     if local_dir:
         items.append((Path(local_dir), "the local data folder"))
     with contextlib.suppress(OSError):  # the current folder may have been deleted

@@ -16,8 +16,7 @@ from needsbook.areas import Area, resolve_area
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
-from needsbook.data import load_table
-from needsbook.errors import DataError
+from needsbook.data import load_table, load_table_or_none
 from needsbook.formatting import (
     PERCENT_DP,
     apply_decimals,
@@ -229,11 +228,11 @@ def latest_index(inp: _Inputs, data_dir: Path | str | None) -> Section:
     The 2025 index uses the 2021 LSOAs, which have no population estimates in the snapshot,
     so neighbourhoods are counted, not children."""
     area = inp.area
-    try:
-        iod = load_table("imd2025_lsoa21", data_dir)
-        new = iod[iod["utla_code"] == area.code]
-    except DataError:  # a data folder made before the 2025 index was published
+    iod = load_table_or_none("imd2025_lsoa21", data_dir)
+    if iod is None:  # a data folder made before the 2025 index was published
         new = pd.DataFrame({"imd_decile": pd.Series(dtype="int64")})
+    else:
+        new = iod[iod["utla_code"] == area.code]
     now, before = dep.share_of_lsoas(new, 2), dep.share_of_lsoas(inp.lsoas, 2)
     counts_new, counts_old = _decile_counts(new), _decile_counts(inp.lsoas)
     table = pd.DataFrame(

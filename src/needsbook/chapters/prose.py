@@ -40,14 +40,11 @@ def fill(paragraph: str, area: Area) -> str:
 
 
 def _plain_role(m: re.Match[str]) -> str:
-    """A role as Jupyter shows it: a term as its text, a page as a link to its Markdown file
-    (relative to the chapter templates' folder)."""
-    name, content = m.groups()
+    """A role as Jupyter shows it: its text (a notebook opened on its own has no book pages
+    to link to)."""
+    content = m.group(2)
     titled = _TITLED.match(content)
-    text, target = titled.groups() if titled else (content, content)
-    if name == "doc":
-        return f"[{text}](..{target}.md)" if target.startswith("/") else f"[{text}]({target}.md)"
-    return text
+    return titled.group(1) if titled else content
 
 
 def myst(paragraphs: tuple[str, ...], area: Area) -> str:

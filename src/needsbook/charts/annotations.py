@@ -295,11 +295,10 @@ def period_end(year: int, period_type: str | None = None) -> dt.date:
 
 @lru_cache(maxsize=4)
 def _period_types(data_dir: str) -> dict[str, str]:
-    from needsbook.data import load_table
+    from needsbook.data import load_table_or_none
 
-    try:
-        meta = load_table("indicator_meta", data_dir or None)
-    except DataError:
+    meta = load_table_or_none("indicator_meta", data_dir or None)
+    if meta is None:
         return {}
     return dict(zip(meta["indicator_id"], meta["period_type"].astype(str), strict=True))
 

@@ -27,20 +27,8 @@ _ENDS_SCRIPT = re.compile(r"</script|<!--", re.IGNORECASE)
 
 @functools.cache
 def _bundle(cache_dir: Path | None) -> str:
-    """The vl-convert bundle (:func:`offline.bundle_text`; slow to make, so kept in
-    ``cache_dir`` under the name the book build uses)."""
-    key = "-".join(offline.versions().values()).replace(".", "_")
-    cached = cache_dir / f"vega-offline-{key}.js" if cache_dir else None
-    if cached and cached.is_file():
-        return cached.read_text()
-    text = offline.bundle_text()
-    if cached:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(text)
-        except OSError:  # a read-only workspace: make it again next time
-            pass
-    return text
+    """The vl-convert bundle, once per kernel (:func:`offline.cached_bundle`)."""
+    return offline.cached_bundle(cache_dir)
 
 
 def libraries_html(cache_dir: Path | None = None) -> str:

@@ -39,18 +39,26 @@ def bundle_text() -> str:
     return header + "(function () {\n" + library + "\n})();\n"
 
 
-def write_bundle(static_dir: Path, cache_dir: Path | None = None) -> Path:
-    """Write the bundle into ``static_dir`` (reusing a cached copy keyed by versions)."""
-    static_dir.mkdir(parents=True, exist_ok=True)
-    target = static_dir / BUNDLE_NAME
+def cached_bundle(cache_dir: Path | None = None) -> str:
+    """:func:`bundle_text`, kept in ``cache_dir`` keyed by the versions (it takes seconds to
+    make); a cache that cannot be written is skipped."""
     key = "-".join(versions().values()).replace(".", "_")
     cached = cache_dir / f"vega-offline-{key}.js" if cache_dir else None
     if cached and cached.is_file():
-        target.write_bytes(cached.read_bytes())
-        return target
+        return cached.read_text()
     text = bundle_text()
-    target.write_text(text)
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(text)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(text)
+        except OSError:  # a read-only workspace: make it again next time
+            pass
+    return text
+
+
+def write_bundle(static_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Write the bundle into ``static_dir`` (:func:`cached_bundle`)."""
+    static_dir.mkdir(parents=True, exist_ok=True)
+    target = static_dir / BUNDLE_NAME
+    target.write_text(cached_bundle(cache_dir))
     return target

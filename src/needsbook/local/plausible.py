@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from needsbook.areas import Area
-from needsbook.errors import DataError
 from needsbook.local.csvread import rows_text
 from needsbook.local.rules import ABSOLUTE_MAX, AREA_FACTOR, period_years, text_problem
 from needsbook.local.templates import Template
@@ -125,11 +124,10 @@ def _numbers(text: pd.Series, column: str, whole: bool, fp: FileProblems) -> pd.
 def area_population(area: Area, data_dir: Path | str | None = None) -> dict[str, int]:
     """The area's largest resident population by ceiling basis ("0-19", "0-4") in the snapshot;
     empty when the snapshot has none (the area ceilings are then not applied)."""
-    from needsbook.data import load_table
+    from needsbook.data import load_table_or_none
 
-    try:
-        syoa = load_table("population_syoa", Path(data_dir) if data_dir else None)
-    except (DataError, OSError, KeyError):
+    syoa = load_table_or_none("population_syoa", Path(data_dir) if data_dir else None)
+    if syoa is None:
         return {}
     # a unitary is also its own district: count its upper-tier rows only
     rows = syoa[(syoa["area_code"] == area.code) & (syoa["area_type"] != "District")]

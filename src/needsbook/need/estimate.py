@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from needsbook.data import load_table
-from needsbook.errors import DataError, InputError
+from needsbook.data import load_table_or_none
+from needsbook.errors import InputError
 from needsbook.need.inputs import area_lsoas, band_populations
 from needsbook.need.model import (
     GROUPS,
@@ -44,9 +44,8 @@ def observed_not_gld(
 ) -> Observation | None:
     """The area's share not reaching GLD from the ``indicators`` table: the latest at or before
     ``year``, else the earliest after it (None if the table or any value is missing)."""
-    try:
-        ind = load_table("indicators", data_dir)
-    except DataError:
+    ind = load_table_or_none("indicators", data_dir)
+    if ind is None:
         return None
     rows = ind[
         ind["indicator_id"].isin(GLD_INDICATORS)

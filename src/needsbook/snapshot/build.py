@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from needsbook import __version__
-from needsbook.errors import DataError, ValidationFailedError
+from needsbook.errors import InputError, ValidationFailedError
 from needsbook.snapshot.manifest import ManifestEntry, write_manifest
 from needsbook.snapshot.spec import TableSpec
 
@@ -85,9 +85,9 @@ def build_snapshot(
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise DataError(
-            f"raw data folder not found: {raw_dir} (expected ../shared/data-raw "
-            "beside the project, or set NEEDSBOOK_RAW_DIR)"
+        raise InputError(
+            f"raw data folder not found: {raw_dir} (expected ../shared/data-raw beside the "
+            "project: pass --raw-dir or set NEEDSBOOK_RAW_DIR)"
         )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
