@@ -9,8 +9,8 @@ plus an empty book build). Then, for a batch of areas (default 10: every 15th ar
 types appear), the wall time per area with 1 and with 2 jobs (``build_many``, ``force=True``,
 into a temporary output root).
 
-Targets (README): one area under 30 s from a clean output directory on a 2-core machine, batch
-time under 10 s per area (amortised), no chapter page over 3 MB.
+Targets (CONTRIBUTING.md): one area under 30 s from a clean output directory on a 2-core
+machine, batch time under 10 s per area (amortised), no chapter page over 3 MB.
 """
 
 from __future__ import annotations
