@@ -16,9 +16,9 @@ from needsbook.local.write import index_readme, readme_name, template_readme
 def test_valid_folder_prints_the_report_and_exits_0(capsys):
     assert main(["validate", "--local-dir", str(example_dir())]) == 0
     out = capsys.readouterr().out
-    assert "E10000034: valid: 6 template(s) (eha_assessments.csv," in out
+    assert "E10000034: valid: 6 templates with data (eha_assessments.csv," in out
     assert "not supplied: eha_reasons.csv, health_visiting_reviews.csv" in out
-    assert "4 warning(s)" in out
+    assert "4 warnings" in out
     assert "  warning: eha_assessments.csv: period 2013-08/2015-03: rows by imd_quintile" in out
     assert "snapshot" not in out.lower()  # the snapshot is not validated
 
@@ -28,8 +28,9 @@ def test_header_only_templates_are_reported_as_not_used(tmp_path: Path, capsys):
     write_templates("E06000017", folder)  # every template, header only
     assert main(["validate", "--local-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "E06000017: valid: 0 template(s) (none); header only (not used): " in out
-    assert "eha_assessments.csv" in out.split("header only (not used): ")[1]
+    empty = "header only, so left out of the book: "
+    assert f"E06000017: valid: no template holds data yet; {empty}" in out
+    assert "eha_assessments.csv" in out.split(empty)[1]
 
 
 def test_invalid_folder_lists_every_problem_and_exits_2(example_copy: Path, capsys):
@@ -59,7 +60,7 @@ def test_area_from_option_or_folder_name(tmp_path: Path, capsys):
     parent = tmp_path / "all areas"
     shutil.copytree(example_dir(), parent / "E10000034")
     assert main(["validate", "--local-dir", str(parent), "--area", "E10000034"]) == 0
-    assert "E10000034: valid: 6 template(s)" in capsys.readouterr().out
+    assert "E10000034: valid: 6 templates with data" in capsys.readouterr().out
     assert main(["validate", "--local-dir", str(tmp_path / "nowhere"), "--area", "E10000034"]) == 2
     assert "folder does not exist" in capsys.readouterr().err
 

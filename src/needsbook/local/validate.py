@@ -45,18 +45,26 @@ class LocalData:
         return self.tables[name]
 
     def report(self) -> str:
-        """``<folder>: valid: N template(s) (...)``, those holding only their header, what was
-        not supplied, then each warning."""
+        """``<folder>: valid: N templates with data (...)``, those holding only their header,
+        what was not supplied, then each warning."""
         filled = [f"{n}.csv" for n, t in self.tables.items() if len(t)]
         empty = [f"{n}.csv" for n, t in self.tables.items() if not len(t)]
-        line = f"{self.folder}: valid: {len(filled)} template(s) ({', '.join(filled) or 'none'})"
+        if filled:
+            line = f"{self.folder}: valid: {_count(len(filled), 'template')} with data "
+            line += f"({', '.join(filled)})"
+        else:
+            line = f"{self.folder}: valid: no template holds data yet"
         if empty:
-            line += f"; header only (not used): {', '.join(empty)}"
+            line += f"; header only, so left out of the book: {', '.join(empty)}"
         if self.missing:
             line += f"; not supplied: {', '.join(self.missing)}"
         if self.warnings:
-            line += f"; {len(self.warnings)} warning(s)"
+            line += f"; {_count(len(self.warnings), 'warning')}"
         return "\n".join([line, *(f"  warning: {w}" for w in self.warnings)])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def expectations_local_dir() -> Path:
