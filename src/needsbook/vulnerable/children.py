@@ -22,9 +22,8 @@ from needsbook.vulnerable.send import FIFTHS_NOTE
 from needsbook.vulnerable.tables import (
     HeadedSection,
     bulleted,
-    chart_frame,
     indicator_table,
-    line_chart,
+    measures_chart,
     no_judgement_note,
 )
 
@@ -108,17 +107,7 @@ def _simple(
     lines = [m.sentence() for m in listed if m.has_data] if sentences or not headline else []
     plain = " ".join([headline, *lines]).strip()
     summary = bulleted(headline, lines) if len(lines) > 2 else plain
-    chart = (
-        None
-        if not ctx.charts
-        else line_chart(
-            chart_frame(ctx.frame(items), items, list(chart_ids)),
-            ctx.area.name,
-            ctx.area.region_name,
-            f"{title} over time",
-            plain,
-        )
-    )
+    chart = measures_chart(ctx, ctx.frame(items), items, chart_ids, f"{title} over time", plain)
     return HeadedSection(
         key,
         title,

@@ -17,7 +17,13 @@ from needsbook import formatting
 from needsbook.chapters.base import Section
 from needsbook.chapters.text import and_join, in_period
 from needsbook.vulnerable.measures import Context, Measure, area_years, sources
-from needsbook.vulnerable.tables import chart_frame, indicator_table, line_chart, no_judgement_note
+from needsbook.vulnerable.tables import (
+    chart_frame,
+    indicator_table,
+    line_chart,
+    measures_chart,
+    no_judgement_note,
+)
 
 PLANS = ("lait:SEN_CASES_JAN", "lait:SEN_TotStat", "lait:SEN_TotSENSuP")
 REQUESTS = (
@@ -195,17 +201,14 @@ def send_requests(ctx: Context) -> Section:
     if appeals is not None:
         text.append(appeals.sentence())
     summary = " ".join(t for t in text if t)
-    chart = (
-        None
-        if not ctx.charts
-        else line_chart(
-            chart_frame(ctx.frame(items), items, list(REQUESTS)),
-            ctx.area.name,
-            ctx.area.region_name,
-            "Requests for EHC needs assessments, refusals, plans and appeals over time",
-            summary,
-            columns=3,
-        )
+    chart = measures_chart(
+        ctx,
+        ctx.frame(items),
+        items,
+        REQUESTS,
+        "Requests for EHC needs assessments, refusals, plans and appeals over time",
+        summary,
+        columns=3,
     )
     notes = [FIFTHS_NOTE, NUMBERS_NOTE, SEN2_REFUSED_NOTE]
     return Section(
@@ -352,16 +355,8 @@ def send_timeliness(ctx: Context) -> Section:
         )
     text.append(PRIMARY_NEED)
     summary = " ".join(t for t in text if t)
-    chart = (
-        None
-        if not ctx.charts
-        else line_chart(
-            chart_frame(frame, items, list(TIMELINESS)),
-            ctx.area.name,
-            ctx.area.region_name,
-            "New EHC plans issued within 20 weeks, every year",
-            summary,
-        )
+    chart = measures_chart(
+        ctx, frame, items, TIMELINESS, "New EHC plans issued within 20 weeks, every year", summary
     )
     notes = [
         FIFTHS_NOTE,

@@ -20,7 +20,7 @@ from needsbook.chapters.base import Section
 from needsbook.chapters.text import lower_first
 from needsbook.escape import Trusted, md, trusted
 from needsbook.outcomes.charts import trend_chart
-from needsbook.vulnerable.measures import NEIGHBOURS, Measure
+from needsbook.vulnerable.measures import NEIGHBOURS, Context, Measure
 
 
 def unit_text(m: Measure) -> str:
@@ -99,6 +99,23 @@ def _panel_unit(m: Measure) -> str:
     if m.indicator.unit == "%":
         return "per cent"
     return m.indicator.unit
+
+
+def measures_chart(
+    ctx: Context,
+    frame: pd.DataFrame,
+    items: dict[str, Measure],
+    ids: Sequence[str],
+    title: str,
+    description: str,
+    columns: int = 2,
+) -> alt.FacetChart | None:
+    """:func:`line_chart` of the measures ``ids`` for the context's area (None when the
+    context draws no charts)."""
+    if not ctx.charts:
+        return None
+    data = chart_frame(frame, items, list(ids))
+    return line_chart(data, ctx.area.name, ctx.area.region_name, title, description, columns)
 
 
 def line_chart(
