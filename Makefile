@@ -21,10 +21,11 @@ $(STAMP): requirements.lock pyproject.toml package.json package-lock.json
 	else echo "npm not found: axe-core not installed, the browser tests will be skipped"; fi
 	touch $(STAMP)
 
-## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+## Debian's Chromium (the browser tests and the PDF editions; Playwright drives it and never
+## downloads a browser) and poppler-utils (pdfinfo, pdftotext: the tests of the PDFs).
 browser-deps:
-	@if [ -x /usr/bin/chromium ]; then /usr/bin/chromium --version; \
-	else $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
+	@if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null; then /usr/bin/chromium --version; \
+	else $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils; fi
 
 ## Build the book for the default area (Worcestershire) from the committed snapshot.
 book: setup

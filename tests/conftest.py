@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.books import Books
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT.parent / "shared" / "data-raw"
@@ -37,9 +41,9 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def books() -> Path:
+def books() -> Books:
     """Worcestershire, Rutland and Halton (and the worked example), built once per session
-    (see tests/books.py)."""
+    (see tests/books.py): ``books / code`` is an area's book, ``books.root`` their site."""
     from tests.books import built_books
 
     return built_books()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from needsbook.build.chapters import CHAPTERS
-from tests.books import ALL_AREAS
+from tests.books import ALL_AREAS, Books
 
 #: Headings each chapter page must show, whatever the area's data.
 HEADINGS = {
@@ -42,7 +42,7 @@ def page_text(path: Path) -> str:
 
 
 @pytest.mark.parametrize("code", list(ALL_AREAS))
-def test_every_chapter_and_new_section_is_in_every_book(books: Path, code: str) -> None:
+def test_every_chapter_and_new_section_is_in_every_book(books: Books, code: str) -> None:
     for chapter in CHAPTERS:
         assert (books / code / chapter.html).is_file(), (code, chapter.slug)
     for slug, headings in HEADINGS.items():
@@ -53,13 +53,13 @@ def test_every_chapter_and_new_section_is_in_every_book(books: Path, code: str) 
 
 
 @pytest.mark.parametrize("code", list(ALL_AREAS))
-def test_the_age_structure_is_for_mid_2024(books: Path, code: str) -> None:
+def test_the_age_structure_is_for_mid_2024(books: Books, code: str) -> None:
     text = page_text(books / code / "notebooks" / "01_population.html")
     name = ALL_AREAS[code]
     assert f"live in {name} (mid-2024)" in text
 
 
-def test_sources_lacking_an_area_say_no_data(books: Path) -> None:
+def test_sources_lacking_an_area_say_no_data(books: Books) -> None:
     scilly = page_text(books / "E06000053" / "notebooks" / "04_vulnerable_children.html")
     assert (
         "There is no data on looked-after children's health and stability for Isles of Scilly"

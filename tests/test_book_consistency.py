@@ -21,7 +21,7 @@ from needsbook.export import export_area
 from needsbook.outcomes.catalogue import load_catalogue
 from needsbook.outcomes.compare import ENGLAND, display_period
 from needsbook.polarity import HIGH_IS_GOOD, LOW_IS_GOOD
-from tests.books import AREAS
+from tests.books import AREAS, Books
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ FACTORS = "factors-identified-at-the-end-of-assessment"
 SHOWN_IN = ("outcomes chapter", "services chapter", "vulnerable children chapter")
 
 
-def _csv(books: Path, code: str, name: str) -> pd.DataFrame:
+def _csv(books: Books, code: str, name: str) -> pd.DataFrame:
     """A book's tidy CSV download of one section, every cell as text."""
     return pd.read_csv(books / code / "downloads" / f"{code}-{name}.csv", dtype=str)
 
@@ -67,13 +67,13 @@ def _by_indicator(table: pd.DataFrame, column: str = "Indicator") -> pd.DataFram
     return table.set_index(column)
 
 
-def _outcomes(books: Path, code: str) -> pd.DataFrame:
+def _outcomes(books: Books, code: str) -> pd.DataFrame:
     """The outcomes chapter's table, one row per indicator: its period is ``period`` and its
     value, as the page shows it, ``Value (table)``."""
     return _by_indicator(_csv(books, code, OUTCOMES))
 
 
-def _services(books: Path, code: str) -> dict[str, pd.DataFrame]:
+def _services(books: Books, code: str) -> dict[str, pd.DataFrame]:
     """The services chapter's demand tables the book has, one row per indicator each: its value
     is ``value`` and its period ``period``."""
     return {
@@ -95,7 +95,7 @@ def _latest_periods() -> dict[str, str]:
     }
 
 
-def _statements(books: Path, code: str) -> pd.DataFrame:
+def _statements(books: Books, code: str) -> pd.DataFrame:
     """Every (place, indicator, period, value, comparison, trend) a book states."""
     rows: list[dict[str, object]] = []
     for indicator, r in _outcomes(books, code).iterrows():
@@ -168,7 +168,7 @@ def _number(text: object) -> float | None:
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_every_indicator_has_one_period_value_comparison_and_trend(books: Path, code: str) -> None:
+def test_every_indicator_has_one_period_value_comparison_and_trend(books: Books, code: str) -> None:
     st = _statements(books, code)
     names = {i.name for i in load_catalogue().indicators}
     st = st[st["indicator"].isin(names)]
@@ -193,7 +193,7 @@ def test_every_indicator_has_one_period_value_comparison_and_trend(books: Path, 
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_every_catalogue_indicator_shows_its_latest_period(books: Path, code: str) -> None:
+def test_every_catalogue_indicator_shows_its_latest_period(books: Books, code: str) -> None:
     latest = _latest_periods()
     st = _statements(books, code)
     shown = st[st["place"].isin(SHOWN_IN)]
@@ -210,7 +210,7 @@ def test_every_catalogue_indicator_shows_its_latest_period(books: Path, code: st
             assert shown[ind.name] == latest[ind.name], ind.name
 
 
-def test_worcestershire_shows_2025_social_care_and_end_of_2024_neet(books: Path) -> None:
+def test_worcestershire_shows_2025_social_care_and_end_of_2024_neet(books: Books) -> None:
     out = _outcomes(books, "E10000034")
     assert out.loc["Children looked after", "period"] == "31 March 2025"
     assert out.loc["Children on child protection plans", "period"] == "31 March 2025"
@@ -225,7 +225,7 @@ def test_worcestershire_shows_2025_social_care_and_end_of_2024_neet(books: Path)
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_every_rank_is_within_its_group(books: Path, code: str) -> None:
+def test_every_rank_is_within_its_group(books: Books, code: str) -> None:
     out = _outcomes(books, code)
     nb = _csv(books, code, NEIGHBOURS)
     texts = [
@@ -263,7 +263,7 @@ def _fingertips_word(label: str, polarity: str) -> str:
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_export_agrees_with_the_book(books: Path, code: str, tmp_path: Path) -> None:
+def test_export_agrees_with_the_book(books: Books, code: str, tmp_path: Path) -> None:
     path = export_area(code, tmp_path / "export.zip")
     with zipfile.ZipFile(path) as z:
         name = next(n for n in z.namelist() if "fingertips" in n)

@@ -14,7 +14,7 @@ from needsbook.evidence.catalogue import load_catalogue
 from needsbook.evidence.strength import counts_as_evidence, strengths
 from needsbook.outcomes.findings import findings
 from needsbook.recommend import recommend
-from tests.books import AREAS, EXAMPLE
+from tests.books import AREAS, EXAMPLE, Books
 
 ACTION_PLAN_COLUMNS = [
     "Recommendation",
@@ -49,7 +49,7 @@ def _recommendation_blocks(book: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_each_book_has_an_action_plan_row_per_recommendation(books: Path, code: str) -> None:
+def test_each_book_has_an_action_plan_row_per_recommendation(books: Books, code: str) -> None:
     plan = _csv(books / code, code, "action-plan")
     assert [c for c in plan.columns if c in ACTION_PLAN_COLUMNS] == ACTION_PLAN_COLUMNS
     assert (plan["period"] != "").all()  # the period of each current value
@@ -63,7 +63,7 @@ def test_each_book_has_an_action_plan_row_per_recommendation(books: Path, code: 
 
 @pytest.mark.parametrize("code", list(AREAS))
 def test_no_recommendation_cites_a_finding_better_than_england_or_improving(
-    books: Path, code: str
+    books: Books, code: str
 ) -> None:
     favourable = {
         f.name
@@ -76,7 +76,7 @@ def test_no_recommendation_cites_a_finding_better_than_england_or_improving(
 
 
 def test_worcestershire_mmr_is_better_than_england_and_behind_no_recommendation(
-    books: Path,
+    books: Books,
 ) -> None:
     mmr = next(f for f in findings("E10000034", 2025) if f.indicator_id == "cover:MMR1_24m")
     assert mmr.direction == "better" and mmr.value < 95
@@ -84,7 +84,7 @@ def test_worcestershire_mmr_is_better_than_england_and_behind_no_recommendation(
         assert "MMR" not in block, title
 
 
-def test_worcestershire_infant_mortality_is_acted_on(books: Path) -> None:
+def test_worcestershire_infant_mortality_is_acted_on(books: Books) -> None:
     blocks = _recommendation_blocks(books / "E10000034")
     maternal = next(b for t, b in blocks.items() if t.startswith("Focus on mothers"))
     assert "Infant mortality (5.4 per 1,000 live births, 2023)" in maternal
@@ -92,7 +92,7 @@ def test_worcestershire_infant_mortality_is_acted_on(books: Path) -> None:
 
 @pytest.mark.parametrize("code", list(AREAS))
 def test_programmes_with_little_or_no_evidence_are_never_listed_as_evidence(
-    books: Path, code: str
+    books: Books, code: str
 ) -> None:
     cat = load_catalogue()
     weak = {
@@ -118,7 +118,7 @@ def test_programmes_with_little_or_no_evidence_are_never_listed_as_evidence(
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_a_cited_programme_shows_its_caveat(books: Path, code: str) -> None:
+def test_a_cited_programme_shows_its_caveat(books: Books, code: str) -> None:
     cat = load_catalogue().programmes
     caveats = dict(zip(cat["name"], cat["caveat"], strict=True))
     text = _page(books / code, "10_recommendations").get_text(" ")
@@ -129,7 +129,7 @@ def test_a_cited_programme_shows_its_caveat(books: Path, code: str) -> None:
         assert " ".join(caveats[name].split()) in text, name
 
 
-def test_the_worked_example_feeds_no_recommendation(books: Path) -> None:
+def test_the_worked_example_feeds_no_recommendation(books: Books) -> None:
     plain = recommend("E10000034", 2025).fired
     example = _csv(EXAMPLE / "E10000034", "E10000034", "recommendations-at-a-glance")
     fired = example[example["Applies"] == "Yes"]["Recommendation"]

@@ -342,6 +342,15 @@ def error_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
         (("build", "--areas", "Rutland,Halton", "--jobs", "0"), "--jobs must be 1 or more"),
         (("build", "--area", "Rutland", "--year", "twenty"), "invalid int value: 'twenty'"),
         (("build", "--area", "Rutland", "--comparators", " , "), "--comparators is empty"),
+        (
+            ("build", "--area", "Rutland", "--year", "2024", "--compare-year", "2024", "--quiet"),
+            "--compare-year 2024 must be earlier than the book's data year (2024)",
+        ),
+        (
+            ("build", "--area", "Rutland", "--year", "2024", "--compare-year", "2012", "--quiet"),
+            "--compare-year 2012 is not available: the data years before 2024 are 2019-2023",
+        ),
+        (("build", "--area", "Rutland", "--compare-year", "x"), "invalid int value: 'x'"),
         (("build",), "say which area to build"),
         (("build", "--area", "Cumbria", "--quiet"), "split into Cumberland (E06000063) and"),
         (("validate", "--record", "--local-dir", "."), "omit --local-dir"),
@@ -482,3 +491,13 @@ def test_bad_local_dir_is_the_same_error_for_validate_and_build(
     line = error_line(capsys, "validate", "--local-dir", missing, "--area", "Rutland")
     assert line == error_line(capsys, *BUILD, "--local-dir", missing)
     assert not (tmp_path / "book").exists()
+
+
+def test_a_pdf_without_chromium_is_refused_before_building(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NEEDSBOOK_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    for option in ("--pdf", "--summary-pdf"):
+        line = refused(capsys, "build", "--area", "Rutland", "--out", str(tmp_path / "b"), option)
+        assert "no-such-chromium is not an executable" in line
+    assert not (tmp_path / "b").exists()

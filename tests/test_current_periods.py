@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.books import EXAMPLE
+from tests.books import EXAMPLE, Books
 
 EARLIEST = 2021
 PAGES = ("00_summary", "10_recommendations")
@@ -74,18 +74,18 @@ def _page_text(book: Path, slug: str) -> str:
     return main.get_text(" ")
 
 
-def _books(books: Path) -> list[Path]:
+def _books(books: Books) -> list[Path]:
     return [books / "E10000034", EXAMPLE / "E10000034"]
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_summary_and_recommendations_cite_no_period_before_2021(books: Path, slug: str) -> None:
+def test_summary_and_recommendations_cite_no_period_before_2021(books: Books, slug: str) -> None:
     for book in _books(books):
         old = old_periods(_page_text(book, slug))
         assert not old, f"{book.parent.name}/{slug}: " + " | ".join(old[:10])
 
 
-def test_the_findings_behind_recommendations_are_current(books: Path) -> None:
+def test_the_findings_behind_recommendations_are_current(books: Books) -> None:
     for book in _books(books):
         name = "E10000034-recommendations-and-the-findings-behind-them.csv"
         table = pd.read_csv(book / "downloads" / name, dtype=str)

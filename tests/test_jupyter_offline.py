@@ -23,6 +23,7 @@ import pytest
 
 from needsbook.areas import resolve_area
 from needsbook.chapters import display, prose
+from tests.books import Books
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -204,7 +205,7 @@ def test_exported_chapter_draws_its_charts_offline(exported: Path) -> None:
 
 
 @pytest.mark.slow
-def test_built_chapters_name_the_area_and_link_the_glossary(books: Path) -> None:
+def test_built_chapters_name_the_area_and_link_the_glossary(books: Books) -> None:
     """In the book the templates' prose is MyST: the area is named and each term links to
     its glossary entry."""
     page = (books / "E10000034" / "notebooks" / "02_need.html").read_text()

@@ -7,18 +7,17 @@ Each value is read from the book's own CSV downloads and recomputed here from
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
+from tests.books import Books
 from tests.conftest import RAW
 
 CODE, LA_NUMBER = "E10000034", 885
 ENGLAND = "E92000001"
 
 
-def download(books: Path, name: str) -> pd.DataFrame:
+def download(books: Books, name: str) -> pd.DataFrame:
     return pd.read_csv(books / CODE / "downloads" / f"{CODE}-{name}.csv", dtype=str)
 
 
@@ -87,7 +86,7 @@ def one_dp(value: float) -> str:
     ],
 )
 def test_lait_values_are_the_published_ones(
-    books: Path, lait: pd.DataFrame, download_name: str, indicator: str, measure: str, year: str
+    books: Books, lait: pd.DataFrame, download_name: str, indicator: str, measure: str, year: str
 ) -> None:
     table = download(books, download_name)
     value = shown(table, "Indicator", indicator, "Value (table)")
@@ -95,7 +94,7 @@ def test_lait_values_are_the_published_ones(
 
 
 def test_numbers_of_plans_and_requests_are_the_published_ones(
-    books: Path, lait: pd.DataFrame
+    books: Books, lait: pd.DataFrame
 ) -> None:
     plans = download(books, "education-health-and-care-plans")
     number = shown(plans, "Indicator", "Education, health and care plans (number)", "Value (table)")
@@ -107,14 +106,14 @@ def test_numbers_of_plans_and_requests_are_the_published_ones(
     )
 
 
-def test_timeliness_shows_every_published_year(books: Path, lait: pd.DataFrame) -> None:
+def test_timeliness_shows_every_published_year(books: Books, lait: pd.DataFrame) -> None:
     table = download(books, "ehc-plans-issued-within-20-weeks")
     by_year = shown(table, "Indicator", "New EHC plans issued within 20 weeks", "Values by year")
     for year in range(2016, 2025):
         assert f"{year}: {one_dp(lait_value(lait, 'SEN_EHC_All_20wks', str(year)))}%" in by_year
 
 
-def test_assessment_factor_rate_and_share_equal_dfe_counts(books: Path) -> None:
+def test_assessment_factor_rate_and_share_equal_dfe_counts(books: Books) -> None:
     c3 = pd.read_csv(
         RAW / "dfe_csc" / "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"
     )
@@ -132,7 +131,7 @@ def test_assessment_factor_rate_and_share_equal_dfe_counts(books: Path) -> None:
     assert shown(table, "Factor", label, "Share of assessments with factors (%)") == one_dp(share)
 
 
-def test_looked_after_count_and_rate_behind_the_adjusted_ratio(books: Path) -> None:
+def test_looked_after_count_and_rate_behind_the_adjusted_ratio(books: Books) -> None:
     cla = pd.read_csv(RAW / "dfe_csc" / "cla_number_and_rate_per_10k_children.csv")
     cla.columns = [c.lstrip("\ufeff") for c in cla.columns]
     row = cla[
@@ -156,7 +155,7 @@ def test_looked_after_count_and_rate_behind_the_adjusted_ratio(books: Path) -> N
 
 
 def test_pooled_infant_mortality_from_published_rates_and_births(
-    books: Path, lait: pd.DataFrame
+    books: Books, lait: pd.DataFrame
 ) -> None:
     mye = pd.read_csv(RAW / "ons_population" / "mye_syoa_utla_region_england_2021_2024_long.csv.gz")
     age0 = mye[mye["area_code"].eq(CODE) & mye["sex"].eq("persons") & mye["age"].eq(0)]
@@ -175,7 +174,7 @@ def test_pooled_infant_mortality_from_published_rates_and_births(
     assert mine["period"].iloc[0] == "2021 to 2023"
 
 
-def test_district_good_level_of_development_equals_the_eyfs_profile(books: Path) -> None:
+def test_district_good_level_of_development_equals_the_eyfs_profile(books: Books) -> None:
     eyfs = pd.read_csv(RAW / "dfe_send" / "eyfsp_headline_measures_2022.csv.gz", dtype=str)
     row = eyfs[
         eyfs["lad_name"].eq("Wyre Forest")

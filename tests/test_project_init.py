@@ -19,6 +19,7 @@ from needsbook.cli import main
 from needsbook.local import TEMPLATES, write_templates
 from needsbook.local.write import readme_name
 from needsbook.project import load_config
+from tests.books import Books
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,7 +194,10 @@ def test_outside_a_project_nothing_changes(tmp_path: Path, monkeypatch: pytest.M
 
 @pytest.mark.slow
 def test_a_project_builds_the_book_its_settings_describe(
-    books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    books: Books,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A Worcestershire project holding the worked example as its local data describes the
     test book built with ``--local-dir data/examples/E10000034``: the build finds that book

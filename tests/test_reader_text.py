@@ -3,12 +3,10 @@ the check itself catches each forbidden pattern (a page seeded with it fails).""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from needsbook.testing.reader_text import check_book, check_csv, check_page
-from tests.books import ALL_AREAS, EXAMPLE
+from tests.books import ALL_AREAS, EXAMPLE, Books
 
 PAGE = "<html><body><main><h1>Outcomes</h1><p>{}</p></main></body></html>"
 
@@ -66,11 +64,11 @@ def test_csv_headers_count_as_reader_text() -> None:
 
 
 @pytest.mark.parametrize("code", list(ALL_AREAS))
-def test_every_page_and_download_of_a_test_book_is_reader_text(books: Path, code: str) -> None:
+def test_every_page_and_download_of_a_test_book_is_reader_text(books: Books, code: str) -> None:
     problems = check_book(books / code)
     assert not problems, "\n".join(str(p) for p in problems[:40])
 
 
-def test_the_worked_example_book_is_reader_text(books: Path) -> None:
+def test_the_worked_example_book_is_reader_text(books: Books) -> None:
     problems = check_book(EXAMPLE / "E10000034")
     assert not problems, "\n".join(str(p) for p in problems[:40])

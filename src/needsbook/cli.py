@@ -106,6 +106,21 @@ def _project_settings(args: argparse.Namespace) -> None:
             args.comparators = ",".join(config.comparators)
 
 
+def _editions(args: argparse.Namespace) -> tuple[str, ...]:
+    """The editions asked for (``--pdf``, ``--docx``, ``--summary-pdf``); a PDF needs Chromium,
+    checked now so a build never runs only to fail at the end."""
+    from needsbook.report import editions
+
+    wanted = tuple(
+        e.option for e in editions.ALL if getattr(args, e.option.lstrip("-").replace("-", "_"))
+    )
+    if any(o in wanted for o in ("--pdf", "--summary-pdf")):
+        from needsbook.report.chromium import find_chromium
+
+        find_chromium()
+    return wanted
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     _check_jobs(args)
     _project_settings(args)
@@ -116,6 +131,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     template = BuildOptions(
         area="",
         year=args.year,
+        compare_year=args.compare_year,
+        editions=_editions(args),
         data_dir=args.data_dir,
         local_dir=args.local_dir,
         quiet=args.quiet,
@@ -142,9 +159,10 @@ def _build_batch(
     from rich.table import Table
 
     from needsbook.build.batch import build_many
-    from needsbook.site.landing import write_landing
+    from needsbook.site.pages import SitePages
 
     console = _console()
+    written: list[SitePages] = []  # the area pages and landing page the batch rewrote
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -160,6 +178,7 @@ def _build_batch(
             jobs=jobs,
             on_done=lambda _o: progress.advance(task),
             out_root=out_root,
+            on_pages=written.append,
         )
     table = Table(title="needsbook build summary")
     for column in ("Area", "Code", "Status", "Seconds", "Output or reason"):
@@ -181,12 +200,11 @@ def _build_batch(
         f"{counts['failed']} failed. Logs: {paths.build_dir() / 'logs'}",
         markup=False,
     )
-    if counts["built"] or counts["skipped"]:
-        try:
-            landing = write_landing(out_root, template.data_dir)  # every book under the root
-            console.print(f"Landing page: {landing}", markup=False)
-        except InputError as exc:  # an index.html needsbook did not write is left alone
-            console.print(f"needsbook: warning: {exc}", markup=False)
+    pages = written[0] if written else SitePages()
+    for warning in pages.warnings:  # an index.html needsbook did not write is left alone
+        console.print(f"needsbook: warning: {warning}", markup=False)
+    if pages.landing is not None:  # it lists every book under the root, each year's
+        console.print(f"Landing page: {pages.landing}", markup=False)
     return 1 if counts["failed"] else 0
 
 
@@ -334,8 +352,36 @@ def parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="folder for the HTML book (default: _build/html/<area code>); with "
-        "--areas/--all, the folder that holds one book per area code",
+        help="folder for the HTML book (default: _build/html/<area code>/<year>); with "
+        "--areas/--all, the root that holds <area code>/<year>/ per book, the area pages and "
+        "the landing page",
+    )
+    sp.add_argument(
+        "--compare-year",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help="the earlier data year the chapter 'What changed since the last assessment' "
+        "compares with (default: the year before the book's, when the data offer it)",
+    )
+    editions = sp.add_argument_group(
+        "editions", "besides the HTML book, written into its downloads/ folder (PDFs need Chromium)"
+    )
+    editions.add_argument(
+        "--pdf",
+        action="store_true",
+        help="the whole book as one PDF: cover, contents with page numbers, every chapter",
+    )
+    editions.add_argument(
+        "--docx",
+        action="store_true",
+        help="the whole book as an editable Word file (headings, tables, charts with alt text)",
+    )
+    editions.add_argument(
+        "--summary-pdf",
+        action="store_true",
+        help="'At a glance': at most four A4 pages of headline findings, the spine chart and "
+        "every recommendation with its action plan",
     )
     data_opt(sp)
     sp.add_argument(

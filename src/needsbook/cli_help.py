@@ -92,12 +92,16 @@ COMMANDS: dict[str, CommandHelp] = {
         summary="build the book for an area (or several)",
         description="Build the needs assessment book for one area, or several, as HTML: "
         "check the data, run every chapter, assemble the book and check it. A book goes to "
-        "_build/html/<area code>/index.html unless --out says otherwise, and is rebuilt only "
-        "when its inputs changed. Inside a folder made by `needsbook init`, the area, year, "
-        "local data and comparators default to those in its needsbook.toml; options given "
-        "here override them.",
+        "_build/html/<area code>/<year>/index.html unless --out says otherwise (each year's "
+        "book is kept; _build/html/<area code>/index.html lists an area's years and "
+        "_build/html/index.html every area), and is rebuilt only when its inputs changed. "
+        "--pdf, --docx and --summary-pdf add the whole book as PDF and Word and a four-page "
+        "summary to the book's downloads/ (PDFs are printed with a local Chromium). "
+        "Inside a folder made by `needsbook init`, the area, year, local data and "
+        "comparators default to those in its needsbook.toml; options given here override them.",
         examples=(
             "needsbook build --area Worcestershire",
+            "needsbook build --area Rutland --year 2024 --compare-year 2022 --pdf --docx",
             "needsbook build --area E06000017 --year 2022 --out /tmp/rutland",
             "needsbook build --areas Rutland,Worcestershire --jobs 2",
             "needsbook build            # inside a project folder made by `needsbook init`",

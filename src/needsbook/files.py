@@ -8,6 +8,22 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    current = os.umask(0)  # the only way to read it; set back at once (at import, one thread)
+    os.umask(current)
+    return current
+
+
+_UMASK = _umask()
+
+
+def publish_file(partial: Path, out: Path) -> None:
+    """Move a finished temporary file onto ``out`` in one step, readable as any new file is
+    (``mkstemp`` makes it private to its owner, which a web server could not read)."""
+    partial.chmod(0o666 & ~_UMASK)
+    os.replace(partial, out)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename; on any
     failure (a full disk, an interrupt) the temporary file is removed and ``path`` is as it was."""
@@ -18,7 +34,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        publish_file(Path(tmp), path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

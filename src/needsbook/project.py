@@ -286,7 +286,8 @@ needsbook validate --local-dir local   # check your local data (lists every prob
 needsbook build                        # build the book (run it anywhere in this folder)
 ```
 
-The book appears in `_build/html/{code}/index.html`: open it in a browser (it works offline).
+The book appears in `_build/html/{code}/<year>/index.html`, and `_build/html/{code}/index.html`
+lists every year built: open it in a browser (it works offline).
 A book whose inputs have not changed is not rebuilt; `needsbook build --force` rebuilds it.
 Options on the command line override `needsbook.toml` for that build, e.g.
 `needsbook build --year 2023` or `needsbook build --out /path/to/folder`.

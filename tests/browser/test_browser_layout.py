@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from needsbook.build.chapters import CHAPTERS
+from tests.browser.test_browser_site import book
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -70,12 +71,14 @@ def open_everything(pg: Any) -> None:
 
 @pytest.mark.parametrize("code", AREAS)
 @pytest.mark.parametrize("chapter", PAGES)
-def test_nothing_is_cut_off_at_1280_px(code: str, chapter: str, browser: Any, server: str) -> None:
+def test_nothing_is_cut_off_at_1280_px(
+    code: str, chapter: str, browser: Any, server: str, site: Path
+) -> None:
     assert chapter in {c.slug for c in CHAPTERS}
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     try:
         pg = context.new_page()
-        pg.goto(f"{server}{code}/notebooks/{chapter}.html", wait_until="load")
+        pg.goto(f"{server}{book(site, code)}/notebooks/{chapter}.html", wait_until="load")
         pg.wait_for_function(CHARTS_DRAWN, timeout=CHART_TIMEOUT_MS)
         open_everything(pg)
         found = pg.evaluate(MEASURE)

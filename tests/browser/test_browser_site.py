@@ -1,5 +1,9 @@
 """The published site in headless Chromium: charts draw, nothing errors or leaves the machine,
-links and downloads resolve, and axe-core finds no serious or critical WCAG 2.1 AA violation."""
+links and downloads resolve, the landing page's map follows the indicator picked, and axe-core
+finds no serious or critical WCAG 2.1 AA violation.
+
+The site is in the area/year layout: ``<code>/<year>/`` per book, ``<code>/index.html`` per
+area and the landing page ``index.html``."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from urllib.parse import urldefrag, urljoin, urlparse
 import pytest
 
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
+from needsbook.build.outdir import year_books
+from needsbook.site import choropleth
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,11 +34,17 @@ CHARTS_DRAWN = """() => {
 }"""
 
 
-def book_pages(code: str) -> list[str]:
+def book(site: Path, code: str) -> str:
+    """The site path of the area's (latest) book: ``<code>/<year>``."""
+    (latest, *_) = year_books(site / code)
+    return f"{code}/{latest.name}"
+
+
+def book_pages(prefix: str) -> list[str]:
     return [
-        f"{code}/index.html",
-        *(f"{code}/{p}" for p in STATIC_PAGES),
-        *(f"{code}/{c.html}" for c in CHAPTERS),
+        f"{prefix}/index.html",
+        *(f"{prefix}/{p}" for p in STATIC_PAGES),
+        *(f"{prefix}/{c.html}" for c in CHAPTERS),
     ]
 
 
@@ -54,11 +66,11 @@ def status(url: str) -> int:
 
 @pytest.mark.parametrize("code", AREAS)
 def test_every_page_renders_offline_without_errors(
-    code: str, page: tuple[Any, Any], server: str
+    code: str, page: tuple[Any, Any], server: str, site: Path
 ) -> None:
     pg, watch = page
     problems = []
-    for path in book_pages(code):
+    for path in [f"{code}/index.html", *book_pages(book(site, code))]:
         watch.clear()
         visit(pg, server + path)
         problems += [f"{path}: {p}" for p in watch.problems()]
@@ -68,10 +80,10 @@ def test_every_page_renders_offline_without_errors(
 @pytest.mark.parametrize("code", AREAS)
 @pytest.mark.parametrize("chapter", [c.slug for c in CHAPTERS])
 def test_every_chart_container_draws_svg_or_canvas(
-    code: str, chapter: str, page: tuple[Any, Any], server: str
+    code: str, chapter: str, page: tuple[Any, Any], server: str, site: Path
 ) -> None:
     pg, watch = page
-    visit(pg, f"{server}{code}/notebooks/{chapter}.html")
+    visit(pg, f"{server}{book(site, code)}/notebooks/{chapter}.html")
     counts = pg.evaluate(
         """() => {
       const charts = [...document.querySelectorAll('div[id^="altair-viz-"]')];
@@ -89,11 +101,13 @@ def test_every_chart_container_draws_svg_or_canvas(
 
 
 @pytest.mark.parametrize("code", AREAS)
-def test_navigation_links_resolve(code: str, page: tuple[Any, Any], server: str) -> None:
+def test_navigation_links_resolve(
+    code: str, page: tuple[Any, Any], server: str, site: Path
+) -> None:
     pg, _ = page
     checked: dict[str, int] = {}
     broken = []
-    for path in book_pages(code):
+    for path in book_pages(book(site, code)):
         visit(pg, server + path)
         hrefs = pg.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         assert any("notebooks/" in h for h in hrefs), f"{path} has no link to a chapter"
@@ -115,8 +129,9 @@ def test_downloads_exist_and_the_zip_holds_data_and_notebooks(
 ) -> None:
     pg, watch = page
     zip_url = None
+    prefix = book(site, code)
     for chapter in CHAPTERS:
-        visit(pg, f"{server}{code}/{chapter.html}")
+        visit(pg, f"{server}{prefix}/{chapter.html}")
         links = pg.eval_on_selector_all(
             "a[href*='downloads/']", "els => els.map(e => [e.href, e.textContent.trim()])"
         )
@@ -138,18 +153,21 @@ def test_downloads_exist_and_the_zip_holds_data_and_notebooks(
         names = set(zf.namelist())
     assert "README.txt" in names
     assert {f"notebooks/{c.slug}.ipynb" for c in CHAPTERS} <= names
-    on_disk = {p.name for p in (site / code / "downloads").glob("*.csv")}
+    on_disk = {p.name for p in (site / prefix / "downloads").glob("*.csv")}
     assert on_disk and {f"data/{n}" for n in on_disk} <= names
     assert watch.problems() == []
 
 
-def test_landing_page_lists_filters_and_maps_the_books(page: tuple[Any, Any], server: str) -> None:
+def test_landing_page_lists_filters_and_maps_the_books(
+    page: tuple[Any, Any], server: str, site: Path
+) -> None:
     pg, watch = page
     visit(pg, server + "index.html")
     rows = pg.locator("#areas tbody tr")
     assert rows.count() == len(AREAS)
     list_links = pg.eval_on_selector_all("#areas a", "els => els.map(e => e.getAttribute('href'))")
-    assert sorted(list_links) == sorted(f"{c}/index.html" for c in AREAS)
+    expected = [[f"{c}/index.html", f"{book(site, c)}/index.html"] for c in AREAS]
+    assert sorted(list_links) == sorted(h for pair in expected for h in pair)  # area, year
     pg.fill("#q", "rutl")
     assert pg.locator("#areas tbody tr:not([hidden])").all_inner_texts()[0].startswith("Rutland")
     assert pg.locator("#areas tbody tr:not([hidden])").count() == 1
@@ -160,18 +178,23 @@ def test_landing_page_lists_filters_and_maps_the_books(page: tuple[Any, Any], se
     assert visible.count() == 1 and "Worcestershire" in visible.inner_text()
     pg.select_option("#region", "")
     assert pg.locator("#areas tbody tr:not([hidden])").count() == len(AREAS)
-    # the map: each book a focusable link with a text name
+    # the map: each area with a book a focusable link named with its value
     map_links = pg.eval_on_selector_all(
         ".map a", "els => els.map(e => [e.getAttribute('href'), e.getAttribute('aria-label')])"
     )
     if map_links:  # drawn when boundaries are available (snapshot table or raw file)
-        assert sorted(map_links) == [
-            ["E06000017/index.html", "Rutland"],
-            ["E10000034/index.html", "Worcestershire"],
+        assert sorted(h for h, _ in map_links) == ["E06000017/index.html", "E10000034/index.html"]
+        assert sorted(label.split(":")[0] for _, label in map_links) == [
+            "Rutland",
+            "Worcestershire",
         ]
         pg.locator('.map a[href="E06000017/index.html"]').click()
-        pg.wait_for_url("**/E06000017/book/intro.html")  # the book's index redirects there
+        pg.wait_for_url("**/E06000017/index.html")  # the area page: every year built
+        assert pg.title().startswith("Rutland")
+        pg.locator(f'a[href="{book(site, "E06000017").split("/")[1]}/index.html"]').click()
+        pg.wait_for_url("**/E06000017/*/book/intro.html")  # the book's index redirects there
         assert "Rutland" in pg.title()
+    visit(pg, server + "index.html")
     for href in list_links + pg.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
         url = urljoin(server, href)
         if urlparse(url).netloc == urlparse(server).netloc:
@@ -179,23 +202,94 @@ def test_landing_page_lists_filters_and_maps_the_books(page: tuple[Any, Any], se
     assert watch.problems() == []
 
 
-def axe_targets() -> list[tuple[str, str]]:
-    targets = [("landing", "index.html")]
+MAP_STATE = """() => [...document.querySelectorAll(".map path[data-code]")].map(p => [
+  p.getAttribute("data-code"), p.getAttribute("class"), getComputedStyle(p).fill,
+  p.querySelector("title").textContent])"""
+TABLE_STATE = """() => [...document.querySelectorAll("#values tbody tr")].map(tr => [
+  tr.getAttribute("data-code"), ...[...tr.querySelectorAll("td")].map(td => td.textContent)])"""
+
+
+def _rgb(colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_the_map_and_table_follow_the_indicator_picked(
+    page: tuple[Any, Any], server: str, site: Path, axe_source: str
+) -> None:
+    pg, watch = page
+    visit(pg, server + "index.html")
+    if not pg.locator(".map path[data-code]").count():
+        pytest.skip("no boundaries in the snapshot or ../shared/data-raw: no map")
+    year = max(int(book(site, c).split("/")[1]) for c in AREAS)
+    maps = {m.id: m for m in choropleth.layers(year)}
+    default = pg.input_value("#indicator")
+    assert pg.is_visible("#indicator")  # the script shows the picker
+    assert maps[default].key
+    before = pg.evaluate(MAP_STATE), pg.evaluate(TABLE_STATE)
+    picked = "lait:InfMort" if default != "lait:InfMort" else "lait:ChildPov"
+    pg.select_option("#indicator", picked)
+    layer = maps[picked]
+    shapes, table = pg.evaluate(MAP_STATE), pg.evaluate(TABLE_STATE)
+    assert (shapes, table) != before
+    data = json.loads(pg.text_content("#map-data") or "{}")
+    names = dict(zip(data["codes"], data["names"], strict=True))
+    assert len(shapes) == 153
+    for code, css, fill, title in shapes:
+        assert css == f"area {layer.css_class(code)}", code
+        cls = layer.values[code][1]
+        if layer.values[code][0]:
+            assert fill == _rgb(choropleth.CLASS_COLOURS[cls]), code  # the class's colour
+        else:
+            assert choropleth.HATCH_ID in fill, code  # the hatch, no colour
+        assert title == layer.describe(names[code], code), code  # name, value and period
+    assert len(table) == 153
+    for code, value, period, comparison in table:
+        number, _, expected = layer.values[code]
+        assert (value, period, comparison) == (number or "no data", layer.period, expected)
+    assert pg.inner_text("#legend-title") == layer.title
+    legend = pg.eval_on_selector_all("#legend-classes li", "els => els.map(e => e.textContent)")
+    assert legend == [c.text for c in layer.legend] + [layer.no_data_text] * bool(layer.no_data)
+    label = pg.get_attribute('.map a[data-code="E06000017"]', "aria-label")
+    assert label == layer.describe("Rutland", "E06000017")
+    caption = pg.text_content("#values-caption") or ""
+    assert caption.startswith(f"{layer.name}, {layer.period}")
+    pg.add_script_tag(content=axe_source)  # still accessible after the change
+    violations = pg.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
+          .violations.filter(v => v.impact === "serious" || v.impact === "critical")
+          .map(v => v.id)""",
+        WCAG_21_AA,
+    )
+    assert violations == []
+    assert watch.problems() == []
+
+
+def axe_targets() -> list[tuple[str, str, str]]:
+    """(name, area code or "", path: in the area's book, or from the site root without one)."""
+    targets = [("landing", "", "index.html")]
     for code in AREAS:
         targets += [
-            (f"{code} intro", f"{code}/book/intro.html"),
-            (f"{code} methods", f"{code}/book/methods/index.html"),
-            (f"{code} data sources", f"{code}/book/data-sources.html"),
-            *((f"{code} {c.slug}", f"{code}/{c.html}") for c in CHAPTERS),
+            (f"{code} area page", "", f"{code}/index.html"),
+            (f"{code} intro", code, "book/intro.html"),
+            (f"{code} methods", code, "book/methods/index.html"),
+            (f"{code} data sources", code, "book/data-sources.html"),
+            *((f"{code} {c.slug}", code, c.html) for c in CHAPTERS),
         ]
     return targets
 
 
-@pytest.mark.parametrize(("name", "path"), axe_targets(), ids=[t[0] for t in axe_targets()])
+@pytest.mark.parametrize(("name", "code", "path"), axe_targets(), ids=[t[0] for t in axe_targets()])
 def test_axe_finds_no_serious_wcag21_aa_violation(
-    name: str, path: str, page: tuple[Any, Any], server: str, axe_source: str
+    name: str,
+    code: str,
+    path: str,
+    page: tuple[Any, Any],
+    server: str,
+    site: Path,
+    axe_source: str,
 ) -> None:
     pg, watch = page
+    path = f"{book(site, code)}/{path}" if code else path
     visit(pg, server + path)
     pg.add_script_tag(content=axe_source)
     violations = pg.evaluate(

@@ -23,8 +23,12 @@ def test_batch_reports_each_area_and_skips_unchanged(tmp_path: Path) -> None:
     assert "unknown area 'Narnia'" in by_query["Narnia"].reason
     built = [o for o in outcomes if o.status == "built"]
     assert [o.area_code for o in built] == ["E06000017"]  # "Rutland" and its code: built once
-    stamp = json.loads((tmp_path / "E06000017" / STAMP).read_text())
-    assert stamp["area_code"] == "E06000017"
+    out = Path(built[0].out)  # <root>/<code>/<year>, with the area's page and the landing page
+    assert out.parent == tmp_path / "E06000017" and out.name.isdigit()
+    stamp = json.loads((out / STAMP).read_text())
+    assert (stamp["area_code"], stamp["year"]) == ("E06000017", int(out.name))
+    assert f'href="{out.name}/index.html"' in (out.parent / "index.html").read_text()
+    assert f'href="E06000017/{out.name}/index.html"' in (tmp_path / "index.html").read_text()
     again = build_many(["Rutland"], template, out_root=tmp_path)
     assert [o.status for o in again] == ["skipped"]
     forced = build_many(

@@ -340,4 +340,4 @@ def test_interrupting_a_parallel_batch_stops_every_worker(tmp_path: Path) -> Non
     workers = {int(s.name.split("-")[2]) for s in seen}
     assert not [p for p in workers if outdir._alive(p)]
     assert not [s for s in seen if s.exists()]
-    assert not site.exists() or not list(site.glob("*/index.html"))
+    assert not site.exists() or not list(site.glob("**/index.html"))  # no book, no page

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from needsbook.chapters import conclusions
 from needsbook.outcomes.findings import Finding, findings
-from tests.books import AREAS
+from tests.books import AREAS, Books
 
 
 @functools.cache
@@ -87,7 +86,7 @@ def test_reasons_are_given_in_words() -> None:
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_each_book_has_a_conclusions_page_with_the_three_questions(books: Path, code: str) -> None:
+def test_each_book_has_a_conclusions_page_with_the_three_questions(books: Books, code: str) -> None:
     page = books / code / "notebooks" / "09_conclusions.html"
     text = page.read_text(encoding="utf-8")
     for heading in ("What is going well", "What is of concern", "Where the evidence is thin"):
@@ -95,7 +94,7 @@ def test_each_book_has_a_conclusions_page_with_the_three_questions(books: Path, 
 
 
 @pytest.mark.parametrize("code", list(AREAS))
-def test_every_outcome_of_concern_is_listed_with_what_acts_on_it(books: Path, code: str) -> None:
+def test_every_outcome_of_concern_is_listed_with_what_acts_on_it(books: Books, code: str) -> None:
     """Every outcome the engine finds worse, in the worst fifth or getting worse is listed,
     and each row says which recommendation acts on it (or that none does)."""
     listed = pd.read_csv(books / code / "downloads" / f"{code}-what-is-of-concern.csv")

@@ -1,7 +1,9 @@
 """Build many areas' books in parallel: validate once, one process per area, a summary at the end.
 
 One failing area never stops the others, and (as for single builds) never leaves a half-written
-book. Each area's step log goes to ``_build/logs/<area code>.log``.
+book. Each area's step log goes to ``_build/logs/<area code>.log``. Books go to
+``<root>/<code>/<year>/`` (:mod:`needsbook.build.outdir`); at the end each built area's page
+and the root's landing page are rewritten (:func:`needsbook.site.pages.refresh_pages`).
 
 Per-area start-up costs are paid once per worker process, not once per book: chapter notebooks
 run in one Python kernel kept warm for the worker (:func:`warm_execute`: the namespace is reset
@@ -21,13 +23,17 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from needsbook import paths
-from needsbook.areas import resolve_area
+from needsbook.areas import Area, resolve_area
 from needsbook.build import interrupts, outdir
 from needsbook.build.pipeline import BuildOptions, build_area
 from needsbook.errors import BuildError, InputError, NeedsbookError, ValidationFailedError
+from needsbook.years import resolve_year
+
+if TYPE_CHECKING:
+    from needsbook.site.pages import SitePages
 
 _WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
 
@@ -221,22 +227,33 @@ def _stop_workers(pool: ProcessPoolExecutor, grace: float = 30.0) -> None:
             w.join(5)
 
 
-def _check_targets(codes: list[str], template: BuildOptions, root: Path) -> None:
-    """Refuse (InputError, before anything is built) output folders an area may not use."""
+def _check_targets(books: dict[str, int], template: BuildOptions, root: Path) -> None:
+    """Refuse (InputError, before anything is built or moved) an area folder or year book
+    (``root/<code>/<year>``) that may not be used; then move each legacy book into its year
+    folder (:func:`needsbook.build.outdir.migrate_legacy`)."""
     problems = []
-    for code in codes:
+    force, data_dir, local_dir = template.force, template.data_dir, template.local_dir
+    for code, year in books.items():
         try:
+            outdir.check_area(
+                root / code, year, force=force, data_dir=data_dir, local_dir=local_dir
+            )
             outdir.book_target(
-                root / code,
-                force=template.force,
-                data_dir=template.data_dir,
-                local_dir=template.local_dir,
+                root / code / str(year), force=force, data_dir=data_dir, local_dir=local_dir
             )
         except InputError as exc:
             problems.append(f"{code}: {exc}")
     if problems:
         more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
         raise InputError("; ".join(problems[:3]) + more)
+    for code in books:
+        outdir.migrate_legacy(root / code)
+
+
+def _resolve(query: str, template: BuildOptions) -> tuple[Area, int]:
+    """The area a query names and the year its book is built for (InputError if none)."""
+    area = resolve_area(query, template.data_dir)
+    return area, resolve_year(template.year, area, template.data_dir)
 
 
 def build_many(
@@ -245,12 +262,15 @@ def build_many(
     jobs: int = 1,
     on_done: Callable[[AreaOutcome], None] | None = None,
     out_root: Path | None = None,
+    on_pages: Callable[[SitePages], None] | None = None,
 ) -> list[AreaOutcome]:
-    """Validate once, then build each area (``jobs`` processes) into ``out_root/<code>``
-    (default ``_build/html/<code>``). Unknown areas are reported as failed, not raised; an
-    output folder that may not be used (:mod:`needsbook.build.outdir`) is an InputError
-    before anything is built. Ctrl-C or SIGTERM stops the workers (each removes its staging
-    folder) and raises KeyboardInterrupt."""
+    """Validate once, then build each area (``jobs`` processes) into ``out_root/<code>/<year>``
+    (default ``_build/html/<code>/<year>``), then rewrite the area page of every area built or
+    unchanged and the landing page of ``out_root`` (passed to ``on_pages``). Unknown areas, and
+    years an area has no data for, are reported as failed, not raised; an output folder that
+    may not be used (:mod:`needsbook.build.outdir`) is an InputError before anything is built.
+    Ctrl-C or SIGTERM stops the workers (each removes its staging folder) and raises
+    KeyboardInterrupt."""
     site = outdir.site_target(
         out_root, force=template.force, data_dir=template.data_dir, local_dir=template.local_dir
     )
@@ -262,21 +282,26 @@ def build_many(
             raise ValidationFailedError(result.text())
     outcomes: dict[str, AreaOutcome] = {}
     codes: dict[str, str] = {}  # query -> resolved code
+    years: dict[str, int] = {}  # code -> the year its book is built for
     for q in queries:
         try:
-            codes[q] = resolve_area(q, template.data_dir).code
+            area, year = _resolve(q, template)
         except NeedsbookError as exc:
             outcomes[q] = AreaOutcome(q, "failed", 0.0, reason=str(exc).splitlines()[0])
+            continue
+        codes[q] = area.code
+        years[area.code] = year
     unique = list(dict.fromkeys(codes.values()))
-    _check_targets(unique, template, site.path)
+    _check_targets(years, template, site.path)
     if unique:
         outdir.stamp_site(site.path)
     per_area = [
         replace(
             template,
             area=c,
+            year=years[c],
             validate=False,  # validated once above
-            out=site.path / c,
+            out=site.path / c / str(years[c]),
             in_process_book=True,  # Sphinx imported once per worker, not once per book
             warm_kernel=True,  # one kernel per worker, not one per notebook
         )
@@ -307,6 +332,13 @@ def build_many(
             _stop_workers(pool)
             raise
         pool.shutdown(wait=True)
+    published = [c for c in unique if outcomes[c].status != "failed"]
+    if published:
+        from needsbook.site.pages import refresh_pages
+
+        pages = refresh_pages(site.path, published, template.data_dir)
+        if on_pages:
+            on_pages(pages)
     return [outcomes[q] for q in queries if q in outcomes and q not in codes] + [
         outcomes[c] for c in unique
     ]

@@ -18,6 +18,7 @@ from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
 from needsbook.escape import html_text
+from needsbook.report.editions import EditionKind
 from needsbook.snapshot.manifest import read_manifest, read_manifest_header
 
 A11Y_EXTENSION = "needsbook.site.a11y"  # theme accessibility fixes (see its docstring)
@@ -70,13 +71,17 @@ def data_sources_table(snapshot: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def downloads_section(area: Area, csv_dir: Path) -> str:
-    """Raw-HTML list of the book's downloads for the data sources page (links relative)."""
+def downloads_section(
+    area: Area, csv_dir: Path, year: int | None = None, editions: tuple[EditionKind, ...] = ()
+) -> str:
+    """Raw-HTML list of the book's downloads for the data sources page (links relative): the
+    PDF and Word editions the build makes, the zip and every CSV."""
 
     def link(name: str, text: str) -> str:
         return f'<li><a href="../{downloads.DIRNAME}/{html_text(name)}" download>{text}</a></li>'
 
-    items = [
+    items = [link(e.filename(area.code, year), html_text(e.label)) for e in editions if year]
+    items += [
         link(
             downloads.zip_name(area.code),
             f"All the data in this book for {html_text(area.name)}, with the executed "
@@ -94,7 +99,13 @@ def downloads_section(area: Area, csv_dir: Path) -> str:
 
 
 def stage_book(
-    root: Path, staging: Path, area: Area, year: int, snapshot: Path, cache_dir: Path | None
+    root: Path,
+    staging: Path,
+    area: Area,
+    year: int,
+    snapshot: Path,
+    cache_dir: Path | None,
+    editions: tuple[EditionKind, ...] = (),
 ) -> None:
     """Copy the static pages and the TOC, render the config and add the offline chart bundle."""
     shutil.copytree(root / "book", staging / "book")
@@ -106,7 +117,7 @@ def stage_book(
         sources.read_text()
         + "\n"
         + data_sources_table(snapshot)
-        + downloads_section(area, staging / downloads.DIRNAME)
+        + downloads_section(area, staging / downloads.DIRNAME, year, editions)
     )
     write_bundle(staging / "_static", cache_dir=cache_dir)
 

@@ -31,6 +31,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("08_evidence", "Evidence review"),
     Chapter("09_conclusions", "Conclusions"),
     Chapter("10_recommendations", "Recommendations"),
+    Chapter("11_changes", "What changed since the last assessment"),
 )
 
 # Static pages every book must contain (relative to the built HTML root).

@@ -7,6 +7,7 @@ same needsbook code and the same area and year.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -43,10 +44,14 @@ def fingerprint(
     data_dir: Path,
     local_dir: Path | None,
     comparators: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
 ) -> str:
+    """What a book depends on: area, year, comparators, the options that change its contents
+    (``options``: the editions, the comparison year), data, templates, code and local data."""
     root = paths.repo_root()
     group = ",".join(comparators)
-    h = hashlib.sha256(f"{area_code}|{year}|{group}|{__version__}".encode())
+    extra = ",".join(options)
+    h = hashlib.sha256(f"{area_code}|{year}|{group}|{extra}|{__version__}".encode())
     for entry in read_manifest(paths.snapshot_dir(data_dir)):
         h.update(f"{entry.table}:{entry.sha256}".encode())
     for rel in (*TEMPLATE_PATHS, *DATA_PATHS):
@@ -98,6 +103,7 @@ def write_stamp(html: Path, key: str, area_code: str, year: int) -> None:
                 "area_code": area_code,
                 "year": year,
                 "needsbook": __version__,
+                "built": datetime.date.today().isoformat(),
                 "files": book_files(html),
             },
             indent=1,

@@ -2,16 +2,28 @@
 
 ``--out`` may be a new folder, an empty one, or one holding a book needsbook wrote (recognised by
 its stamp, :data:`needsbook.build.fingerprint.STAMP`, whose file list must cover every file
-there). A batch root may also hold the books, the landing page and the site stamp
-(:data:`SITE_STAMP`). Anything else is refused before a build starts unless ``--force``, which
-moves the folder aside to a visible backup beside it: needsbook never deletes what it did not
-write. Never allowed, even with ``--force``: an existing file, the project root or a folder
-holding it, the build, data and local-data folders, the home folder and the current folder (or
-folders holding them), and a folder that is part of the project.
+there). Anything else is refused before a build starts unless ``--force``, which moves the
+folder aside to a visible backup beside it: needsbook never deletes what it did not write.
+
+Books are kept per area and year: ``<root>/<code>/<year>/`` (the default root is
+``_build/html``; a batch's ``--out`` is a root). ``<root>/<code>/`` is an *area folder*: its
+year books, its area page ``index.html`` (written by needsbook, recognised by its generator
+marker, :data:`LANDING_GENERATOR`) and temporary files, nothing else. An area folder holding a
+book published there directly (by a needsbook that did not keep years apart: the stamp is at
+that level) is *legacy*; it is moved, whole, into ``<code>/<stamp year>/`` before a new year is
+published beside it (:func:`migrate_legacy`). An area folder holding anything else is refused
+unless ``--force``, which publishes the year book beside those files and moves nothing. A batch
+root may hold area folders, legacy books, the landing page and the site stamp
+(:data:`SITE_STAMP`).
+
+Never allowed, even with ``--force``: an existing file, the project root or a folder holding
+it, the build, data and local-data folders, the home folder and the current folder (or folders
+holding them), and a folder that is part of the project.
 
 Temporary folders carry the owning process id (``_build/.staging-<code>-<pid>-*``,
-``.<name>.incoming-<pid>``, ``.<name>.old-<pid>``), so a later run removes those whose process
-is gone (killed, or the machine stopped) and leaves concurrent builds alone.
+``.<name>.incoming-<pid>``, ``.<name>.old-<pid>``, ``.<code>.migrating-<pid>``), so a later run
+removes (or, for a book, puts back) those whose process is gone (killed, or the machine
+stopped) and leaves concurrent builds alone.
 """
 
 from __future__ import annotations
@@ -38,7 +50,8 @@ LANDING_GENERATOR = '<meta name="generator" content="needsbook'
 _LANDING_LEGACY = '<p class="meta">needsbook '  # landing pages written before the marker
 _STAGING = re.compile(r"^\.staging-[A-Za-z0-9]+-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 _LEGACY_STAGING = re.compile(r"^\.staging-[A-Za-z0-9]+-[A-Za-z0-9_]+$")
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>incoming|old)(?:-(?P<pid>\d+))?$")
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>incoming|old|migrating)(?:-(?P<pid>\d+))?$")
+_YEAR = re.compile(r"^\d{4}$")  # a year book's folder name in an area folder
 _PART = re.compile(r"^\.index\.html\.(?:part(?:-\d+)?|\w+\.tmp)$")  # a landing page being written
 LEGACY_AGE = 3600.0  # seconds: a staging folder without a pid is stale after this
 
@@ -98,13 +111,17 @@ def _sample(names: list[str], limit: int = 3) -> str:
 
 
 def book_state(out: Path) -> tuple[str, str]:
-    """(state, reason) of a would-be book folder: new, empty, ours or foreign."""
+    """(state, reason) of a would-be book folder: new, empty, ours, area (an area folder of
+    year books: needsbook's, but not a book, so never replaced by one) or foreign."""
     if not out.exists():
         return "new", ""
     entries = [p.name for p in out.iterdir()]
     if not entries:
         return "empty", ""
     stamp = read_stamp(out)
+    if stamp is None and area_state(out)[0] == "ours":
+        years = ", ".join(sorted(y.name for y in year_books(out)))
+        return "area", f"it holds the books of one area by data year ({years or 'none yet'})"
     if stamp is None or "area_code" not in stamp:
         return "foreign", f"it holds {_sample(entries)} and no needsbook book"
     listed = stamp.get("files")
@@ -117,13 +134,66 @@ def book_state(out: Path) -> tuple[str, str]:
 
 
 def is_landing(path: Path) -> bool:
-    """Whether ``path`` is a landing page written by needsbook."""
+    """Whether ``path`` is a page needsbook wrote for a site: the landing page or an area page
+    (both carry :data:`LANDING_GENERATOR`)."""
     try:
         with path.open(encoding="utf-8", errors="replace") as f:
             head = f.read(8192)
     except OSError:
         return False
     return LANDING_GENERATOR in head or _LANDING_LEGACY in head
+
+
+def is_year_book(path: Path) -> bool:
+    """Whether ``path`` is a year book of an area folder: ``<year>/`` holding a book stamp."""
+    return (
+        bool(_YEAR.match(path.name))
+        and path.is_dir()
+        and not path.is_symlink()
+        and (path / STAMP).is_file()
+    )
+
+
+def year_books(folder: Path) -> list[Path]:
+    """The year books of an area folder, latest first."""
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if is_year_book(p)), reverse=True)
+
+
+def area_state(folder: Path) -> tuple[str, str]:
+    """(state, reason) of an area folder ``<root>/<code>``: new, empty, ours (year books, the
+    area page, temporary files), legacy (a book published there directly) or foreign."""
+    if not folder.exists():
+        return "new", ""
+    if not folder.is_dir():
+        return "foreign", "it is a file"
+    entries = list(folder.iterdir())
+    if not entries:
+        return "empty", ""
+    if (folder / STAMP).is_file():
+        return "legacy", "it holds a book published before books were kept by data year"
+    foreign = [
+        p.name
+        for p in entries
+        if not (
+            is_year_book(p)
+            or (p.name == "index.html" and p.is_file() and is_landing(p))
+            or _TEMP.match(p.name)
+            or _PART.match(p.name)
+        )
+    ]
+    if foreign:
+        return "foreign", f"it holds {_sample(foreign)}, which needsbook did not write"
+    return "ours", ""
+
+
+def _is_area_folder(path: Path) -> bool:
+    """Whether ``path`` looks like an area folder (a year book or an area page in it); its
+    contents are checked in full only when a book is published there (:func:`check_area`)."""
+    if not path.is_dir() or path.is_symlink():
+        return False
+    return bool(year_books(path)) or is_landing(path / "index.html")
 
 
 def site_state(root: Path) -> tuple[str, str]:
@@ -140,6 +210,7 @@ def site_state(root: Path) -> tuple[str, str]:
         for p in entries
         if not (
             (p.is_dir() and not p.is_symlink() and (p / STAMP).is_file())
+            or _is_area_folder(p)
             or (p.name == "index.html" and is_landing(p))
             or _TEMP.match(p.name)
             or _PART.match(p.name)
@@ -201,10 +272,120 @@ def book_target(
             "replaces a file (even with --force)"
         )
     state, reason = book_state(path)
+    if state == "area":
+        raise InputError(
+            f"--out {clip_path(path)} is an area folder: {reason}. Name a year folder in it "
+            f"(e.g. {clip_path(path / '<year>')}) or a new folder; needsbook never replaces "
+            "the books of every year with one book (even with --force)"
+        )
     if state == "foreign":
         _refuse_foreign(path, reason, force, "a folder holding a needsbook book")
     check_writable(path)
     return Target(path, state, reason)
+
+
+def legacy_year(folder: Path) -> int:
+    """The data year of the book published directly in the area folder ``folder`` (from its
+    stamp); InputError when the stamp does not say (a book from an early needsbook)."""
+    stamp = read_stamp(folder) or {}
+    year = stamp.get("year")
+    if isinstance(year, int) and not isinstance(year, bool) and 1900 < year < 2200:
+        return year
+    raise InputError(
+        f"{clip_path(folder)} holds a book from an earlier needsbook that does not record its "
+        "data year, so it cannot be kept beside the books of other years: move it elsewhere "
+        "(or build with --out to publish a book somewhere else)"
+    )
+
+
+def check_area(
+    folder: Path | str,
+    year: int,
+    *,
+    force: bool = False,
+    data_dir: Path | None = None,
+    local_dir: Path | None = None,
+) -> str:
+    """Check that the year book ``folder/<year>`` may be published in the area folder
+    ``folder`` (changes nothing); returns the folder's state (:func:`area_state`). InputError
+    (exit 2) for a file, a legacy book without a year, or (unless ``force``) foreign content."""
+    path = resolve(folder)
+    _refuse_protected(path, data_dir, local_dir)
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            f"{clip_path(path)} is a file: an area's books go in a folder of that name, and "
+            "needsbook never replaces a file (even with --force)"
+        )
+    state, reason = area_state(path)
+    if state == "legacy" and legacy_year(path) == int(year):
+        book, why = book_state(path)  # it becomes the year book this build replaces
+        if book == "foreign":
+            _refuse_foreign(path, why, force, "a folder holding a needsbook book")
+    if state == "foreign":
+        root = paths.repo_root()
+        if path.is_relative_to(root) and not path.is_relative_to(root / "_build"):
+            raise InputError(
+                f"{clip_path(path)} is part of the project and not a needsbook area folder "
+                f"({reason}): needsbook never publishes there, even with --force"
+            )
+        if not force:
+            raise InputError(
+                f"{clip_path(path)} is not a needsbook area folder (its books by data year and "
+                f"their page): {reason}. Move those files away, or pass --force to publish the "
+                "book beside them (nothing there is moved or deleted)"
+            )
+    return state
+
+
+def migrate_legacy(folder: Path | str) -> Path | None:
+    """Move a book published directly in the area folder ``folder`` into
+    ``folder/<its data year>``, whole (no file is copied, changed or deleted); returns its new
+    place, or None when ``folder`` holds no such book.
+
+    The book is renamed into a new folder beside it (``.<code>.migrating-<pid>``), which is
+    then renamed to ``folder``: if the process is killed in between, :func:`sweep_siblings`
+    puts the area folder in place on the next run."""
+    folder = resolve(folder)
+    sweep_siblings(folder)
+    if not (folder / STAMP).is_file():
+        return None
+    year = legacy_year(folder)
+    aside = folder.with_name(f".{folder.name}.migrating-{os.getpid()}")
+    try:
+        aside.mkdir()
+        with interrupts.deferred():
+            folder.rename(aside / str(year))
+            try:
+                aside.rename(folder)
+            except OSError:
+                (aside / str(year)).rename(folder)  # put the book back as it was
+                raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            aside.rmdir()  # only ever empty here
+        raise DataError(
+            f"could not move the earlier book in {clip_path(folder)} into its year folder "
+            f"{year}: {exc.strerror or exc}; nothing was changed"
+        ) from None
+    return folder / str(year)
+
+
+def area_book_target(
+    out: Path | str,
+    *,
+    force: bool = False,
+    data_dir: Path | None = None,
+    local_dir: Path | None = None,
+) -> Target:
+    """Check the year book ``out`` (``<root>/<code>/<year>``) and its area folder
+    (:func:`check_area`), move a legacy book there into its year folder, then check ``out``
+    as :func:`book_target` does; raise InputError (exit 2) if it may not be used."""
+    path = resolve(out)
+    opts = {"data_dir": data_dir, "local_dir": local_dir}
+    check_area(path.parent, int(path.name), force=force, **opts)
+    book_target(path, force=force, **opts)  # every refusal before anything is moved
+    migrate_legacy(path.parent)
+    return book_target(path, force=force, **opts)
 
 
 def site_target(
@@ -286,6 +467,11 @@ def publish(html: Path, target: Target, force: bool = False) -> Path | None:
         try:
             if out.exists():
                 state, reason = book_state(out)
+                if state == "area":  # became an area folder during the build: never replaced
+                    raise InputError(
+                        f"--out {clip_path(out)} became an area folder during the build "
+                        f"({reason}): the book was not published there"
+                    )
                 if state == "foreign":  # changed during the build: check again
                     _refuse_foreign(out, reason, force, "a folder holding a needsbook book")
                     backup = _backup_name(out)
@@ -346,7 +532,9 @@ def sweep_staging(build_root: Path) -> list[Path]:
 
 def sweep_siblings(out: Path) -> list[Path]:
     """Remove ``.<out>.incoming-<pid>`` / ``.<out>.old-<pid>`` left by dead processes (an
-    ``.old`` folder is put back if the book itself is missing); returns what was cleaned."""
+    ``.old`` folder is put back if the book itself is missing), and put back an area folder a
+    killed :func:`migrate_legacy` left as ``.<out>.migrating-<pid>`` (never removed unless
+    empty); returns what was cleaned."""
     cleaned = []
     parent = out.parent
     if not parent.is_dir():
@@ -355,7 +543,14 @@ def sweep_siblings(out: Path) -> list[Path]:
         m = _TEMP.match(path.name)
         if not m or m["name"] != out.name or (m["pid"] and _alive(int(m["pid"]))):
             continue
-        if m["kind"] == "old" and not out.exists():
+        if m["kind"] == "migrating":
+            if not out.exists():
+                path.rename(out)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+            else:
+                continue  # holds a book while the area folder exists again: left for the user
+        elif m["kind"] == "old" and not out.exists():
             path.rename(out)
         else:
             _remove(path)

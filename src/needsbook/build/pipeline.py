@@ -20,6 +20,7 @@ from needsbook.build.fingerprint import fingerprint, is_unchanged, write_stamp
 from needsbook.errors import InputError, ValidationFailedError
 from needsbook.local import load_local
 from needsbook.local.folder import local_folder
+from needsbook.report import editions
 from needsbook.years import resolve_year
 
 
@@ -34,6 +35,16 @@ def comparator_codes(names: tuple[str, ...], area: Area, data_dir: Path) -> tupl
     return codes
 
 
+def compared_year(compare_year: int | None, year: int, area: Area, data_dir: Path) -> int | None:
+    """The earlier data year the changes chapter compares with: ``compare_year`` if given
+    (InputError unless offered for the area and earlier than ``year``), else the latest
+    offered year before ``year`` (None if there is none)."""
+    from needsbook.outcomes.changes import comparison_year
+    from needsbook.years import available_years
+
+    return comparison_year(year, available_years(area, data_dir), compare_year or 0)
+
+
 @dataclass
 class BuildOptions:
     area: str
@@ -42,6 +53,10 @@ class BuildOptions:
     data_dir: Path | None = None
     local_dir: Path | None = None
     comparators: tuple[str, ...] = ()  # an analyst's comparator group (area codes or names)
+    compare_year: int | None = (
+        None  # the changes chapter compares with it (None: the latest year before)
+    )
+    editions: tuple[str, ...] = ()  # options of needsbook.report.editions.ALL, e.g. "--pdf"
     quiet: bool = False
     validate: bool = True
     force: bool = False
@@ -64,8 +79,25 @@ class BuildResult:
 Reporter = Callable[[str], None]
 
 
-def default_out(area: Area) -> Path:
-    return paths.build_dir() / "html" / area.code
+def default_root() -> Path:
+    """Where books go without ``--out``: ``_build/html``, one area folder per area code."""
+    return paths.build_dir() / "html"
+
+
+def default_out(area: Area, year: int) -> Path:
+    """A single build's book without ``--out``: ``_build/html/<code>/<year>``."""
+    return default_root() / area.code / str(year)
+
+
+def _refresh_pages(area: Area, data_dir: Path | None, report: Reporter) -> Path | None:
+    """After a build into the default layout: rewrite the area's page and the landing page of
+    ``_build/html``; returns the landing page (None if it could not be written)."""
+    from needsbook.site.pages import refresh_pages
+
+    pages = refresh_pages(default_root(), [area.code], data_dir)
+    for warning in pages.warnings:
+        report(f"warning: {warning}")
+    return pages.landing
 
 
 @contextmanager
@@ -103,8 +135,12 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         area = resolve_area(opts.area, data_dir)
         year = resolve_year(opts.year, area, data_dir)
         group = comparator_codes(opts.comparators, area, data_dir)
-        target = outdir.book_target(
-            opts.out or default_out(area),
+        compare = compared_year(opts.compare_year, year, area, data_dir)
+        wanted = editions.chosen(opts.editions)
+        # an explicit --out is the book folder; else the area/year layout (outdir docstring)
+        check = outdir.book_target if opts.out else outdir.area_book_target
+        target = check(
+            opts.out or default_out(area, year),
             force=opts.force,
             data_dir=data_dir,
             local_dir=opts.local_dir,
@@ -112,12 +148,15 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         out = target.path
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
         local = local_folder(area.code, opts.local_dir, data_dir)
-        key = fingerprint(area.code, year, data_dir, local, group)
+        options = (f"compare={compare}", *(e.option for e in wanted))
+        key = fingerprint(area.code, year, data_dir, local, group, options)
     if not opts.force and is_unchanged(out, key):
         report(
             f"Unchanged since the last build (same data, templates and code): {out} "
             "(use --force to rebuild)"
         )
+        if opts.out is None:
+            _refresh_pages(area, opts.data_dir, report)
         return BuildResult(area=area, year=year, out=out, timings=timings, skipped=True)
     if local is not None:
         with _step("validate local data", timings, report):
@@ -145,6 +184,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             "data_dir": str(data_dir) if opts.data_dir else "",  # "": the notebook's default
             "local_dir": str(local or ""),
             "comparators": ",".join(group),
+            "compare_year": compare or 0,  # 0: none earlier (the chapter says so)
         }
         run = execute_notebook
         if opts.warm_kernel:
@@ -162,12 +202,15 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         # once, at the source of the pages, the CSVs and the zip
         scrub.scrub_files([*notebooks, *sorted(csv_dir.glob("*.csv"))], machine)
         with _step("assemble book", timings, report):
-            stage_book(root, staging, area, year, snapshot, cache_dir=build_root / ".cache")
+            stage_book(root, staging, area, year, snapshot, build_root / ".cache", editions=wanted)
         with _step("jupyter-book build", timings, report):
             html = run_jupyter_book(staging, in_process=opts.in_process_book)
         with _step("downloads", timings, report):
             downloads.publish(csv_dir, html, notebooks, area.code, area.name, year)
             scrub.scrub_tree(html, machine)  # pages Sphinx made from the staging folder
+        if wanted:
+            with _step("print and Word editions", timings, report):
+                editions.write_editions(html, area, year, wanted, report)
         with _step("check pages", timings, report):
             check_html(html, area)
         with _step("publish", timings, report):
@@ -178,7 +221,9 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             shutil.rmtree(staging, ignore_errors=True)
     if backup is not None:
         report(f"The previous contents of {out} were moved to {backup}")
-    report(f"Built {area.name} ({year}): {out / 'index.html'}")
+    landing = _refresh_pages(area, opts.data_dir, report) if opts.out is None else None
+    where = f"; landing page: {landing}" if landing else ""
+    report(f"Built {area.name} ({year}): {out / 'index.html'}{where}")
     return BuildResult(area=area, year=year, out=out, timings=timings)
 
 

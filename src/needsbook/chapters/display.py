@@ -129,8 +129,13 @@ def source_html(section: Section) -> str:
     return f"\n<p><small>Source: {html_text(section.source)}</small></p>"
 
 
+#: Columns that key a download's rows for other tools; the page does not show them.
+KEY_COLUMNS = ("indicator_id",)
+
+
 def data_table_html(section: Section) -> str:
-    table = table_html(_format(section.table), f"Data: {section.title}")
+    shown = section.table.drop(columns=[c for c in KEY_COLUMNS if c in section.table.columns])
+    table = table_html(_format(shown), f"Data: {section.title}")
     return (
         f"<details class='needsbook-table'><summary>Data table: "
         f"{html_text(section.title)} ({len(section.table)} rows)</summary>\n{table}"
@@ -206,7 +211,8 @@ def show_table(section: Section) -> None:
     run, so nbval's comparison stays stable)."""
     area_code = str(_current.get("area_code") or "") or None
     write_download(section, area_code or "", _current.get("year"))
-    display(HTML(data_table_html(section) + "\n" + download_link_html(section, area_code)))
+    table = data_table_html(section) + "\n" if len(section.table) else ""  # none: the text says
+    display(HTML(table + download_link_html(section, area_code)))
 
 
 def show_text(text: str) -> None:

@@ -1,1 +1,2 @@
-"""The published site: the landing page that lists every built book, and the books' theme fixes."""
+"""The published site: the landing page (a national overview of every book built), each area's page
+(every year built) and the books' theme fixes."""

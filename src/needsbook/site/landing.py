@@ -1,41 +1,61 @@
-"""The site's landing page: every built book, searchable, filterable by region, and on a map.
+"""The site's landing page: a national overview of every built book, searchable, filterable by
+region, and a map of England shaded by an outcome indicator the reader picks.
 
-``write_landing(root)`` scans ``<root>/*/_needsbook_build.json`` (the stamp each finished book
-carries) and writes ``<root>/index.html``: one self-contained page (inline CSS, inline script, an
-inline SVG map; no network) with
+``write_landing(root)`` scans ``<root>/<code>/<year>/_needsbook_build.json`` (the stamp each
+finished book carries; also ``<root>/<code>/_needsbook_build.json``, a book published before
+books were kept by data year) and writes ``<root>/index.html``: one self-contained page (inline
+CSS, inline script, an inline SVG map; no network) with
 
-- a search box and a region filter over the list of areas (the list is the page's primary
-  navigation and works without JavaScript);
-- an England map drawn from the snapshot's ``utla_boundaries`` table (or, if the snapshot has no
-  boundaries yet, from the raw ONS file in ``../shared/data-raw``; with neither, no map), in
-  which every built area is a link named after the area;
-- the data year, the snapshot date, and links to the methods and data sources pages.
+- what the books cover: how many areas, which data years, which needsbook version built them;
+- a search box and a region filter over the list of areas: each area's name links to its page
+  (``<code>/index.html``, every year built) and each data year to that year's book (the list is
+  the page's primary navigation and works without JavaScript);
+- a map of England's upper-tier areas (boundaries from the snapshot's ``utla_boundaries``
+  table, or the raw ONS file in ``../shared/data-raw``; with neither, no map) shaded by an
+  outcome indicator at the latest data year built, with a legend, and the same values as a
+  table (:mod:`needsbook.site.choropleth`); areas with a book are outlined and link to it;
+- links to the methods and data sources pages.
 
-Run it by hand with ``python -m needsbook.site.landing [ROOT]`` (default ``_build/html``).
+Run it by hand with ``python -m needsbook.site.landing [ROOT]`` (default ``_build/html``): it
+rewrites every area page under ``ROOT`` and then the landing page.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from needsbook import __version__, paths
+from needsbook import paths
 from needsbook.build.fingerprint import STAMP, read_stamp
-from needsbook.build.outdir import LANDING_GENERATOR, is_landing
+from needsbook.build.outdir import is_landing, is_year_book
 from needsbook.errors import InputError, NeedsbookError
 from needsbook.escape import html_text
 from needsbook.files import atomic_write
 from needsbook.messages import clip_path
+from needsbook.site import choropleth
+from needsbook.site.geo import MAP_WIDTH, RAW_BOUNDARIES, Feature, map_features, svg_paths
+from needsbook.site.page import TITLE, document, join_words
 
-BOUNDARIES_TABLE = "utla_boundaries"
-RAW_BOUNDARIES = "geography/boundaries/ctyua_may2023_uk_buc.geojson"
-MAP_WIDTH = 560  # SVG user units; the map scales to its container
+__all__ = [
+    "RAW_BOUNDARIES",
+    "AreaBooks",
+    "BuiltBook",
+    "areas_of",
+    "built_books",
+    "map_features",
+    "map_svg",
+    "render_landing",
+    "svg_paths",
+    "write_landing",
+]
+
+if TYPE_CHECKING:
+    from needsbook.areas import Area
+
+REFERENCE_AREA = "E10000034"  # whose methods and data sources pages the landing page links
 
 
 @dataclass(frozen=True)
@@ -45,203 +65,174 @@ class BuiltBook:
     kind: str
     region_name: str
     year: int
+    href: str = ""  # the book's folder, relative to the root: "<code>/<year>" (or "<code>")
+    needsbook: str = ""  # the version that built it
 
 
-def built_books(root: Path, data_dir: Path | None = None) -> list[BuiltBook]:
-    """The books under ``root`` (those with a build stamp), named from the area registry."""
+@dataclass(frozen=True)
+class AreaBooks:
+    """An area with its books, latest year first; ``href``: its area page (or, for a book
+    published before books were kept by year, that book)."""
+
+    code: str
+    name: str
+    kind: str
+    region_name: str
+    href: str
+    books: tuple[BuiltBook, ...] = field(default_factory=tuple)
+
+
+def _registry(data_dir: Path | None) -> dict[str, Area]:
     from needsbook.areas import all_areas
 
     try:
-        registry = {a.code: a for a in all_areas(data_dir)}
+        return {a.code: a for a in all_areas(data_dir)}
     except Exception:  # no snapshot: still list the books, by code
-        registry = {}
-    books = []
-    for stamp in sorted(Path(root).glob(f"*/{STAMP}")):
-        info = read_stamp(stamp.parent)
-        if info is None:
+        return {}
+
+
+def built_books(root: Path, data_dir: Path | None = None) -> list[BuiltBook]:
+    """The books under ``root`` (those with a build stamp naming their area, and year for the
+    year layout, and a front page), named from the area registry; by name, latest year
+    first."""
+    registry = _registry(data_dir)
+    root = Path(root)
+    books: dict[tuple[str, int], BuiltBook] = {}
+    stamps = [*sorted(root.glob(f"*/*/{STAMP}")), *sorted(root.glob(f"*/{STAMP}"))]
+    for stamp in stamps:
+        folder = stamp.parent
+        info = read_stamp(folder)
+        if info is None or not (folder / "index.html").is_file():
             continue
-        code = str(info.get("area_code") or stamp.parent.name)
-        if stamp.parent.name != code or not (stamp.parent / "index.html").is_file():
+        layered = folder.parent != root
+        code = str(info.get("area_code") or "")
+        try:
+            year = int(info.get("year") or 0)
+        except (TypeError, ValueError):
+            year = 0
+        if layered:
+            if not is_year_book(folder) or folder.parent.name != code or int(folder.name) != year:
+                continue
+        elif folder.name != code:
+            continue
+        if (code, year) in books:  # a year book and an old book of the same year: the first
             continue
         area = registry.get(code)
-        books.append(
-            BuiltBook(
-                code=code,
-                name=area.name if area else code,
-                kind=area.kind if area else "",
-                region_name=area.region_name if area else "",
-                year=int(info.get("year") or 0),
-            )
+        books[(code, year)] = BuiltBook(
+            code=code,
+            name=area.name if area else code,
+            kind=area.kind if area else "",
+            region_name=area.region_name if area else "",
+            year=year,
+            href=folder.relative_to(root).as_posix(),
+            needsbook=str(info.get("needsbook") or ""),
         )
-    return sorted(books, key=lambda b: b.name.lower())
+    return sorted(books.values(), key=lambda b: (b.name.lower(), b.code, -b.year))
+
+
+def areas_of(books: list[BuiltBook], root: Path) -> list[AreaBooks]:
+    """The books grouped by area (by name); an area's link is its area page when needsbook
+    wrote one, else its latest book."""
+    grouped: dict[str, list[BuiltBook]] = {}
+    for b in books:
+        grouped.setdefault(b.code, []).append(b)
+    out = []
+    for code, mine in grouped.items():
+        mine.sort(key=lambda b: -b.year)
+        page = Path(root) / code / "index.html"
+        layered = any(b.href != code for b in mine)
+        href = (
+            f"{code}/index.html" if layered and is_landing(page) else f"{mine[0].href}/index.html"
+        )
+        b = mine[0]
+        out.append(AreaBooks(code, b.name, b.kind, b.region_name, href, tuple(mine)))
+    return sorted(out, key=lambda a: (a.name.lower(), a.code))
 
 
 # --- the map --------------------------------------------------------------------------------
 
 
-def _features_from_snapshot(data_dir: Path | None) -> list[tuple[str, str, dict[str, Any]]]:
-    from needsbook.data import load_table
-    from needsbook.snapshot.manifest import read_manifest
-
-    snap = paths.snapshot_dir(data_dir)
-    if BOUNDARIES_TABLE not in {e.table for e in read_manifest(snap)}:
-        return []
-    df = load_table(BOUNDARIES_TABLE, data_dir)
-    return [
-        (str(r.area_code), str(r.area_name), json.loads(r.geometry))
-        for r in df.itertuples(index=False)
-    ]
-
-
-def _features_from_raw(
-    raw_dir: Path | None, data_dir: Path | None
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """Fallback: the ONS May 2023 county/unitary boundaries, on today's codes via the registry's
-    former codes (Barnsley and Sheffield were renumbered in 2025)."""
-    path = Path(raw_dir or paths.default_raw_dir()) / RAW_BOUNDARIES
-    if not path.is_file():
-        return []
-    from needsbook.data import load_table
-
-    areas = load_table("areas", data_dir)
-    current = {str(c): str(c) for c in areas["area_code"]}
-    for code, former in zip(areas["area_code"], areas.get("former_codes", []), strict=False):
-        for old in str(former or "").replace(",", ";").split(";"):
-            if old.strip():
-                current.setdefault(old.strip(), str(code))
-    fc = json.loads(path.read_text())
-    out = []
-    for f in fc["features"]:
-        props = f["properties"]
-        code = current.get(props.get("CTYUA23CD", ""))
-        if code:
-            out.append((code, props.get("CTYUA23NM", code), f["geometry"]))
-    return out
-
-
-def map_features(
-    data_dir: Path | None = None, raw_dir: Path | None = None
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """(area code, name, GeoJSON geometry in lon/lat) for every English upper-tier area."""
-    try:
-        features = _features_from_snapshot(data_dir)
-    except Exception:
-        features = []
-    return features or _features_from_raw(raw_dir, data_dir)
-
-
-def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
-    if geometry["type"] == "Polygon":
-        yield from geometry["coordinates"]
-    elif geometry["type"] == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
-
-
-def svg_paths(
-    features: list[tuple[str, str, dict[str, Any]]], width: int = MAP_WIDTH
-) -> tuple[dict[str, str], int]:
-    """SVG path data per area code, in a ``width`` wide box (equirectangular at England's middle
-    latitude; whole units, repeated points dropped); returns the paths and the box height."""
-    xs, ys = [], []
-    for _, _, geom in features:
-        for ring in _rings(geom):
-            xs.extend(p[0] for p in ring)
-            ys.extend(p[1] for p in ring)
-    if not xs:
-        return {}, 0
-    k = math.cos(math.radians((min(ys) + max(ys)) / 2))
-    scale = (width - 4) / ((max(xs) - min(xs)) * k)
-    height = math.ceil((max(ys) - min(ys)) * scale) + 4
-    x0, y1 = min(xs), max(ys)
-    out: dict[str, str] = {}
-    for code, _, geom in features:
-        parts = []
-        for ring in _rings(geom):
-            pts: list[tuple[int, int]] = []
-            for lon, lat in ((p[0], p[1]) for p in ring):
-                pt = (round((lon - x0) * k * scale) + 2, round((y1 - lat) * scale) + 2)
-                if not pts or pt != pts[-1]:
-                    pts.append(pt)
-            if len(pts) > 1 and pts[0] == pts[-1]:
-                pts.pop()
-            if len(pts) >= 3:
-                parts.append("M" + "L".join(f"{x} {y}" for x, y in pts) + "Z")
-        if parts:
-            out[code] = out.get(code, "") + "".join(parts)
-    return out, height
-
-
-def map_svg(books: list[BuiltBook], features: list[tuple[str, str, dict[str, Any]]]) -> str:
-    """The inline SVG map: built areas are links (named, focusable); the rest are background."""
+def map_svg(
+    areas: list[AreaBooks] | list[BuiltBook],
+    features: list[Feature],
+    layer: choropleth.Layer | None = None,
+    names: dict[str, str] | None = None,
+) -> str:
+    """The inline SVG map: every area a shape titled with its name (and, with a ``layer``,
+    shaded by its value, titled with value and period); areas with a book are links."""
     shapes, height = svg_paths(features)
     if not shapes:
         return ""
-    built = {b.code: b for b in books}
-    background, links = [], []
-    for code, d in sorted(shapes.items()):
-        book = built.get(code)
-        if book is None:
-            background.append(f'<path class="area" d="{d}"/>')
-            continue
-        name = html_text(book.name)
-        links.append(
-            f'<a href="{code}/index.html" aria-label="{name}" data-code="{code}">'
-            f'<path class="area built" d="{d}"><title>{name}</title></path></a>'
-        )
-    missing = len(books) - len(links)
+    names = {**{code: name for code, name, _ in features}, **(names or {})}
+    hrefs: dict[str, str] = {}
+    for a in areas:
+        names[a.code] = a.name
+        hrefs[a.code] = a.href if isinstance(a, AreaBooks) else f"{a.code}/index.html"
+    background, links = choropleth.map_shapes(shapes, names, hrefs, layer)
+    missing = len({a.code for a in areas} - set(shapes))
     note = (
-        f"<p class='map-note'>{missing} built area(s) have no boundary on the map.</p>"
+        f"<p class='map-note'>{missing} area(s) with a book have no boundary on the map.</p>"
         if missing > 0
         else ""
     )
     return (
-        '<figure class="map">\n<figcaption id="map-caption">Map of England\'s upper-tier '
-        "local authorities. Areas with a book are shaded and link to it; the list of areas has "
-        "the same links.</figcaption>\n"
         f'<svg role="group" aria-labelledby="map-caption" viewBox="0 0 {MAP_WIDTH} {height}" '
-        f'width="{MAP_WIDTH}" height="{height}">\n'
-        f'<g aria-hidden="true">{"".join(background)}</g>\n<g>{"".join(links)}</g>\n'
-        f"</svg>{note}</figure>"
+        f'width="{MAP_WIDTH}" height="{height}">\n{choropleth.HATCH}\n'
+        f'<g aria-hidden="true">{background}</g>\n<g>{links}</g>\n</svg>{note}'
+    )
+
+
+def _map_section(
+    areas: list[AreaBooks],
+    features: list[Feature],
+    maps: list[choropleth.Layer],
+    names: dict[str, str],
+    year: int,
+) -> str:
+    """The map with its picker, legend and table (or, without indicator values, the map of
+    the areas with a book; without boundaries, a sentence)."""
+    if not features:
+        return "<p>No boundary data is available for the map; use the list.</p>"
+    layer = choropleth.default_layer(maps)
+    svg = map_svg(areas, features, layer, names)
+    if not svg:
+        return "<p>No boundary data is available for the map; use the list.</p>"
+    if layer is None:
+        return (
+            '<figure class="map">\n<figcaption id="map-caption">Map of England\'s upper-tier '
+            "local authorities. Areas with a book are outlined and link to it; the list of areas "
+            f"has the same links.</figcaption>\n{svg}</figure>"
+        )
+    codes = sorted(names, key=lambda c: (names[c].lower(), c))
+    hrefs = {a.code: a.href for a in areas}
+    caption = (
+        f"Map of England's {len(codes)} upper-tier local authorities, shaded by the indicator "
+        f"chosen: lighter for lower values, darker for higher ones (whether higher is better "
+        f"depends on the indicator); hatched where there is no data. Figures for data year "
+        f"{year}: each indicator's latest period up to {year}. Areas outlined in black have a "
+        "book and link to it. Each area's value is in its title and in the table below the map."
+    )
+    return (
+        f"{choropleth.picker_html(maps, layer)}\n"
+        f'<figure class="map">\n<figcaption id="map-caption">{html_text(caption)}</figcaption>\n'
+        f"{choropleth.legend_html(layer, with_books=bool(areas))}\n{svg}</figure>\n"
+        f"{choropleth.table_html(layer, codes, names, hrefs)}\n"
+        f'<script type="application/json" id="map-data">'
+        f"{choropleth.payload(maps, codes, names)}</script>"
     )
 
 
 # --- the page -------------------------------------------------------------------------------
 
 CSS = """
-:root { --ink: #0b0c0c; --muted: #505a5f; --link: #1d58a0; --focus: #ffdd00;
-  --built: #1d70b8; --built-hover: #003078; --other: #dee0e2; --line: #b1b4b6; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: var(--ink); margin: 0; line-height: 1.5; background: #fff; }
-header, main, footer { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem; }
-header { border-bottom: 4px solid var(--built); }
-h1 { font-size: 1.9rem; margin: .5rem 0; }
-a { color: var(--link); }
-a:focus, input:focus, select:focus { outline: 3px solid var(--focus); outline-offset: 0;
-  box-shadow: 0 0 0 5px var(--ink); }
-.skip { position: absolute; left: -999px; }
-.skip:focus { left: 1rem; top: 1rem; background: var(--focus); color: var(--ink); padding: .5rem; }
-.meta { color: var(--muted); }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 28rem); gap: 2rem; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 30rem); gap: 2rem; }
 @media (max-width: 60rem) { .layout { grid-template-columns: 1fr; } }
 .filters { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }
 .filters label { display: block; font-weight: 600; }
 .filters input, .filters select { font-size: 1rem; padding: .4rem; border: 2px solid var(--ink);
   min-width: 14rem; }
-table { border-collapse: collapse; width: 100%; }
-caption { text-align: left; font-weight: 600; padding: .5rem 0; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
-th { border-bottom: 2px solid var(--ink); }
-.map svg { width: 100%; height: auto; max-height: 80vh; }
-.map .area { fill: var(--other); stroke: #fff; stroke-width: .6; }
-.map .area.built { fill: var(--built); }
-.map a:hover .area.built, .map a:focus .area.built { fill: var(--built-hover); }
-.map a:focus { outline: none; }
-.map a:focus .area.built { stroke: var(--focus); stroke-width: 2; }
-.map a.filtered-out .area.built { fill: #8eb8dc; }
-.map figcaption, .map-note { color: var(--muted); font-size: .9rem; }
-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: .9rem; }
+.years-list { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap;
+  gap: .25rem .75rem; }
 """
 
 SCRIPT = """
@@ -272,61 +263,70 @@ SCRIPT = """
 """
 
 
-def _summary_years(books: list[BuiltBook]) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def coverage(areas: list[AreaBooks]) -> str:
+    """What the books cover, in one sentence: areas, data years and needsbook versions."""
+    if not areas:
+        return "No books have been built yet."
+    books = [b for a in areas for b in a.books]
     years = sorted({b.year for b in books if b.year})
-    if not years:
-        return "unknown"
-    return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]} (see the list)"
+    versions = sorted({b.needsbook for b in books if b.needsbook})
+    year_text = (
+        f"for the data year{'s' if len(years) > 1 else ''} {join_words([str(y) for y in years])}"
+        if years
+        else "for an unrecorded data year"
+    )
+    built = f", built with needsbook {join_words(versions)}" if versions else ""
+    return f"{_plural(len(books), 'book')} for {_plural(len(areas), 'area')}, {year_text}{built}."
 
 
 def render_landing(
-    books: list[BuiltBook], snapshot_date: str, map_html: str, reference: str | None = None
+    areas: list[AreaBooks],
+    snapshot_date: str,
+    map_html: str,
+    reference: str | None = None,
 ) -> str:
-    """The landing page's HTML. ``reference``: the book whose methods/sources pages to link."""
+    """The landing page's HTML. ``reference``: the folder (relative) of the book whose methods
+    and data sources pages to link."""
     esc = html_text
-    regions = sorted({b.region_name for b in books if b.region_name})
-    ref = reference or (books[0].code if books else None)
+    regions = sorted({a.region_name for a in areas if a.region_name})
     rows = []
-    for b in books:
-        search = esc(f"{b.name} {b.code} {b.region_name} {b.kind}".lower())
+    for a in areas:
+        search = esc(f"{a.name} {a.code} {a.region_name} {a.kind}".lower())
+        years = "".join(
+            f'<li><a href="{esc(b.href)}/index.html">{b.year or "book"}</a></li>' for b in a.books
+        )
         rows.append(
-            f'<tr data-code="{b.code}" data-region="{esc(b.region_name)}" '
-            f'data-search="{search}"><td><a href="{b.code}/index.html">{esc(b.name)}</a></td>'
-            f"<td>{esc(b.kind)}</td><td>{esc(b.region_name)}</td><td>{b.code}</td>"
-            f"<td>{b.year or ''}</td></tr>"
+            f'<tr data-code="{esc(a.code)}" data-region="{esc(a.region_name)}" '
+            f'data-search="{search}"><td><a href="{esc(a.href)}">{esc(a.name)}</a></td>'
+            f"<td>{esc(a.kind)}</td><td>{esc(a.region_name)}</td><td>{esc(a.code)}</td>"
+            f'<td><ul class="years-list" aria-label="Books for {esc(a.name)}, by data year">'
+            f"{years}</ul></td></tr>"
         )
     options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in regions)
     about = (
-        f'<li><a href="{ref}/book/methods/index.html">Methods, assumptions and caveats</a></li>'
-        f'<li><a href="{ref}/book/data-sources.html">Data sources and licences</a></li>'
-        if ref
+        f'<li><a href="{esc(reference)}/book/methods/index.html">Methods, assumptions and '
+        "caveats</a></li>"
+        f'<li><a href="{esc(reference)}/book/data-sources.html">Data sources and licences</a></li>'
+        if reference
         else ""
     )
     empty = (
-        "" if books else "<p>No books have been built yet: run <code>needsbook build</code>.</p>\n"
+        "" if areas else "<p>No books have been built yet: run <code>needsbook build</code>.</p>\n"
     )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-{LANDING_GENERATOR} {esc(__version__)}">
-<title>Children and young people's early help needs assessments</title>
-<link rel="icon" href="data:,">
-<style>{CSS}</style>
-</head>
-<body>
-<a class="skip" href="#list">Skip to the list of areas</a>
-<header>
-<p class="meta">needsbook {esc(__version__)}</p>
-<h1>Children and young people's early help needs assessments</h1>
+    body = f"""<header>
+<p class="meta">needsbook {esc(_version())}</p>
+<h1>{esc(TITLE)}</h1>
 <p>One book for each English upper-tier local authority, built from open national statistics:
-the population aged 0-19, deprivation and modelled need for early help, benchmarked against
-England and the region.</p>
-<p class="meta">{len(books)} area(s). Data year: <strong>{esc(_summary_years(books))}</strong>.
-National data snapshot built on <strong>{esc(snapshot_date)}</strong>.</p>
+the population aged 0-19, deprivation and modelled need for early help, outcomes and services,
+benchmarked against England and the region.</p>
+<p class="meta" id="coverage">{esc(coverage(areas))} National data snapshot built on
+<strong>{esc(snapshot_date)}</strong>.</p>
 </header>
-<main>
+<main id="main">
 <div class="layout">
 <section id="list" aria-labelledby="list-heading">
 <h2 id="list-heading">Find an area</h2>
@@ -336,35 +336,40 @@ National data snapshot built on <strong>{esc(snapshot_date)}</strong>.</p>
 <div><label for="region">Region</label>
 <select id="region" name="region"><option value="">All regions</option>{options}</select></div>
 </form>
-<p id="count" role="status" aria-live="polite">{len(books)} areas</p>
+<p id="count" role="status" aria-live="polite">{_plural(len(areas), "area")}</p>
 {empty}<table id="areas">
-<caption>Areas with a needs assessment book</caption>
+<caption>Areas with a needs assessment book: the area's page lists every year built</caption>
 <thead><tr><th scope="col">Area</th><th scope="col">Type</th><th scope="col">Region</th>
-<th scope="col">ONS code</th><th scope="col">Data year</th></tr></thead>
+<th scope="col">ONS code</th><th scope="col">Data years</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
 </section>
 <section aria-labelledby="map-heading">
-<h2 id="map-heading">Map</h2>
-{map_html or "<p>No boundary data is available for the map; use the list.</p>"}
+<h2 id="map-heading">England at a glance</h2>
+{map_html}
 </section>
 </div>
 <section aria-labelledby="about-heading">
 <h2 id="about-heading">About these assessments</h2>
 <ul>{about}</ul>
 </section>
-</main>
-<footer>
-<p>Contains public sector information licensed under the Open Government Licence v3.0 (DfE, ONS,
-MHCLG, OHID, UKHSA) and data from mySociety (CC BY 4.0). Contains OS data &copy; Crown copyright
-and database right.</p>
-</footer>
-<script>{SCRIPT}</script>
-</body>
-</html>
-"""
+</main>"""
+    scripts = [f"<script>{SCRIPT}{choropleth.SCRIPT}</script>"]
+    return document(TITLE, body, skip_to="main", css=CSS + choropleth.CSS, scripts=tuple(scripts))
+
+
+def _version() -> str:
+    from needsbook import __version__
+
+    return __version__
+
+
+def _reference(areas: list[AreaBooks]) -> str | None:
+    by_code = {a.code: a for a in areas}
+    area = by_code.get(REFERENCE_AREA) or (areas[0] if areas else None)
+    return area.books[0].href if area and area.books else None
 
 
 def write_landing(
@@ -386,17 +391,35 @@ def write_landing(
             f"{clip_path(root)}`)"
         )
     root.mkdir(parents=True, exist_ok=True)
-    books = built_books(root, data_dir)
+    areas = areas_of(built_books(root, data_dir), root)
     try:
         snapshot_date = read_manifest_header(paths.snapshot_dir(data_dir)).get("built", "unknown")
     except Exception:
         snapshot_date = "unknown"
-    features = map_features(data_dir, raw_dir) if books else []
-    codes = {b.code for b in books}
-    reference = "E10000034" if "E10000034" in codes else None
-    page = render_landing(books, snapshot_date, map_svg(books, features), reference)
+    map_html = ""
+    if areas:
+        features = map_features(data_dir, raw_dir)
+        year = max((b.year for a in areas for b in a.books), default=0)
+        maps, names = _indicator_maps(year, data_dir, features)
+        map_html = _map_section(areas, features, maps, names, year)
+    page = render_landing(areas, snapshot_date, map_html, _reference(areas))
     atomic_write(out, page.encode("utf-8"))
     return out
+
+
+def _indicator_maps(
+    year: int, data_dir: Path | None, features: list[Feature]
+) -> tuple[list[choropleth.Layer], dict[str, str]]:
+    """Every outcome indicator's map for the data year, and every area's name (from the
+    registry, else the boundaries); no maps when the snapshot cannot give the values."""
+    names = {code: name for code, name, _ in features}
+    names.update({code: a.name for code, a in _registry(data_dir).items()})
+    if not year or not features:
+        return [], names
+    try:
+        return choropleth.layers(year, data_dir), names
+    except (NeedsbookError, OSError, KeyError, ValueError):  # no snapshot to benchmark
+        return [], names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,12 +427,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("root", nargs="?", type=Path, default=None, help="default: _build/html")
     p.add_argument("--data-dir", type=Path, default=None)
     args = p.parse_args(argv)
+    from needsbook.site.pages import refresh_pages
+
+    root = args.root or paths.build_dir() / "html"
     try:
-        out = write_landing(args.root, args.data_dir)
+        pages = refresh_pages(root, None, args.data_dir)
     except (NeedsbookError, OSError) as exc:
         print(f"needsbook: error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
-    print(f"wrote {out}")
+    for warning in pages.warnings:
+        print(f"needsbook: warning: {warning}", file=sys.stderr)
+    if pages.landing is None:
+        return InputError.exit_code
+    print(f"wrote {pages.landing} and {len(pages.area_pages)} area page(s)")
     return 0
 
 
