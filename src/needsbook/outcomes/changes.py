@@ -23,6 +23,7 @@ import pandas as pd
 from needsbook.errors import InputError
 from needsbook.outcomes.compare import BETTER, NO_DATA, NOT_COMPARED, SIMILAR, WORSE
 from needsbook.polarity import JUDGED
+from needsbook.stats.trend import GETTING_BETTER, GETTING_WORSE
 
 #: The engine's columns kept for each year (suffixed ``_before`` and ``_after``).
 YEAR_COLUMNS = (
@@ -121,11 +122,11 @@ def comparison_changes(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _worse(label: object) -> bool:
-    return str(label).endswith("getting worse")
+    return str(label).endswith(GETTING_WORSE)
 
 
 def _better(label: object) -> bool:
-    return str(label).endswith("getting better")
+    return str(label).endswith(GETTING_BETTER)
 
 
 def trend_movement(before: object, after: object) -> str:

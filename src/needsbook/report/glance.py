@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from needsbook.build.chapters import CHAPTERS
 from needsbook.errors import BuildError, InputError
 from needsbook.files import publish_file
 from needsbook.report.chromium import print_pdf
@@ -44,9 +45,10 @@ WIDTHS = {
     "Review by": 12,
     "Source": 29,
 }
-SUMMARY = "notebooks/00_summary.html"
-OUTCOMES = "notebooks/03_outcomes.html"
-RECOMMENDATIONS = "notebooks/10_recommendations.html"
+_PAGE = {c.slug: c.html for c in CHAPTERS}
+SUMMARY = _PAGE["00_summary"]
+OUTCOMES = _PAGE["03_outcomes"]
+RECOMMENDATIONS = _PAGE["10_recommendations"]
 SOURCES = "book/data-sources.html"
 PAGES = (SUMMARY, OUTCOMES, RECOMMENDATIONS, SOURCES)
 SPINE_TITLE = "compared with England and all English upper-tier areas"

@@ -226,6 +226,10 @@ def _check_proportion_rows(
     )
 
 
+#: How :func:`trend_label` ends a judged trend (readers of the label test for these).
+GETTING_BETTER, GETTING_WORSE = "and getting better", "and getting worse"
+
+
 def trend_label(trend: Any, polarity: Any) -> Any:
     """Combine a trend word with polarity, e.g. "Increasing and getting worse".
 
@@ -247,7 +251,7 @@ def trend_label(trend: Any, polarity: Any) -> Any:
     good_down = p == LOW_IS_GOOD
     better = (up & good_up) | (down & good_down)
     worse = (up & good_down) | (down & good_up)
-    out = np.where(better, t + " and getting better", np.where(worse, t + " and getting worse", t))
+    out = np.where(better, t + " " + GETTING_BETTER, np.where(worse, t + " " + GETTING_WORSE, t))
     if scalar:
         return str(out)
     if isinstance(trend, pd.Series):
