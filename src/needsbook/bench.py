@@ -132,6 +132,46 @@ def _print_steps(label: str, total: float, timings: dict[str, float]) -> None:
         print(f"    {step:<24} {seconds:6.2f} s")
 
 
+def print_need_model(data_dir: Path, year: int | None = None) -> None:
+    """The need model's fitting time and cross-validated accuracy against its baseline."""
+    from needsbook.need.validation import validation_report
+    from needsbook.years import latest_data_year
+
+    year = year or latest_data_year(data_dir)
+    start = time.perf_counter()
+    report = validation_report(year, data_dir)
+    seconds = time.perf_counter() - start
+    acc = report["accuracy"]
+    print(
+        f"need model {year}: fit and 10-fold cross-validation of {len(acc)} outcomes, "
+        f"{seconds:.1f} s"
+    )
+    print(
+        f"  {'outcome':<12} {'areas':>5} {'RMSE model':>11} {'RMSE income only':>17} "
+        f"{'R2 model':>9}"
+    )
+    for row in acc.itertuples():
+        print(
+            f"  {row.outcome:<12} {row.areas:>5} {row.rmse_full:>11.3f} "
+            f"{row.rmse_baseline:>17.3f} {row.r2_full:>9.2f}"
+        )
+    print(
+        f"  model beats the income-only baseline on {int(acc['beats_baseline'].sum())} "
+        f"of {len(acc)}"
+    )
+    calib, grad = report["calibration"], report["gradient"]
+    print("  calibration (largest gap, predicted - observed % over tenths of areas) and")
+    print("  gradient (% in IMD decile 1 / decile 10: model, income only)")
+    for key, sub in calib.groupby("outcome", sort=False):
+        gap = (sub["predicted"] - sub["observed"]).abs().max()
+        g = grad[grad["outcome"] == key].set_index("imd_decile")
+        print(
+            f"  {key:<12} {gap:5.2f} points   "
+            f"{g.loc[1, 'full'] / g.loc[10, 'full']:.2f}, "
+            f"{g.loc[1, 'baseline'] / g.loc[10, 'baseline']:.2f}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--area", default="E10000034")
@@ -177,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio cold build / floor: {cold / floor_total:.2f}")
     print(f"ratio warm build / floor: {warm / floor_total:.2f}")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    print_need_model(data_dir)
 
     if args.batch > 0:
         codes = batch_sample(args.batch)

@@ -70,8 +70,9 @@ def test_worcestershire_headlines(worcs: summary.SummaryChapter) -> None:
     )
     assert heads[2].period == "IoD 2025"
     assert heads[3].sentence == (
-        "An estimated (modelled) 32.2% of Worcestershire's 0-19 year olds are likely to need "
-        "additional, extra or intensive preventive help (from neighbourhood deprivation, IMD 2019)."
+        "An estimated (modelled) 32.0% (95% interval 31.5% to 32.6%) of Worcestershire's 0-19 "
+        "year olds are likely to need additional, extra or intensive preventive help (modelled "
+        "for 2024 from outcomes at each age and neighbourhood deprivation)."
     )
     assert "mid-2020" not in heads[3].source  # a headline about now names no old population
     # outcomes: the most important findings, worse first, one per life stage
@@ -96,7 +97,9 @@ def test_rutland_headlines(rutland: summary.SummaryChapter) -> None:
         "among England's 20% most deprived, nor on IMD 2019."
     )
     assert heads[2].period == "IoD 2025"
-    assert "28.0% of Rutland's 0-19 year olds are likely to need" in heads[3].sentence
+    assert "22.6% (95% interval 20.5% to 24.5%) of Rutland's 0-19 year olds are likely to" in (
+        heads[3].sentence
+    )
     outcome = [h.sentence for h in heads if h.topic == "Outcomes"]
     assert outcome[0].startswith(
         "School readiness, children eligible for free school meals (29.4%, 2023/24)"

@@ -141,6 +141,7 @@ def test_table9_inconsistency_is_a_warning(example):
         "eha_reasons.csv",
         "health_visiting_reviews.csv",
         "local_offer.csv",
+        "need_model.csv",
     ]
 
 

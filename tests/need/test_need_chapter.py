@@ -114,19 +114,102 @@ def test_area_without_an_idaci_summary(snap: Path) -> None:
     assert "No IDACI summary is available for Cumberland" in s.summary
 
 
-def test_model_section_publishes_calibration(worcestershire: Chapter, rutland: Chapter) -> None:
+def test_model_section_describes_the_outcome_model(
+    worcestershire: Chapter, rutland: Chapter
+) -> None:
     s = worcestershire.section("model")
-    assert "calibrated to Worcestershire's latest observed outcome" in s.summary
+    summary = s.summary
+    # the model as it is: outcomes per band, fitted across England, calibrated per band
+    assert "For each age band the model takes an outcome" in summary
+    assert "five deprivation domains" in summary and "type of area" in summary
+    assert "the band is calibrated to it" in summary
+    assert "the methods page reports the model's accuracy" in summary
+    for gone in ("decile is the only", "same risk profile", "England's gradient"):
+        assert gone not in summary + " ".join(s.notes), gone
+    # once per band: observed against the model's own prediction, in points, which way
+    bands = ["0-4", "5-10", "11-15", "16-19"]
+    for band in bands:
+        said = re.findall(
+            rf"for {band} year olds, Worcestershire's observed \d+\.\d% [^;]*? is "
+            r"(\d+\.\d) points (above|below) the (\d+\.\d)% the model predicts",
+            summary,
+        )
+        assert len(said) == 1, band
+    assert summary.count("points above") + summary.count("points below") == len(bands)
+    notes = " ".join(s.notes)
+    for source in ("Local Authority Interactive Tool", "Indices of Deprivation 2019", "ONS"):
+        assert source in notes, source
+    assert "The methods page reports the model's accuracy" in notes
     params = s.table.set_index("Parameter")["Value"]
-    # each value to 3 significant figures as the page shows it; a zero is "0", never "-0"
     assert params["Threshold: intensive help"] == "1.10"
     assert params["Threshold: extra help"] == "0.550"
-    assert params["Slope per IMD decile (probit)"] == "-0.0431"
-    assert re.fullmatch(r"-0\.\d{3}", params["Intercept (probit)"])
-    assert all(params[f"Age shift {band}"] == "0" for band in ("0-4", "5-9", "10-14", "15-19"))
+    assert all(f"Age {b}: calibration (log-odds)" in params.index for b in bands)
     meaning = s.table.set_index("Parameter")["Meaning"]
-    assert "England's fitted value is -0.413." in meaning["Intercept (probit)"]
     assert "Worcestershire 2015 needs assessment" in meaning["Threshold: intensive help"]
+    assert "Rutland's observed" in rutland.section("model").summary
+
+
+def _significant(text: str) -> int:
+    digits = text.lstrip("-").replace(".", "").lstrip("0")
+    return len(digits)
+
+
+@pytest.fixture(scope="module")
+def worcestershire_latest(snap: Path) -> Chapter:
+    """Worcestershire's need sections for the latest data year."""
+    from needsbook.areas import resolve_area
+    from needsbook.years import resolve_year
+
+    year = resolve_year(None, resolve_area("E10000034", snap), snap)
+    keys = ("model", "model_deciles", "need_area", "need_districts")
+    return need.build("E10000034", year, snap, only=keys)
+
+
+def test_parameters_show_three_significant_figures(worcestershire_latest: Chapter) -> None:
+    values = worcestershire_latest.section("model").table["Value"].tolist()
+    assert values and all(isinstance(v, str) for v in values)
+    for v in values:
+        assert v == "0" or _significant(v) == 3, v
+        assert not (v.startswith("-0") and float(v) == 0), v
+
+
+@pytest.mark.parametrize(
+    ("key", "rows"), [("model_deciles", 10), ("need_districts", 6), ("need_area", 5)]
+)
+def test_intervals_bracket_the_estimates(
+    worcestershire_latest: Chapter, key: str, rows: int
+) -> None:
+    t = worcestershire_latest.section(key).table
+    assert len(t) == rows
+    point = "Needing any preventive help: %" if key == "need_area" else need.NEED_PCT
+    intensive = "Intensive preventive help likely: %" if key == "need_area" else need.INTENSIVE_PCT
+    for value, lo, hi in (
+        (point, need.NEED_LO, need.NEED_HI),
+        (intensive, need.INT_LO, need.INT_HI),
+    ):
+        shown = t[t[value].notna()]
+        assert len(shown) == rows  # Worcestershire has neighbourhoods in every decile
+        assert (shown[lo] < shown[value]).all() and (shown[value] < shown[hi]).all(), value
+        assert (shown[hi] - shown[lo] < 10).all(), value
+    if key == "model_deciles":
+        assert t["IMD 2019 decile (1 = most deprived)"].tolist() == list(range(1, 11))
+    if key == "need_area":
+        assert t["Age"].tolist() == ["0-4", "5-10", "11-15", "16-19", "0-19"]
+        total = t.set_index("Age").loc["0-19"]
+        s = worcestershire_latest.section(key).summary
+        assert (
+            f"{total[point]:.1f}% (95% interval {total[need.NEED_LO]:.1f}% to "
+            f"{total[need.NEED_HI]:.1f}%)" in s
+        )
+        assert "16-19" in s and "narrower measure" in s
+
+
+def test_empty_deciles_are_shown_as_no_neighbourhoods(rutland: Chapter) -> None:
+    t = rutland.section("model_deciles").table
+    assert t["IMD 2019 decile (1 = most deprived)"].tolist() == list(range(1, 11))
+    empty = t[t["Neighbourhoods"] == 0]
+    assert len(empty) and empty[need.NEED_PCT].isna().all()
+    assert "Rutland has no neighbourhoods in decile" in rutland.section("model_deciles").summary
 
 
 def test_parameter_table_shows_three_significant_figures() -> None:

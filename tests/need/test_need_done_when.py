@@ -1,4 +1,5 @@
-"""The checks issue 5 names: every area, England's flat deciles, totals, projections, Table 1."""
+"""The checks issue 5 names: every area, England's flat deciles, totals, projections, Table 1
+(with the default need model of issue 20: each age band calibrated to its own outcome)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from needsbook.data import load_table
 from needsbook.need import deprivation as dep
 from needsbook.need import estimate_need, need_share_by_quintile
 from needsbook.need.inputs import area_lsoas, england_lsoas
+from needsbook.need.model import AGE_BANDS
 from needsbook.need.projection import band_growth, project_populations
 
 # Seed report Table 1 (Worcestershire): year -> (children under 18, in the 20% most deprived, %)
@@ -32,6 +34,11 @@ def test_every_area_gets_a_deprivation_profile_and_a_need_estimate() -> None:
             share = dep.deprived_share(lsoas, population, 2)["percent"]
             assert 0.0 <= share <= 100.0, area.code
         est = estimate_need(area.code, 2024)
+        # the default model: every age band, calibrated to the area's own observed values
+        assert set(est.counts["band"]) == set(AGE_BANDS), area.code
+        assert set(est.observations) <= set(AGE_BANDS), area.code
+        for obs in est.observations.values():
+            assert 0 < obs.percent < 100 and 0 < obs.modelled < 100, area.code
         # the area's total is the sum over its LSOAs (and over LSOA x age band)
         assert est.lsoas["need_0_19"].sum() == pytest.approx(est.counts["need"].sum(), rel=1e-12)
         assert est.lsoas["population_0_19"].sum() == pytest.approx(

@@ -11,7 +11,6 @@ from need_helpers import table
 
 from needsbook.need import (
     GROUPS,
-    Observation,
     estimate_need,
     need_share_by_quintile,
     observed_not_gld,
@@ -24,9 +23,13 @@ def test_calibration_to_a_given_value_is_exact_for_under_fives(snap: Path) -> No
     est = estimate_need(WORCS, 2024, snap, observed=30.0)
     under5 = est.counts[est.counts["band"] == "0-4"]
     assert under5["need"].sum() / under5["population"].sum() == pytest.approx(0.30, abs=1e-12)
-    assert est.observation == Observation(percent=30.0)
-    assert "calibrated to 30.0% not reaching a good level of development" in (
-        est.model.calibration  # type: ignore[attr-defined]
+    assert est.observation is not None and est.observation.percent == 30.0
+    assert est.observation.modelled == pytest.approx(31.3, abs=1.5)  # the model alone
+    assert (
+        "30.0% not reaching a good level of development"
+        in (
+            est.model.calibration["0-4"]  # type: ignore[attr-defined]
+        )
     )
 
 
@@ -61,7 +64,8 @@ def test_observed_value_comes_from_the_indicators_table(snap: Path) -> None:
 def test_no_observation_means_the_national_gradient(snap: Path) -> None:
     est = estimate_need(WORCS, 2024, snap, calibrate=False)
     assert est.observation is None
-    assert est.model.intercept == pytest.approx(-0.4134)  # type: ignore[attr-defined]
+    assert est.observations == {}
+    assert est.model.shift == {}  # type: ignore[attr-defined]
     early = observed_not_gld(WORCS, 2010, snap)  # before the data start: the earliest
     assert early is not None and early.period == "2016"
 

@@ -76,10 +76,10 @@ def test_calibration_rejects_bad_targets_and_weights() -> None:
 
 
 def test_age_shift_changes_only_its_band() -> None:
-    model = DeprivationGradientModel(age_shift={"15-19": -0.2})
+    model = DeprivationGradientModel(age_shift={"16-19": -0.2})
     props = model.proportions(DECILES).set_index(["lsoa11_code", "band"])
-    assert props.loc[("L1", "0-4"), "good"] == props.loc[("L1", "5-9"), "good"]
-    assert props.loc[("L1", "15-19"), "good"] > props.loc[("L1", "0-4"), "good"]
+    assert props.loc[("L1", "0-4"), "good"] == props.loc[("L1", "5-10"), "good"]
+    assert props.loc[("L1", "16-19"), "good"] > props.loc[("L1", "0-4"), "good"]
 
 
 def test_parameters_are_published_with_meanings() -> None:
@@ -107,7 +107,7 @@ class FlatModel:
 
     name = "flat"
 
-    def proportions(self, lsoas: pd.DataFrame, bands=("0-4", "5-9", "10-14", "15-19")):
+    def proportions(self, lsoas: pd.DataFrame, bands=("0-4", "5-10", "11-15", "16-19")):
         rows = [
             {
                 "lsoa11_code": c,

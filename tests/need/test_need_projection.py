@@ -22,7 +22,7 @@ def _projections(factor_by_year: dict[int, float]) -> pd.DataFrame:
 
 LSOAS = pd.DataFrame({"lsoa11_code": ["A", "B", "C"], "imd_decile": [1, 5, 10]})
 POPS = pd.DataFrame(
-    [(c, b, p) for c, p in zip("ABC", (300, 200, 100), strict=True) for b in ("0-4", "5-9")],
+    [(c, b, p) for c, p in zip("ABC", (300, 200, 100), strict=True) for b in ("0-4", "5-10")],
     columns=["lsoa11_code", "band", "population"],
 )
 
@@ -30,9 +30,9 @@ POPS = pd.DataFrame(
 def test_uniform_growth_keeps_the_need_share_constant() -> None:
     growth = band_growth(_projections({2020: 1.0, 2021: 1.1, 2025: 0.8}), "X", 2020, [2021, 2025])
     assert growth.set_index("year").loc[2025].tolist() == pytest.approx([0.8] * 4)
-    props = DeprivationGradientModel().proportions(LSOAS, bands=["0-4", "5-9"])
+    props = DeprivationGradientModel().proportions(LSOAS, bands=["0-4", "5-10"])
     projected = project_populations(
-        POPS.astype({"population": float}), growth[["year", "0-4", "5-9"]]
+        POPS.astype({"population": float}), growth[["year", "0-4", "5-10"]]
     )
     out = project_need(props, projected).set_index(["year", "group"])
     assert out.loc[(2021, "need"), "percent"] == pytest.approx(out.loc[(2025, "need"), "percent"])
@@ -49,7 +49,7 @@ def test_growth_is_relative_to_the_base_year_and_checks_years() -> None:
     proj = _projections({2020: 1.0, 2022: 1.5})
     growth = band_growth(proj, "X", 2020, [2020, 2022]).set_index("year")
     assert growth.loc[2020].tolist() == pytest.approx([1.0] * 4)
-    assert growth.loc[2022, "10-14"] == pytest.approx(1.5)
+    assert growth.loc[2022, "11-15"] == pytest.approx(1.5)
     with pytest.raises(InputError, match=r"no population projections for X in \[2030\]"):
         band_growth(proj, "X", 2020, [2030])
 

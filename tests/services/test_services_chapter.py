@@ -54,9 +54,9 @@ def test_table2_shares_in_the_provider_table(worcs):
 def test_targeting_uses_only_the_open_need_model(worcs):
     t = worcs.section("eha_targeting").table
     assert "Need model" not in t.columns
-    assert t.set_index("Group of areas")["Targeting ratio"].tolist() == [1.45, 0.70]
+    assert t.set_index("Group of areas")["Targeting ratio"].tolist() == [1.47, 0.68]
     s = worcs.section("eha_targeting")
-    assert "1.45 for the most deprived 40% and 0.70 for the least deprived 40%" in s.summary
+    assert "1.47 for the most deprived 40% and 0.68 for the least deprived 40%" in s.summary
     text = " ".join([s.summary, *s.notes])
     # the 2015 assessment's need shares are quoted, labelled, with no ratio or verdict of theirs
     assert "Worcestershire 2015 needs assessment used its own need model" in text

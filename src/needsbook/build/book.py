@@ -107,7 +107,8 @@ def stage_book(
     cache_dir: Path | None,
     editions: tuple[EditionKind, ...] = (),
 ) -> None:
-    """Copy the static pages and the TOC, render the config and add the offline chart bundle."""
+    """Copy the static pages and the TOC, render the config, add the generated tables (data
+    sources, downloads, the need model's accuracy) and the offline chart bundle."""
     shutil.copytree(root / "book", staging / "book")
     shutil.copy2(root / "_toc.yml", staging / "_toc.yml")
     config = book_config(root, area, year, snapshot)
@@ -119,6 +120,12 @@ def stage_book(
         + data_sources_table(snapshot)
         + downloads_section(area, staging / downloads.DIRNAME, year, editions)
     )
+    # the need model's accuracy, from the same data (``snapshot`` is ``<data dir>/snapshot``)
+    from needsbook.need.validation_page import cached_validation_section
+
+    methods = staging / "book" / "methods" / "need-model.md"
+    section = cached_validation_section(year, snapshot.parent, cache_dir)
+    methods.write_text(methods.read_text(encoding="utf-8") + section, encoding="utf-8")
     write_bundle(staging / "_static", cache_dir=cache_dir)
 
 

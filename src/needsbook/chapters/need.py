@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import altair as alt
@@ -29,14 +29,10 @@ from needsbook.need import deprivation as dep
 from needsbook.need.estimate import NeedEstimate, Observation, estimate_need
 from needsbook.need.geometry import boundary_lines, bounds, label_point, round_geometry
 from needsbook.need.inputs import band_populations, england_lsoas
-from needsbook.need.model import (
-    AGE_BANDS,
-    GROUP_LABELS,
-    GROUPS,
-    NEED_GROUPS,
-    DeprivationGradientModel,
-    NeedModel,
-)
+from needsbook.need.local_model import SharesModel, load_local_model
+from needsbook.need.model import AGE_BANDS, GROUP_LABELS, GROUPS, NEED_GROUPS, NeedModel
+from needsbook.need.open_model import OutcomeModel
+from needsbook.need.predictors import DOMAINS
 from needsbook.need.projection import band_growth, project_need, project_populations
 
 ENGLAND = "E92000001"
@@ -49,7 +45,8 @@ BOUNDARIES = (
     "ONS boundaries (LSOA 2011 BGC; LAD May 2024 and CTYUA May 2023 BUC), OGL v3; contains OS "
     "data (c) Crown copyright and database right"
 )
-MODELLED = "Modelled estimate (needsbook open need model), not a count of children"
+OPEN_MODEL = "needsbook open need model"
+MODELLED = f"Modelled estimate ({OPEN_MODEL}), not a count of children"
 
 # Sequential blues for deciles: 1 (most deprived) darkest; decile numbers are always shown too.
 DECILE_COLOURS = [
@@ -80,10 +77,46 @@ class _Inputs:
     lsoas: pd.DataFrame  # the area's LSOAs
     estimate: NeedEstimate
     districts: dict[str, str]
+    _intervals: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def pop_year(self) -> int:
         return self.estimate.population_year
+
+    @property
+    def supplied(self) -> SharesModel | None:
+        """The council's own need model, when one was supplied."""
+        model = self.estimate.model
+        return model if isinstance(model, SharesModel) else None
+
+    @property
+    def model_source(self) -> str:
+        """The need model as a source names it."""
+        if self.supplied is not None:
+            return f"need model supplied by {self.supplied.supplier}: {self.supplied.name}"
+        return OPEN_MODEL
+
+    @property
+    def modelled(self) -> str:
+        """The note that a figure is modelled, naming the model."""
+        if self.supplied is not None:
+            return (
+                f"Modelled estimate from the need model supplied by {self.supplied.supplier} "
+                f"({self.supplied.name}), not a count of children"
+            )
+        return MODELLED
+
+    @property
+    def has_intervals(self) -> bool:
+        """Whether the model gives 95% intervals (a supplied model's shares do not)."""
+        iv = self.intervals("band")
+        return bool(iv[list(INTERVAL_COLUMNS)].notna().any(axis=None))
+
+    def intervals(self, by: str) -> pd.DataFrame:
+        """The estimate's 95% intervals by ``by`` (simulated once per chapter)."""
+        if by not in self._intervals:
+            self._intervals[by] = self.estimate.intervals(by)
+        return self._intervals[by]
 
 
 def _about(value: float) -> str:
@@ -897,9 +930,8 @@ def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
     deprived = inp.lsoas[inp.lsoas["imd_decile"] <= 2]
     by_district = deprived.groupby("lad_code").size().sort_values(ascending=False)
     est = inp.estimate.lsoas
-    top_decile = int(est["imd_decile"].min())
-    top_n = int((est["imd_decile"] == top_decile).sum())
-    top_need = float(est.loc[est["imd_decile"] == top_decile, "need_0_19_pct"].iloc[0])
+    top = est.loc[est["need_0_19_pct"].idxmax()]
+    low = est.loc[est["need_0_19_pct"].idxmin()]
     if len(deprived):
         lead = (
             f"{len(deprived)} of {area.name}'s {len(inp.lsoas)} neighbourhoods are among England's "
@@ -918,10 +950,10 @@ def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
         )
     summary = (
         f"{lead} The first map colours each neighbourhood (LSOA) by its national IMD decile, the "
-        "second by the modelled share of its children likely to need preventive help, which "
-        f"follows deprivation: it is highest, {pct(top_need)}, in the area's {top_n} "
-        f"neighbourhood{'s' if top_n != 1 else ''} in national decile {top_decile}. Black lines "
-        "mark the area's boundary and its districts; "
+        "second by the modelled share of its children likely to need preventive help: from "
+        f"{pct(float(low['need_0_19_pct']))} in a neighbourhood in national decile "
+        f"{int(low['imd_decile'])} to {pct(float(top['need_0_19_pct']))} in one in decile "
+        f"{int(top['imd_decile'])}. Black lines mark the area's boundary and its districts; "
         "hover over a neighbourhood for its figures, or use the table below."
     )
     chart = alt.vconcat(left, right, spacing=24).resolve_scale(color="independent")
@@ -935,7 +967,7 @@ def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
         summary,
         table,
         chart,
-        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}; needsbook open need model "
+        source=f"{IMD19}; {LSOA_MYE}, mid-{inp.pop_year}; {inp.model_source} "
         f"(modelled); {BOUNDARIES}",
         notes=[
             "Need figures are modelled estimates (see 'How need is modelled'), not counts of "
@@ -975,111 +1007,331 @@ def parameter_table(params: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def model_parameters(inp: _Inputs) -> Section:
-    """The published parameters and assumptions of the need model."""
-    model = inp.estimate.model
+def _band_words(band: str) -> str:
+    return f"{band} year olds"
+
+
+def _observed_against_model(name: str, band: str, obs: Observation) -> str:
+    """One sentence: the area's observed value for a band against the model's own prediction."""
+    seen = f"for {_band_words(band)}, {name}'s observed {pct(obs.percent)} {obs.what}"
+    if math.isnan(obs.modelled):
+        return f"{seen} is the figure the estimate is calibrated to"
+    observed, modelled = round(obs.percent, PERCENT_DP), round(obs.modelled, PERCENT_DP)
+    gap = round(observed - modelled, PERCENT_DP)
+    if gap == 0:
+        return f"{seen} matches the {pct(obs.modelled)} the model predicts"
+    side = "above" if gap > 0 else "below"
+    return (
+        f"{seen} is {fixed(abs(gap), PERCENT_DP)} points {side} the {pct(obs.modelled)} the "
+        "model predicts"
+    )
+
+
+def _outcome_model_summary(inp: _Inputs, model: OutcomeModel) -> str:
+    area = inp.area.name
+    observations = inp.estimate.observations
+    measures = "; ".join(f"{band}: {model.anchors[band].label}" for band in model.fits)
+    domains = "; ".join(d.removesuffix(" deprivation") for d in DOMAINS.values())
+    summary = (
+        "The need figures in this chapter are modelled, not counted. For each age band the model "
+        f"takes an outcome published for every council area in England ({measures}) and fits it "
+        f"across England on five deprivation domains of each neighbourhood ({domains}; IMD 2019) "
+        "and the type of area (London borough, metropolitan district, unitary authority or "
+        "county). Where the area publishes its own value of a band's outcome, the band is "
+        "calibrated to it, so the model sets how need is spread across the area's "
+        "neighbourhoods and the observed value sets its level. Set against what the model "
+        f"fitted across England's areas predicts from {area}'s neighbourhoods and type of area: "
+    )
+    sentences = []
+    for band in model.fits:
+        obs = observations.get(band)
+        if obs is None:
+            sentences.append(
+                f"for {_band_words(band)} no observed value is published for {area}, so the "
+                "model's prediction is used as it is"
+            )
+        else:
+            sentences.append(_observed_against_model(area, band, obs))
+    summary += "; ".join(sentences) + "."
+    summary += (
+        " A child likely to need help is placed in the additional, extra or intensive group by "
+        "cut-offs from the Worcestershire 2015 needs assessment. The parameters are in the "
+        "table; the methods page reports the model's accuracy."
+    )
+    return summary
+
+
+def _other_model_summary(inp: _Inputs, model: NeedModel) -> str:
     obs = inp.estimate.observation
-    table = parameter_table(model.parameters())
     if obs is not None:
         calib = (
-            f"The model is calibrated to {inp.area.name}'s latest observed outcome, {obs.label}: "
-            "its starting level is adjusted until the modelled share of the area's under-fives "
-            "needing help equals that figure exactly."
+            f"It is calibrated to {inp.area.name}'s observed outcome, {obs.label}: its level is "
+            "adjusted until the modelled share of the area's under-fives needing help equals "
+            "that figure."
         )
     else:
-        calib = (
-            f"No observed early-years outcome is available for {inp.area.name}, so the model is "
-            "not calibrated: it uses England's gradient as fitted."
-        )
-    summary = (
-        f"The need figures in this chapter are modelled, not counted: each neighbourhood's share "
-        f"of children likely to need additional, extra or intensive preventive help is estimated "
-        f"from how deprived it is (its IMD 2019 decile), using the national link between "
-        f"deprivation and children not reaching a good level of development at age 5. {calib} "
-        "The weights, thresholds and assumptions are in the table; the methods page explains "
-        "them."
+        calib = f"No observed outcome is used for {inp.area.name}, so the model is not calibrated."
+    return (
+        "The need figures in this chapter are modelled, not counted, with a model supplied in "
+        f"place of the book's default ({model.name}). {calib} Its parameters are in the table."
     )
+
+
+def _supplied_model_summary(inp: _Inputs, model: SharesModel) -> str:
+    area = inp.area.name
+    return (
+        "The need figures in this chapter are modelled, not counted. They come from "
+        f"{model.name}, a need model supplied by {model.supplier} in place of the book's own "
+        f"model: its % of children likely to need additional, extra and intensive preventive "
+        f"help in each of {area}'s neighbourhoods and age bands are used as supplied, weighted "
+        f"by the number of children of each age in each neighbourhood. They are not calibrated "
+        f"to {area}'s observed outcomes, and 95% intervals are not available for a supplied "
+        "model. The table describes the model."
+    )
+
+
+def model_parameters(inp: _Inputs) -> Section:
+    """The published parameters and assumptions of the need model, and how the area's observed
+    outcomes compare with what the model alone predicts."""
+    model = inp.estimate.model
+    table = parameter_table(model.parameters())
+    if isinstance(model, SharesModel):
+        return Section(
+            "model",
+            "How need is modelled",
+            _supplied_model_summary(inp, model),
+            table,
+            None,
+            source=f"{inp.model_source}; {LSOA_MYE}, mid-{inp.pop_year}",
+            notes=[
+                "The book's own open need model, described on the methods page, is not used "
+                f"for {inp.area.name}: every chapter uses the supplied model.",
+                f"All figures from this model are labelled 'modelled'. {inp.modelled}.",
+            ],
+        )
+    if not isinstance(model, OutcomeModel):
+        return Section(
+            "model",
+            "How need is modelled",
+            _other_model_summary(inp, model),
+            table,
+            None,
+            source="a need model supplied in place of the default (see the methods page)",
+            notes=[f"All figures from this model are labelled 'modelled'. {MODELLED}."],
+        )
+    periods = _join(
+        [f"{band} {model.periods[band]}" for band in model.fits if model.periods.get(band)]
+    )
+    notes = [
+        "Sources: the outcomes by area and year from the DfE Local Authority Interactive Tool "
+        f"(LAIT; latest year used for each age band: {periods}); the English Indices of "
+        "Deprivation 2019 domain ranks for each neighbourhood (LSOA); ONS mid-year population "
+        f"estimates for LSOAs (mid-{inp.pop_year}), which weight each neighbourhood's children.",
+        "Assumptions: (1) each band's outcome measures how many children of those ages are "
+        "likely to need preventive help; (2) the link between a neighbourhood's deprivation, the "
+        "type of area and the outcome is the same across England, and the area's observed value "
+        "moves every neighbourhood's level by the same amount (on the log-odds scale); (3) the "
+        "cut-offs between the need groups come from the one published split of children into "
+        "need groups (the PREview model: 48% needing help, 12.5% intensive) and apply at every "
+        "age.",
+        "The methods page reports the model's accuracy: how closely it predicts each outcome "
+        "across England's areas, against a simpler model using income deprivation alone. The "
+        "95% intervals in this chapter allow for uncertainty in the fitted model, chance in the "
+        "area's observed values and districts differing from the model as much as areas do "
+        "across England, but not for the assumptions.",
+        f"All figures from this model are labelled 'modelled'. {MODELLED}.",
+    ]
     return Section(
         "model",
         "How need is modelled",
-        summary,
+        _outcome_model_summary(inp, model),
         table,
         None,
-        source="needsbook open need model (see the methods page)",
-        notes=[
-            "The model is fitted to DfE's early years foundation stage profile results for "
-            "2021/22 by district, IMD 2019 and ONS LSOA population estimates, and calibrated to "
-            "the area's latest good level of development (DfE LAIT).",
-            "Assumptions: (1) a neighbourhood's deprivation decile is the only local input; "
-            "(2) the same risk profile applies at every age 0-19, as in the Worcestershire 2015 "
-            "needs assessment; "
-            "(3) 'likely to need help' is measured by the risk of not reaching a good level of "
-            "development; (4) the cut-offs between the need groups come from the one published "
-            "split of children into need groups (the PREview model).",
-            f"All figures from this model are labelled 'modelled'. {MODELLED}.",
-        ],
+        source=f"{OPEN_MODEL} (see the methods page)",
+        notes=notes,
+    )
+
+
+NEED_PCT = "Modelled % needing preventive help"
+INTENSIVE_PCT = "Modelled % needing intensive help"
+NEED_LO, NEED_HI = (
+    "Needing preventive help, 95% interval: lower",
+    "Needing preventive help, 95% interval: upper",
+)
+INT_LO, INT_HI = (
+    "Intensive help, 95% interval: lower",
+    "Intensive help, 95% interval: upper",
+)
+PLOT_INTERVALS = {NEED_LO: "Interval lower", NEED_HI: "Interval upper"}  # no colons in charts
+INTERVAL_COLUMNS = {
+    "need_lower": NEED_LO,
+    "need_upper": NEED_HI,
+    "intensive_lower": INT_LO,
+    "intensive_upper": INT_HI,
+}
+
+
+def _interval_text(lower: float, upper: float) -> str:
+    """' (95% interval 31.0% to 32.0%)', or '' when the model gives no interval."""
+    if pd.isna(lower) or pd.isna(upper):
+        return ""
+    return f" (95% interval {pct(lower)} to {pct(upper)})"
+
+
+def _with_intervals(table: pd.DataFrame, iv: pd.DataFrame, key: str, on: str) -> pd.DataFrame:
+    """``table`` with the four interval columns matched on its ``key`` column (``on`` in
+    ``iv``)."""
+    iv = iv.set_index(on)[list(INTERVAL_COLUMNS)].rename(columns=INTERVAL_COLUMNS)
+    return table.join(iv, on=key)
+
+
+def _without_empty_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without interval columns that hold no value (a model with no intervals)."""
+    empty = [c for c in INTERVAL_COLUMNS.values() if c in table and table[c].isna().all()]
+    return table.drop(columns=empty)
+
+
+def _error_bars(
+    plot: pd.DataFrame, axis: str, sort: list[object], horizontal: bool, title: str | None = None
+) -> alt.Chart:
+    """Rules from each row's ``Interval lower`` to ``Interval upper`` (rows without one are
+    skipped)."""
+    data = plot.dropna(subset=["Interval lower", "Interval upper"])
+    lo = alt.X("Interval lower:Q") if horizontal else alt.Y("Interval lower:Q")
+    hi = alt.X2("Interval upper:Q") if horizontal else alt.Y2("Interval upper:Q")
+    cat = (
+        alt.Y(f"{axis}:N", sort=sort, title=title)
+        if horizontal
+        else alt.X(f"{axis}:O", sort=sort, title=title)
+    )
+    enc = {"y" if horizontal else "x": cat, "x" if horizontal else "y": lo}
+    enc["x2" if horizontal else "y2"] = hi
+    return (
+        alt.Chart(data)
+        .mark_rule(color="#0b0c0c", strokeWidth=1.5)
+        .encode(
+            **enc,
+            tooltip=[
+                f"{axis}:N",
+                alt.Tooltip("Interval lower:Q", format=".1f", title="95% interval: lower"),
+                alt.Tooltip("Interval upper:Q", format=".1f", title="95% interval: upper"),
+            ],
+        )
     )
 
 
 def model_deciles(inp: _Inputs) -> Section:
-    """Modelled group shares for a neighbourhood in each decile (the calibrated model)."""
-    model = inp.estimate.model
-    table = _decile_shares(model)
-    national = _decile_shares(DeprivationGradientModel())
-    table["England's fitted gradient: % needing help"] = national["Needing any preventive help (%)"]
-    table.attrs["decimals"] = {GROUP_LABELS[g]: PERCENT_DP for g in GROUPS}  # % of children
-    d1 = table.iloc[0]["Needing any preventive help (%)"]
-    d10 = table.iloc[-1]["Needing any preventive help (%)"]
-    i1 = table.iloc[0][GROUP_LABELS["intensive"]]
-    i10 = table.iloc[-1][GROUP_LABELS["intensive"]]
-    summary = (
-        f"In {inp.area.name}'s calibrated model, {pct(d1)} of children in a neighbourhood in "
-        f"England's most deprived decile are likely to need preventive help, against {pct(d10)} "
-        f"in the least deprived decile. Intensive need rises more steeply: {pct(i1)} against "
-        f"{pct(i10)}."
+    """Modelled need among the area's children in each national IMD decile, with 95% intervals
+    (every decile shown; those where the area has no neighbourhoods are empty)."""
+    area = inp.area
+    deciles = range(1, 11)
+    s = inp.estimate.summary("imd_decile").set_index("imd_decile").reindex(deciles)
+    n = inp.estimate.lsoas["imd_decile"].value_counts().reindex(deciles, fill_value=0)
+    table = pd.DataFrame(
+        {
+            "IMD 2019 decile (1 = most deprived)": list(deciles),
+            "Neighbourhoods": n.to_numpy(),
+            "Children aged 0-19": s["population"].fillna(0.0).to_numpy(),
+            "Modelled children needing preventive help": s["need"].fillna(0.0).to_numpy(),
+            NEED_PCT: s["need_pct"].to_numpy(),
+            INTENSIVE_PCT: s["intensive_pct"].to_numpy(),
+        }
     )
-    long = table.melt(
-        id_vars=["IMD decile"],
-        value_vars=[GROUP_LABELS[g] for g in NEED_GROUPS],
-        var_name="Group",
-        value_name="% of children",
-    )
-    long["Label"] = long["% of children"].map(lambda v: fixed(v, PERCENT_DP))
-    chart = _stacked(
-        long,
+    key = "IMD 2019 decile (1 = most deprived)"
+    table = _with_intervals(table, inp.intervals("imd_decile"), key, "imd_decile")
+    table = table[
+        [*table.columns[:5], NEED_LO, NEED_HI, INTENSIVE_PCT, INT_LO, INT_HI]
+    ].reset_index(drop=True)
+    have = table[table["Neighbourhoods"] > 0]
+    top, low = have.iloc[0], have.iloc[-1]
+    empty = [str(d) for d in table.loc[table["Neighbourhoods"] == 0, key]]
+
+    def words(row: pd.Series) -> str:
+        d = int(row[key])
+        if d in (1, 10):
+            return f"England's {'most' if d == 1 else 'least'} deprived decile"
+        return f"national decile {d}"
+
+    def need(row: pd.Series) -> str:
+        return f"{pct(row[NEED_PCT])}{_interval_text(row[NEED_LO], row[NEED_HI])}"
+
+    if len(have) == 1:
+        summary = (
+            f"All of {area.name}'s neighbourhoods are in {words(top)}, where the model estimates "
+            f"that {need(top)} of children aged 0-19 are likely to need preventive help."
+        )
+    else:
+        summary = (
+            f"In {area.name}'s neighbourhoods in {words(top)}, the model estimates that "
+            f"{need(top)} of children aged 0-19 are likely to need preventive help, against "
+            f"{need(low)} in its neighbourhoods in {words(low)}. "
+        )
+        hi, lo = round(top[INTENSIVE_PCT], PERCENT_DP), round(low[INTENSIVE_PCT], PERCENT_DP)
+        change = "falls" if hi > lo else "rises" if hi < lo else "stays at"
+        summary += (
+            f"Intensive need {change} from {pct(top[INTENSIVE_PCT])} to {pct(low[INTENSIVE_PCT])}."
+            if change != "stays at"
+            else f"Intensive need is {pct(top[INTENSIVE_PCT])} in both."
+        )
+    if empty:
+        summary += (
+            f" {area.name} has no neighbourhoods in decile{'' if len(empty) == 1 else 's'} "
+            f"{_join(empty)}."
+        )
+    plot = table.rename(columns={key: "Decile", **PLOT_INTERVALS})
+    plot["Label"] = plot[NEED_PCT].map(lambda v: "" if pd.isna(v) else percent(v))
+    base = alt.Chart(plot.dropna(subset=[NEED_PCT])).encode(
         x=alt.X(
-            "IMD decile:O",
+            "Decile:O",
             title="IMD 2019 national decile (1 = most deprived)",
+            sort=list(deciles),
+            scale=alt.Scale(domain=list(deciles)),
             axis=alt.Axis(labelAngle=0),
         ),
-        groups=list(NEED_GROUPS),
-        title="Modelled % of children needing preventive help, by neighbourhood decile",
-        summary=summary,
-        horizontal=False,
+        y=alt.Y(f"{NEED_PCT}:Q", title="Modelled % of children aged 0-19 needing help"),
+        tooltip=[
+            "Decile:O",
+            alt.Tooltip("Neighbourhoods:Q", format=",.0f"),
+            alt.Tooltip(f"{NEED_PCT}:Q", format=".1f"),
+            alt.Tooltip("Interval lower:Q", format=".1f", title="95% interval: lower"),
+            alt.Tooltip("Interval upper:Q", format=".1f", title="95% interval: upper"),
+            alt.Tooltip(f"{INTENSIVE_PCT}:Q", format=".1f"),
+        ],
+    )
+    bars = base.mark_bar(color=GROUP_COLOURS[2])
+    # labels inside the foot of each bar, clear of the interval lines
+    text = base.mark_text(baseline="bottom", dy=-4, fontSize=10, color="#0b0c0c").encode(
+        y=alt.value(300), text="Label:N"
+    )
+    chart = (bars + _error_bars(plot, "Decile", list(deciles), horizontal=False) + text).properties(
+        title=alt.TitleParams(
+            "Modelled % of children needing preventive help, by neighbourhood decile",
+            subtitle=f"{area.name}'s neighbourhoods"
+            + ("; black lines: 95% intervals" if inp.has_intervals else ""),
+        ),
+        width=480,
+        height=300,
+        description=summary,
     )
     return Section(
         "model_deciles",
         "Modelled need by deprivation decile",
         summary,
-        table,
+        _without_empty_intervals(table),
         chart,
-        source="needsbook open need model (modelled)",
-        notes=[MODELLED + "."],
+        source=f"{inp.model_source} (modelled); {IMD19}; {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[
+            "Each row is the area's own neighbourhoods in that national decile; within a "
+            "decile, need also differs with the other deprivation domains and the ages of the "
+            "children. The intervals allow for uncertainty in the fitted model, chance in the "
+            "area's observed values and districts differing from the model as much as areas "
+            "do across England."
+            if inp.has_intervals
+            else "Each row is the area's own neighbourhoods in that national decile; within a "
+            "decile, need also differs between neighbourhoods and with the ages of the children.",
+            inp.modelled + ".",
+        ],
     )
-
-
-def _decile_shares(model: NeedModel) -> pd.DataFrame:
-    if isinstance(model, DeprivationGradientModel):
-        return model.decile_table()
-    probe = pd.DataFrame(
-        {"lsoa11_code": [f"d{k}" for k in range(1, 11)], "imd_decile": range(1, 11)}
-    )
-    props = model.proportions(probe, bands=["0-4"])
-    out = pd.DataFrame({"IMD decile": range(1, 11)})
-    for g in GROUPS:
-        out[GROUP_LABELS[g]] = props[g].to_numpy() * 100
-    out["Needing any preventive help (%)"] = out[[GROUP_LABELS[g] for g in NEED_GROUPS]].sum(axis=1)
-    return out
 
 
 def _stacked(
@@ -1135,8 +1387,32 @@ def _stacked(
     return chart.properties(width=480, height=300)
 
 
+def _whole_interval(inp: _Inputs) -> pd.Series:
+    """The 95% interval for the area's 0-19 total."""
+    return inp.intervals("band").set_index("band").loc["0-19"]
+
+
+def _band_measures(inp: _Inputs) -> str:
+    """What sets each age band's need, for the by-age section ('' for a plugged-in model)."""
+    model = inp.estimate.model
+    if not isinstance(model, OutcomeModel):
+        return ""
+    bands = inp.estimate.by_band().set_index("band")
+    text = (
+        " Need at each age is measured by a different outcome, so the bands are not directly "
+        "comparable"
+    )
+    others = bands.loc[[b for b in bands.index if b not in ("16-19", "0-19")], "need_pct"]
+    if "16-19" in model.anchors and "16-19" in bands.index and len(others):
+        older = float(bands.loc["16-19", "need_pct"])
+        text += f": for 16-19 year olds it is {model.anchors['16-19'].label}, a narrower measure"
+        if older < float(others.min()) / 2:
+            text += f", so their share ({pct(older)}) is much lower"
+    return text + "."
+
+
 def need_area(inp: _Inputs) -> Section:
-    """Modelled children in each group, by age band and for 0-19."""
+    """Modelled children in each group, by age band and for 0-19, with 95% intervals."""
     area = inp.area
     bands = inp.estimate.by_band()
     table = pd.DataFrame({"Age": bands["band"], "Children (mid-year)": bands["population"]})
@@ -1145,13 +1421,18 @@ def need_area(inp: _Inputs) -> Section:
         table[f"{GROUP_LABELS[g]}: %"] = bands[f"{g}_pct"]
     table["Needing any preventive help: children"] = bands["need"]
     table["Needing any preventive help: %"] = bands["need_pct"]
+    table = _with_intervals(table, inp.intervals("band"), "Age", "band")
     total = bands.set_index("band").loc["0-19"]
+    iv = _whole_interval(inp)
     summary = (
-        f"An estimated (modelled) {pct(total['need_pct'])} of {area.name}'s 0-19 year olds, about "
-        f"{_about(total['need'])} children, are likely to need additional, extra or intensive "
-        f"preventive help; {pct(total['intensive_pct'])} (about {_about(total['intensive'])}) "
-        f"are likely to need intensive help, and {pct(total['good_pct'])} are likely to have "
-        "good or very good outcomes without it."
+        f"An estimated (modelled) {pct(total['need_pct'])}"
+        f"{_interval_text(iv['need_lower'], iv['need_upper'])} of {area.name}'s 0-19 year olds, "
+        f"about {_about(total['need'])} children, are likely to need additional, extra or "
+        f"intensive preventive help; {pct(total['intensive_pct'])}"
+        f"{_interval_text(iv['intensive_lower'], iv['intensive_upper'])}, about "
+        f"{_about(total['intensive'])}, are likely to need intensive help, and "
+        f"{pct(total['good_pct'])} are likely to have good or very good outcomes without it."
+        + _band_measures(inp)
     )
     long = bands.melt(
         id_vars=["band"], value_vars=[f"{g}_pct" for g in GROUPS], var_name="g", value_name="pct"
@@ -1173,79 +1454,106 @@ def need_area(inp: _Inputs) -> Section:
         ),
         summary=summary,
     )
+    notes = [inp.modelled + "."]
+    model = inp.estimate.model
+    if isinstance(model, OutcomeModel):
+        notes.insert(
+            0,
+            "Outcome behind each age band: "
+            + "; ".join(f"{band}: {model.anchors[band].label}" for band in model.fits)
+            + ". Each band is calibrated to the area's own observed value (see 'How need is "
+            "modelled'). The 95% intervals are in the data table.",
+        )
     return Section(
         "need_area",
         "Modelled need for preventive help",
         summary,
-        table,
+        _without_empty_intervals(table),
         chart,
-        source=f"needsbook open need model (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
-        notes=[MODELLED + "."],
+        source=f"{inp.model_source} (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=notes,
     )
 
 
 def need_districts(inp: _Inputs) -> Section:
+    """Modelled need in each district of the area, with 95% intervals."""
     area = inp.area
     s = inp.estimate.summary("lad_code")
     table = pd.DataFrame(
         {
+            "lad_code": s["lad_code"],
             "District": s["lad_code"].map(inp.districts).fillna(s["lad_code"]),
             "Children aged 0-19": s["population"],
             "Modelled children needing preventive help": s["need"],
-            "Modelled % needing preventive help": s["need_pct"],
-            "Modelled % needing intensive help": s["intensive_pct"],
+            NEED_PCT: s["need_pct"],
+            INTENSIVE_PCT: s["intensive_pct"],
             "% of the area's modelled need": s["share_of_need"],
             "% of the area's children": s["population"] / s["population"].sum() * 100,
         }
-    ).sort_values("Modelled % needing preventive help", ascending=False, ignore_index=True)
+    )
+    table = _with_intervals(table, inp.intervals("lad_code"), "lad_code", "lad_code")
+    order = ["District", "Children aged 0-19", "Modelled children needing preventive help"]
+    order += [NEED_PCT, NEED_LO, NEED_HI, INTENSIVE_PCT, INT_LO, INT_HI]
+    order += ["% of the area's modelled need", "% of the area's children"]
+    table = table[order].sort_values(NEED_PCT, ascending=False, ignore_index=True)
     whole = inp.estimate.summary().iloc[0]
+    iv = _whole_interval(inp)
+    whole_text = f"{pct(whole['need_pct'])}{_interval_text(iv['need_lower'], iv['need_upper'])}"
     if len(table) == 1:
         summary = (
-            f"{area.name} has a single district, so all of its modelled need "
-            f"({pct(whole['need_pct'])} of children aged 0-19) falls there."
+            f"{area.name} has a single district, so all of its modelled need falls there: "
+            f"{whole_text} of children aged 0-19."
         )
     else:
         top, low = table.iloc[0], table.iloc[-1]
         share = "% of the area's modelled need"
-        rate = "Modelled % needing preventive help"
         biggest = table.sort_values(share).iloc[-1]
         summary = (
-            f"Across {area.name}'s districts, modelled need ranges from {pct(top[rate])} of "
-            f"children in {top['District']} to {pct(low[rate])} in {low['District']} (whole area "
-            f"{pct(whole['need_pct'])}). "
+            f"Across {area.name}'s districts, modelled need ranges from {pct(top[NEED_PCT])}"
+            f"{_interval_text(top[NEED_LO], top[NEED_HI])} of children in {top['District']} to "
+            f"{pct(low[NEED_PCT])}{_interval_text(low[NEED_LO], low[NEED_HI])} in "
+            f"{low['District']}; the whole area's is {whole_text}. "
             f"{biggest['District']} holds the largest share of the area's modelled need, "
             f"{pct(biggest[share])}."
         )
-    plot = table.rename(columns={"% of the area's modelled need": "Share of area need %"})
-    plot["Label"] = plot["Modelled % needing preventive help"].map(percent)
-    col = "Modelled % needing preventive help"
-    bars = (
-        alt.Chart(plot)
-        .mark_bar(color=PALETTE[2])
-        .encode(
-            y=alt.Y("District:N", sort=plot["District"].tolist(), title=None),
-            x=alt.X(f"{col}:Q", title="Modelled % of children aged 0-19 needing preventive help"),
-            tooltip=[
-                "District",
-                alt.Tooltip("Children aged 0-19:Q", format=",.0f"),
-                alt.Tooltip(f"{col}:Q", format=".1f"),
-                alt.Tooltip("Modelled children needing preventive help:Q", format=",.0f"),
-                alt.Tooltip(
-                    "Share of area need %:Q", format=".1f", title="% of the area's modelled need"
-                ),
-            ],
-        )
+    plot = table.rename(
+        columns={"% of the area's modelled need": "Share of area need %", **PLOT_INTERVALS}
     )
-    labels = bars.mark_text(align="left", dx=3, fontSize=12, color="#0b0c0c").encode(text="Label:N")
+    plot["Label"] = plot[NEED_PCT].map(percent)
+    plot["Label at"] = plot["Interval upper"].fillna(plot[NEED_PCT])  # clear of the intervals
+    sort = plot["District"].tolist()
+    base = alt.Chart(plot).encode(
+        y=alt.Y("District:N", sort=sort, title=None),
+        tooltip=[
+            "District",
+            alt.Tooltip("Children aged 0-19:Q", format=",.0f"),
+            alt.Tooltip(f"{NEED_PCT}:Q", format=".1f"),
+            alt.Tooltip("Interval lower:Q", format=".1f", title="95% interval: lower"),
+            alt.Tooltip("Interval upper:Q", format=".1f", title="95% interval: upper"),
+            alt.Tooltip("Modelled children needing preventive help:Q", format=",.0f"),
+            alt.Tooltip(
+                "Share of area need %:Q", format=".1f", title="% of the area's modelled need"
+            ),
+        ],
+    )
+    bars = base.mark_bar(color=PALETTE[2]).encode(
+        x=alt.X(f"{NEED_PCT}:Q", title="Modelled % of children aged 0-19 needing preventive help")
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#0b0c0c").encode(
+        x="Label at:Q", text="Label:N"
+    )
     rule = (
         alt.Chart(pd.DataFrame({"x": [whole["need_pct"]], "what": [area.name]}))
         .mark_rule(strokeDash=[6, 4], color=PALETTE[0], strokeWidth=2)
         .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="Whole area")])
     )
-    chart = (bars + labels + rule).properties(
+    errors = _error_bars(plot, "District", sort, horizontal=True)
+    chart = (bars + errors + labels + rule).properties(
         title=alt.TitleParams(
             "Modelled % of children needing preventive help",
-            subtitle=f"By district; dashed line: {area.name} as a whole",
+            subtitle="By district"
+            + ("; black lines: 95% intervals" if inp.has_intervals else "")
+            + f"; dashed: {area.name} as a whole",
         ),
         width=480,
         height=alt.Step(24),
@@ -1255,10 +1563,10 @@ def need_districts(inp: _Inputs) -> Section:
         "need_districts",
         "Modelled need by district",
         summary,
-        table,
+        _without_empty_intervals(table),
         chart,
-        source=f"needsbook open need model (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
-        notes=[MODELLED + "."],
+        source=f"{inp.model_source} (modelled); {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[inp.modelled + "."],
     )
 
 
@@ -1336,8 +1644,8 @@ def need_quintiles(inp: _Inputs) -> Section:
         summary,
         table,
         chart,
-        source=f"needsbook open need model (modelled); {IMD19}; {LSOA_MYE}, mid-{inp.pop_year}",
-        notes=[MODELLED + "."],
+        source=f"{inp.model_source} (modelled); {IMD19}; {LSOA_MYE}, mid-{inp.pop_year}",
+        notes=[inp.modelled + "."],
     )
 
 
@@ -1402,14 +1710,16 @@ def projection(inp: _Inputs, data_dir: Path | str | None, horizon: int | None = 
         summary,
         table,
         chart,
-        source=f"{SNPP}, {base}-{end}; {LSOA_MYE}, mid-{inp.pop_year}; needsbook open need model",
+        source=f"{SNPP}, {base}-{end}; {LSOA_MYE}, mid-{inp.pop_year}; {inp.model_source}",
         notes=[
             f"Each neighbourhood's mid-{inp.pop_year} population in each age band is scaled by "
             f"{area.name}'s projected growth in that band since {base}, and its modelled need "
             "proportions are held fixed. Projections exist only for whole areas, so faster growth "
             "in deprived neighbourhoods (which raised need in the 2015 Worcestershire needs "
-            "assessment) is not captured.",
-            "Projections are 2018-based and predate the 2021 Census. " + MODELLED + ".",
+            "assessment) is not captured. Need at 16-19 is measured by a narrower outcome than "
+            "at younger ages, so a growing share of 16-19 year olds lowers the projected share "
+            "through how need is measured, not through a real change.",
+            "Projections are 2018-based and predate the 2021 Census. " + inp.modelled + ".",
         ],
     )
 
@@ -1494,18 +1804,31 @@ def build(
     model: NeedModel | None = None,
     observed: float | Observation | None = None,
     only: tuple[str, ...] | None = None,
+    local_dir: Path | str | None = None,
 ) -> Chapter:
     """All sections of the deprivation and need chapter for one area and data year.
 
     ``model`` replaces the default need model; ``observed`` (% of children not reaching a good
-    level of development) overrides the calibration target read from the ``indicators`` table.
+    level of development) is the calibration target for such a model (the default model is
+    calibrated to each age band's own observed outcome). Without ``model``, the council's own
+    model is used when its local folder (``local_dir``, else ``data/local/<area code>/``) holds
+    a filled ``need_model.csv``: as supplied, never calibrated.
     ``only`` builds just the sections with those keys (e.g. for the summary), in chapter order.
     """
     area = resolve_area(area_code, data_dir)
     england = england_lsoas(year, data_dir)
     lsoas = england[england["utla_code"] == area.code].reset_index(drop=True)
     lsoas.attrs = dict(england.attrs)
-    estimate = estimate_need(area.code, year, data_dir, model=model, observed=observed)
+    if model is None:
+        model = load_local_model(local_dir, area.code, data_dir)
+    estimate = estimate_need(
+        area.code,
+        year,
+        data_dir,
+        model=model,
+        observed=observed,
+        calibrate=not isinstance(model, SharesModel),
+    )
     inp = _Inputs(area, int(year), england, lsoas, estimate, _district_names(area))
     builders = {
         "deprived_areas": lambda: deprived_areas(inp, data_dir),

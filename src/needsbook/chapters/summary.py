@@ -99,8 +99,9 @@ def how_to_read_html(chapter: SummaryChapter) -> str:
         '"getting worse" says whether that change is good or bad for children. "Has not '
         'changed significantly" means the test found no clear change.',
         "<strong>Modelled estimates</strong> (the need figures) are not counts of children: "
-        "they estimate how many children are likely to need extra help from how deprived their "
-        "neighbourhoods are.",
+        "they estimate how many children are likely to need extra help from the outcomes "
+        "published for each age and how deprived their neighbourhoods are (or from the "
+        "council's own need model, where it supplies one).",
         "<strong>Small numbers</strong>: local counts of 1 to 4 children, and rates built on "
         "them, are never shown, so that no child can be identified.",
         "<strong>Every number</strong> gives the period it covers and its source. Every chart "

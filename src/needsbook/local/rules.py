@@ -26,6 +26,8 @@ TEXT_RULE = (
     "symbols (no tabs, line breaks, control, invisible formatting or private-use characters); "
     "spaces around it are trimmed"
 )
+#: First characters that make a spreadsheet run a cell as a formula (refused in model names).
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def last_year() -> int:
@@ -124,3 +126,13 @@ def count_ceiling_rule(basis: str) -> str:
         f"at most {AREA_FACTOR} x the area's resident {basis} population x the years the "
         "period covers"
     )
+
+
+def formula_problem(value: str) -> str | None:
+    """Why a name would be run as a formula by a spreadsheet, or None."""
+    if value.startswith(FORMULA_START):
+        return (
+            f"must not start with {', '.join(FORMULA_START)} (a spreadsheet would run it as a "
+            "formula)"
+        )
+    return None

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from needsbook.local.rules import (
+    FORMULA_START,
     PERIOD_REGEX,
     TEXT_RULE,
     count_ceiling_rule,
     period_rule,
 )
+from needsbook.need.model import AGE_BANDS
 
 ALL = "All"  # the marginal ("all districts", "all providers", "all quintiles", "all centres")
 EHA_DIMS = ("provider", "district", "imd_quintile")  # the EHA table's dimensions
@@ -104,6 +106,29 @@ def outcome_words_note() -> str:
     lines = ["Words accepted in `outcomes_sought` (besides each domain's id and name):", ""]
     lines += [f"- `{d}`: " + ", ".join(f"`{w}`" for w in ws) for d, ws in OUTCOME_WORDS.items()]
     return "\n".join(lines)
+
+
+LSOA_REGEX = r"^E01\d{6}$"  # a 2011 LSOA code in England
+NEED_MODEL = "need_model"  # the council's own need model (read by the need chapter)
+NEED_MODEL_PERCENTS = {  # need group -> its percent column
+    "additional": "percent_additional",
+    "extra": "percent_extra",
+    "intensive": "percent_intensive",
+}
+NEED_MODEL_NOTE = (
+    "The three groups do not overlap: a child counted in extra help is not also counted in "
+    "additional help, so give each group's own share, not cumulative shares. "
+    "Rules across rows: the three percentages of a row add to at most 100 (the rest are "
+    "children likely to have good or very good outcomes); every 2011 LSOA of the area appears "
+    f"with every age band ({', '.join(AGE_BANDS)}), once; `model` is the same in every row and "
+    f"does not start with {', '.join(f'`{c}`' for c in FORMULA_START)} (a spreadsheet would run "
+    "it as a formula).\n\n"
+    "When this file holds rows, the book uses these shares in place of its own need model in "
+    "every chapter, as supplied: they are not calibrated to the area's observed outcomes, and "
+    "the book gives no 95% intervals for them. The chapter on deprivation and need names the "
+    "model (`model`) and says the council supplied it. Leave the file with its header alone to "
+    "use the book's own model."
+)
 
 
 @dataclass(frozen=True)
@@ -453,6 +478,45 @@ TEMPLATES: dict[str, Template] = {
             key=("service", "level_of_need"),
             pairs=(("age_from", "age_to"),),
             notes=(outcome_words_note(),),
+        ),
+        Template(
+            NEED_MODEL,
+            "The council's own need model: % of children likely to need preventive help",
+            "One row per neighbourhood (2011 LSOA) of the area and age band: the council's own "
+            "model's % of the band's children likely to need additional, extra and intensive "
+            "preventive help (e.g. from a commercial tool scoring births), and the model's name. "
+            "The book then uses these shares for every chapter's modelled need, in place of its "
+            "own open need model.",
+            (
+                Column(
+                    "lsoa11_code",
+                    "text",
+                    "2011 LSOA code of a neighbourhood in the area",
+                    regex=LSOA_REGEX,
+                ),
+                Column("band", "text", "age band of the children", "years", allowed=AGE_BANDS),
+                Column(
+                    NEED_MODEL_PERCENTS["additional"],
+                    "percent",
+                    "% likely to need additional help only (not extra or intensive)",
+                    "%",
+                ),
+                Column(
+                    NEED_MODEL_PERCENTS["extra"],
+                    "percent",
+                    "% likely to need extra help only (not intensive)",
+                    "%",
+                ),
+                Column(
+                    NEED_MODEL_PERCENTS["intensive"],
+                    "percent",
+                    "% likely to need intensive preventive help",
+                    "%",
+                ),
+                Column("model", "text", "name of the model, e.g. PREview, 2024 births"),
+            ),
+            key=("lsoa11_code", "band"),
+            notes=(NEED_MODEL_NOTE,),
         ),
     )
 }

@@ -25,8 +25,16 @@ from needsbook.local.consistency import consistency_warnings
 from needsbook.local.csvread import read_sheet
 from needsbook.local.folder import area_and_folder, ignored, survey
 from needsbook.local.plausible import FileProblems, area_population, check_ceilings, check_cells
-from needsbook.local.rules import last_year
-from needsbook.local.templates import ALL, TEMPLATES, Template, suite_for
+from needsbook.local.rules import formula_problem, last_year
+from needsbook.local.templates import (
+    ALL,
+    LSOA_REGEX,
+    NEED_MODEL,
+    NEED_MODEL_PERCENTS,
+    TEMPLATES,
+    Template,
+    suite_for,
+)
 
 
 @dataclass
@@ -213,6 +221,78 @@ def _offer_cells(t: Template, df: pd.DataFrame, absent: set[str], fp: FileProble
                 fp.add(c.name, rules.index[rules == rule], rule, flag=True)
 
 
+MISSING_SHOWN = 10  # missing LSOA/age band pairs listed before "and N more"
+
+
+def area_lsoas(area: Area, data_dir: Path | str | None = None) -> list[str]:
+    """The area's 2011 LSOA codes (from the IMD 2019 table of the snapshot), sorted."""
+    from needsbook.data import load_table
+
+    imd = load_table("imd2019_lsoa11", data_dir)
+    return sorted(imd.loc[imd["utla_code"] == area.code, "lsoa11_code"].astype(str))
+
+
+def _need_model_rows(
+    df: pd.DataFrame, absent: set[str], area: Area, lsoas: list[str], fp: FileProblems
+) -> None:
+    """The need model's rules across rows: LSOAs of the area, percentages adding to at most
+    100, every LSOA with every age band, one model name that is not a formula."""
+    from needsbook.need.model import AGE_BANDS
+
+    if df.empty:  # header only: the book's own model is used
+        return
+    known = set(lsoas)
+    if "lsoa11_code" not in absent:
+        code = df["lsoa11_code"]
+        shaped = code.notna() & code.astype(str).str.match(LSOA_REGEX)
+        bad = shaped & ~code.isin(known)
+        found = ", ".join(repr(v) for v in code[bad].unique()[:5])
+        fp.add(
+            "lsoa11_code",
+            df.index[bad],
+            f"unknown LSOA {found}: not a 2011 LSOA of {area.name} ({len(lsoas)} LSOAs)",
+            flag=True,
+        )
+    pcts = [c for c in NEED_MODEL_PERCENTS.values() if c not in absent]
+    if len(pcts) == len(NEED_MODEL_PERCENTS):
+        total = df[pcts].sum(axis=1, min_count=len(pcts))
+        in_range = df[pcts].apply(lambda c: c.between(0, 100)).all(axis=1)  # else reported
+        over = total.notna() & in_range & (total > 100 + 1e-9)
+        sums = ", ".join(f"{v:g}" for v in total[over].unique()[:5])
+        fp.add(
+            pcts[0],
+            df.index[over],
+            f"{', '.join(pcts)} must add to at most 100 (found {sums})",
+        )
+    if "model" not in absent:
+        names = df["model"].dropna()
+        rules = names.map(formula_problem)
+        for rule in dict.fromkeys(r for r in rules if isinstance(r, str)):
+            found = ", ".join(repr(v) for v in names[rules == rule].unique()[:3])
+            fp.add("model", rules.index[rules == rule], f"{rule} (found {found})", flag=True)
+        distinct = list(dict.fromkeys(names))
+        if len(distinct) > 1:
+            first = names.iloc[0]
+            fp.add(
+                "model",
+                names.index[names != first],
+                "must name one model, the same in every row (found "
+                + ", ".join(repr(v) for v in distinct[:5])
+                + ")",
+            )
+    if not {"lsoa11_code", "band"} & absent:
+        have = set(zip(df["lsoa11_code"], df["band"], strict=True))
+        missing = [(c, b) for c in lsoas for b in AGE_BANDS if (c, b) not in have]
+        if missing:
+            shown = "; ".join(f"{c} {b}" for c, b in missing[:MISSING_SHOWN])
+            more = len(missing) - MISSING_SHOWN
+            fp.note(
+                f"columns 'lsoa11_code' and 'band': {len(missing)} row(s) missing (every "
+                f"2011 LSOA of {area.name} needs a row for each age band, "
+                f"{', '.join(AGE_BANDS)}): {shown}" + (f" and {more} more" if more > 0 else "")
+            )
+
+
 def _check_file(
     path: Path,
     t: Template,
@@ -221,6 +301,7 @@ def _check_file(
     population: dict[str, int],
     run_gx: bool,
     problems: list[str],
+    data_dir: Path | str | None = None,
 ) -> pd.DataFrame | None:
     """Every check of one file, as far as its content is usable; the checked frame."""
     sheet = read_sheet(path, t, problems)
@@ -237,6 +318,8 @@ def _check_file(
         _gx(t, df, absent, fp)
     _area_checks(t, df, absent, area, register, fp)
     check_ceilings(t, df, years, area, population, fp)
+    if t.name == NEED_MODEL:
+        _need_model_rows(df, absent, area, area_lsoas(area, data_dir), fp)
     return df
 
 
@@ -310,7 +393,7 @@ def load_local(
         if "children_centres_register" in checked and register is None:
             register = pd.DataFrame()  # present but unreadable (reported): centres not checked
         checked[name] = _check_file(
-            present[name], TEMPLATES[name], area, register, population, run_gx, problems
+            present[name], TEMPLATES[name], area, register, population, run_gx, problems, data_dir
         )
     if problems:
         raise InputError(

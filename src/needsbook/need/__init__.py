@@ -1,8 +1,10 @@
 """Deprivation profile, the pluggable model of need for preventive help, and its projection.
 
-``estimate_need(area, year)`` applies the default open model (a national deprivation gradient,
-calibrated to the area's observed early-years outcome) to the area's LSOAs;
-``need_share_by_quintile(area, year)`` says where that need falls by national IMD quintile.
+``estimate_need(area, year)`` applies the default open model (for each age band an outcome fitted
+across England on neighbourhood deprivation domains and area type, calibrated to the area's own
+observed value) to the area's LSOAs; ``need_share_by_quintile(area, year)`` says where that need
+falls by national IMD quintile. A council's own shares can replace the model
+(:class:`SharesModel`).
 """
 
 from needsbook.need.estimate import (
@@ -12,6 +14,7 @@ from needsbook.need.estimate import (
     need_share_by_quintile,
     observed_not_gld,
 )
+from needsbook.need.local_model import SharesModel
 from needsbook.need.model import (
     AGE_BANDS,
     GROUP_LABELS,
@@ -20,6 +23,7 @@ from needsbook.need.model import (
     DeprivationGradientModel,
     NeedModel,
 )
+from needsbook.need.open_model import OutcomeModel, open_model
 
 __all__ = [
     "AGE_BANDS",
@@ -30,7 +34,10 @@ __all__ = [
     "NeedEstimate",
     "NeedModel",
     "Observation",
+    "OutcomeModel",
+    "SharesModel",
     "estimate_need",
     "need_share_by_quintile",
     "observed_not_gld",
+    "open_model",
 ]

@@ -11,8 +11,8 @@ from needsbook.errors import DataError
 from needsbook.need.deprivation import quintile
 from needsbook.need.model import AGE_BANDS
 
-# LSOA population columns for each age band of the model (15-19 = 15-17 + 18-19).
-BAND_COLUMNS = {"0-4": "pop_0_4", "5-9": "pop_5_9", "10-14": "pop_10_14", "15-19": "pop_15_19"}
+# LSOA population columns for each age band of the model (see :func:`add_school_bands`).
+BAND_COLUMNS = {"0-4": "pop_0_4", "5-10": "pop_5_10", "11-15": "pop_11_15", "16-19": "pop_16_19"}
 
 
 def lsoa_year(year: int, data_dir: Path | str | None = None) -> int:
@@ -33,29 +33,76 @@ def england_lsoas(year: int, data_dir: Path | str | None = None) -> pd.DataFrame
     pop["pop_15_19"] = pop["pop_15_17"] + pop["pop_18_19"]
     cols = ["lsoa11_code", "lsoa11_name", "lad_code", "utla_code", "imd_rank", "imd_decile"]
     out = imd[cols].merge(
-        pop[["lsoa11_code", *BAND_COLUMNS.values(), "pop_0_17", "pop_0_19"]],
+        pop[
+            [
+                "lsoa11_code",
+                "pop_0_4",
+                "pop_5_9",
+                "pop_10_14",
+                "pop_15_17",
+                "pop_18_19",
+                "pop_15_19",
+                "pop_0_17",
+                "pop_0_19",
+            ]
+        ],
         on="lsoa11_code",
         how="left",
         validate="one_to_one",
     )
     if out["pop_0_19"].isna().any():
         raise DataError(f"lsoa_population has no mid-{pop_year} figures for some LSOAs")
-    for c in [*BAND_COLUMNS.values(), "pop_0_17", "pop_0_19"]:
+    for c in ["pop_0_4", "pop_5_9", "pop_10_14", "pop_15_19", "pop_0_17", "pop_0_19"]:
         out[c] = out[c].astype("int64")
+    out = add_school_bands(out, pop_year, data_dir)
     out["imd_decile"] = out["imd_decile"].astype("int64")
     out["imd_quintile"] = quintile(out["imd_decile"])
     out.attrs["population_year"] = pop_year
     return out
 
 
-def area_lsoas(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The LSOAs of one current UTLA (see :func:`england_lsoas`)."""
-    eng = england_lsoas(year, data_dir)
-    out = eng[eng["utla_code"] == area_code].reset_index(drop=True)
+def add_school_bands(lsoas: pd.DataFrame, year: int, data_dir: Path | str | None) -> pd.DataFrame:
+    """Add ``pop_5_10``, ``pop_11_15`` and ``pop_16_19`` (the model's school-phase age bands),
+    and ``pop_16_17`` and ``pop_10_17`` (the ages two of its outcomes cover).
+
+    LSOA estimates come in five-year bands (10-14, 15-17), so the age-10 share of each LSOA's
+    10-14 year olds and the age-15 share of its 15-17 year olds are taken from its area's ONS
+    single-year-of-age estimate for the same (or nearest) year.
+    """
+    syoa = load_table("population_syoa", data_dir)
+    syoa = syoa[syoa["area_type"] == "UTLA"]
+    years = sorted(int(y) for y in syoa["year"].unique())
+    use = min(years, key=lambda y: abs(y - int(year)))
+    by_age = syoa[syoa["year"] == use].pivot_table(
+        index="area_code", columns="age", values="population", aggfunc="sum"
+    )
+    s10 = by_age[10] / by_age[[10, 11, 12, 13, 14]].sum(axis=1)
+    s15 = by_age[15] / by_age[[15, 16, 17]].sum(axis=1)
+    share10 = lsoas["utla_code"].map(s10).fillna(0.2).to_numpy()
+    share15 = lsoas["utla_code"].map(s15).fillna(1 / 3).to_numpy()
+    p15_17 = lsoas["pop_15_17"].to_numpy(dtype="float64")
+    p10_14 = lsoas["pop_10_14"].to_numpy(dtype="float64")
+    lsoas = lsoas.copy()
+    lsoas["pop_5_10"] = lsoas["pop_5_9"] + share10 * p10_14
+    lsoas["pop_11_15"] = (1 - share10) * p10_14 + share15 * p15_17
+    lsoas["pop_16_19"] = (1 - share15) * p15_17 + lsoas["pop_18_19"]
+    lsoas["pop_16_17"] = (1 - share15) * p15_17
+    lsoas["pop_10_17"] = p10_14 + p15_17
+    return lsoas
+
+
+def area_rows(national: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """The rows of a national LSOA table in one current UTLA (DataError if none)."""
+    out = national[national["utla_code"] == area_code].reset_index(drop=True)
     if out.empty:
         raise DataError(f"no LSOAs for {area_code} in imd2019_lsoa11")
-    out.attrs = dict(eng.attrs)
+    out.attrs = dict(national.attrs)
     return out
+
+
+def area_lsoas(area_code: str, year: int, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The LSOAs of one current UTLA (see :func:`england_lsoas`)."""
+    return area_rows(england_lsoas(year, data_dir), area_code)
 
 
 def band_populations(lsoas: pd.DataFrame) -> pd.DataFrame:

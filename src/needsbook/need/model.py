@@ -2,8 +2,12 @@
 
 The Worcestershire 2015 needs assessment used PREview, a closed tool that scores births on
 pregnancy and postnatal risk factors and sorts children into five likely-outcome groups.
-needsbook's default is an open substitute built from public data: a *liability-threshold*
-model driven by the national gradient of early childhood outcomes across IMD deciles.
+needsbook's default is :class:`~needsbook.need.open_model.OutcomeModel` (an outcome fitted for
+each age band on neighbourhood deprivation domains). This module holds what every model shares
+(the groups, the age bands, the liability thresholds that split need into additional, extra and
+intensive help, :class:`NeedModel`) and the earlier one-predictor model, kept as an alternative:
+a *liability-threshold* model driven by the national gradient of early childhood outcomes
+across IMD deciles.
 
 Every child is imagined to sit on a continuous scale of risk ("liability"), normally distributed
 with standard deviation 1 around a mean that depends on how deprived their neighbourhood (LSOA) is:
@@ -24,8 +28,8 @@ intensive help Phi(mean - intensive_threshold), where Phi is the standard normal
   one published PREview split (the 2015 assessment, Worcestershire births 2013/14). The extra
   threshold is halfway between; no public data pin it down.
 
-Any object with the :class:`NeedModel` methods can replace the default (e.g. a local model scoring
-births from a maternity extract).
+Any object with the :class:`NeedModel` methods can replace the default (e.g. a council's own
+shares, :class:`~needsbook.need.local_model.SharesModel`).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ GROUP_LABELS = {
     "extra": "Extra preventive help likely",
     "intensive": "Intensive preventive help likely",
 }
-AGE_BANDS = ("0-4", "5-9", "10-14", "15-19")
+AGE_BANDS = ("0-4", "5-10", "11-15", "16-19")
 
 # Fitted by needsbook.need.fit.fit_gradient() on DfE EYFSP 2021/22 district GLD, IMD 2019 LSOA
 # deciles and ONS mid-2020 LSOA populations aged 0-4 (309 districts; see that module).
@@ -97,9 +101,43 @@ def _check_deciles(lsoas: pd.DataFrame) -> np.ndarray:
     return dec
 
 
+def calibration_weights(target: float, weights: object, n: int) -> np.ndarray:
+    """Check a calibration target (a proportion) and its weights (one per LSOA, non-negative,
+    positive total); return the weights as an array."""
+    if not 0 < target < 1:
+        raise InputError(
+            f"need model: calibration target must be a proportion in (0, 1), got {target!r}"
+        )
+    w = np.asarray(weights, dtype="float64")
+    if len(w) != n or (w < 0).any() or w.sum() <= 0:
+        raise InputError(
+            "need model: calibration weights must be one non-negative number per LSOA "
+            "with a positive total"
+        )
+    return w
+
+
+def band_frame(lsoas: pd.DataFrame, band: str, shares: np.ndarray) -> pd.DataFrame:
+    """One band's rows of a model's proportions: ``lsoa11_code, band`` and :data:`GROUPS`."""
+    frame = pd.DataFrame(shares, columns=list(GROUPS))
+    frame.insert(0, "band", band)
+    frame.insert(0, "lsoa11_code", lsoas["lsoa11_code"].to_numpy())
+    return frame
+
+
+def group_shares(mean: np.ndarray, extra: float, intensive: float) -> np.ndarray:
+    """Shares in :data:`GROUPS` order for liability means and thresholds (rows sum to 1)."""
+    mean = np.asarray(mean, dtype="float64")
+    need = special.ndtr(mean)
+    extra_plus = special.ndtr(mean - extra)
+    most = special.ndtr(mean - intensive)
+    return np.column_stack([1 - need, need - extra_plus, extra_plus - most, most])
+
+
 @dataclass(frozen=True)
 class DeprivationGradientModel:
-    """The default, open need model: a national deprivation gradient applied to local LSOAs."""
+    """The earlier open need model: one national deprivation gradient (IMD decile) applied to
+    local LSOAs, calibrated to the under-fives' outcome. Kept as an alternative model."""
 
     intercept: float = NATIONAL_INTERCEPT
     slope: float = NATIONAL_SLOPE
@@ -123,21 +161,11 @@ class DeprivationGradientModel:
 
     def group_shares(self, mean: np.ndarray) -> np.ndarray:
         """Shares in :data:`GROUPS` order for liability means (rows sum to 1)."""
-        mean = np.asarray(mean, dtype="float64")
-        need = special.ndtr(mean)
-        extra_plus = special.ndtr(mean - self.extra_threshold)
-        intensive = special.ndtr(mean - self.intensive_threshold)
-        return np.column_stack([1 - need, need - extra_plus, extra_plus - intensive, intensive])
+        return group_shares(mean, self.extra_threshold, self.intensive_threshold)
 
     def proportions(self, lsoas: pd.DataFrame, bands: Sequence[str] = AGE_BANDS) -> pd.DataFrame:
         dec = _check_deciles(lsoas)
-        frames = []
-        for band in bands:
-            shares = self.group_shares(self.liability(dec, band))
-            frame = pd.DataFrame(shares, columns=list(GROUPS))
-            frame.insert(0, "band", band)
-            frame.insert(0, "lsoa11_code", lsoas["lsoa11_code"].to_numpy())
-            frames.append(frame)
+        frames = [band_frame(lsoas, b, self.group_shares(self.liability(dec, b))) for b in bands]
         return pd.concat(frames, ignore_index=True)
 
     def calibrate(
@@ -148,17 +176,8 @@ class DeprivationGradientModel:
         label: str = "",
         band: str = "0-4",
     ) -> DeprivationGradientModel:
-        if not 0 < target < 1:
-            raise InputError(
-                f"need model: calibration target must be a proportion in (0, 1), got {target!r}"
-            )
         dec = _check_deciles(lsoas)
-        w = np.asarray(weights, dtype="float64")
-        if len(w) != len(dec) or (w < 0).any() or w.sum() <= 0:
-            raise InputError(
-                "need model: calibration weights must be one non-negative number per LSOA "
-                "with a positive total"
-            )
+        w = calibration_weights(target, weights, len(dec))
         base = self.liability(dec, band) - self.intercept
 
         def gap(intercept: float) -> float:

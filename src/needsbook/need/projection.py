@@ -17,9 +17,9 @@ from needsbook.need.model import GROUPS, NEED_GROUPS
 
 BAND_AGES: Mapping[str, tuple[int, int]] = {
     "0-4": (0, 4),
-    "5-9": (5, 9),
-    "10-14": (10, 14),
-    "15-19": (15, 19),
+    "5-10": (5, 10),
+    "11-15": (11, 15),
+    "16-19": (16, 19),
 }
 
 

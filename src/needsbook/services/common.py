@@ -100,6 +100,37 @@ class LocalContext:
         return self.cache[key]
 
     @property
+    def own_model(self) -> str | None:
+        """The name of the council's own need model, when the local data supplies one."""
+        from needsbook.need.local_model import SharesModel
+
+        model = self.need.attrs.get("model")
+        return model.name if isinstance(model, SharesModel) else None
+
+    @property
+    def model_words(self) -> str:
+        """The need model in a sentence: 'the open need model' or the council's, by name."""
+        own = self.own_model
+        return "the open need model" if own is None else f"the council's need model ({own})"
+
+    @property
+    def model_words_start(self) -> str:
+        """:attr:`model_words` starting a sentence."""
+        return self.model_words[0].upper() + self.model_words[1:]
+
+    @property
+    def need_source(self) -> str:
+        """The need model as a table's source."""
+        own = self.own_model
+        return NEED_SOURCE if own is None else f"need: the council's need model ({own})"
+
+    @property
+    def model_source(self) -> str:
+        """The need model as a finding's source."""
+        own = self.own_model
+        return "the book's open need model" if own is None else f"the council's need model ({own})"
+
+    @property
     def is_example(self) -> bool:
         """True for the worked example (Worcestershire's 2013-2015 figures, 2015 assessment)."""
         try:
@@ -152,9 +183,6 @@ def period_label(period: str) -> str:
 def during(label: str) -> str:
     """'from August 2013 to March 2015' for a range, 'in 2014-15' otherwise."""
     return f"from {label}" if " to " in label else f"in {label}"
-
-
-OPEN_MODEL = "open need model (needsbook)"
 
 
 def is_small(count: object) -> bool:

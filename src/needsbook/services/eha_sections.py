@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from needsbook.chapters.base import Section
-from needsbook.formatting import percent, rate, ratio
+from needsbook.formatting import fixed, percent, rate, ratio
 from needsbook.local.example import REPORT_2015_NEED_SHARES
 from needsbook.services import local_eha as eha
 from needsbook.services.common import (
-    NEED_SOURCE,
     SMALL_NOTE,
     LocalContext,
     count_text,
@@ -27,7 +26,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         return []
     src = ctx.source("eha_assessments")
     population = population_source(ctx.population_year)
-    pop_src = f"; {population}; {NEED_SOURCE}"
+    pop_src = f"; {population}; {ctx.need_source}"
     prov = eha.providers(ctx)
     period = prov.attrs["period"]
     total = prov.loc[prov["Lead provider"] == "All providers"].iloc[0]
@@ -66,7 +65,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         )
     q = eha.quintiles(ctx)
     # the ratio's source as in the targeting table; the rest as the measure's name says
-    q.attrs["sources"] = {"Targeting ratio (EHA share / need share)": NEED_SOURCE}
+    q.attrs["sources"] = {"Targeting ratio (EHA share / need share)": ctx.need_source}
     most, least = eha.group_shares(ctx)
     tr = eha.targeting(ctx)
     open_tr = tr.set_index("Group of areas")
@@ -75,7 +74,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
     qtext = (
         f"{_share(most).capitalize()} of EHAs {during(period)} went to families in the most "
         f"deprived 40% of areas in England (quintiles 1-2) and {_share(least)} to the least "
-        f"deprived 40% ({src}). The open need model puts {_pct(need_most)} and "
+        f"deprived 40% ({src}). {ctx.model_words_start} puts {_pct(need_most)} and "
         f"{_pct(need_least)} of {ctx.area.name}'s need in those areas."
     )
     empty = [
@@ -100,7 +99,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             ],
         )
     )
-    ttext = _targeting_text(open_tr, period)
+    ttext = _targeting_text(open_tr, period, ctx.model_words)
     tnotes = [
         f"A ratio within {ratio(eha.TARGETING_TOLERANCE)} of 1 is read as about in proportion "
         "to need.",
@@ -110,11 +109,14 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             "The Worcestershire 2015 needs assessment used its own need model, built from "
             "individual birth records that are not public, which put "
             f"{_pct(REPORT_2015_NEED_SHARES[eha.MOST])} of need in the most deprived 40% and "
-            f"{_pct(REPORT_2015_NEED_SHARES[eha.LEAST])} in the least deprived 40%. The open "
-            "data cannot check those shares, so this book judges targeting only with its own "
-            "open need model, which follows where children live: "
-            f"{_pct(q['% of children aged 0-19'].iloc[:2].sum())} of {ctx.area.name}'s 0-19s "
-            f"live in quintiles 1-2 and {_pct(q['% of children aged 0-19'].iloc[3:].sum())} in "
+            f"{_pct(REPORT_2015_NEED_SHARES[eha.LEAST])} in the least deprived 40%: "
+            f"{_gap(REPORT_2015_NEED_SHARES[eha.MOST], need_most)} in the most deprived 40% "
+            f"and {_gap(REPORT_2015_NEED_SHARES[eha.LEAST], need_least)} in the least deprived "
+            f"40% than {ctx.model_words} puts there. The open data cannot check those shares, "
+            f"so this book judges targeting only with {ctx.model_words}, which follows where "
+            f"children live: {_pct(q['% of children aged 0-19'].iloc[:2].sum())} of "
+            f"{ctx.area.name}'s 0-19s live in quintiles 1-2 and "
+            f"{_pct(q['% of children aged 0-19'].iloc[3:].sum())} in "
             "quintiles 4-5. The assessments are from 2013-2015 (then ranked by the 2010 index), "
             "while the population and deprivation used here are more recent."
         )
@@ -124,7 +126,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
             f"Targeting: early help against modelled need, {period}",
             ttext,
             tr,
-            source=f"{src}; {NEED_SOURCE}",
+            source=f"{src}; {ctx.need_source}",
             notes=tnotes,
         )
     )
@@ -132,7 +134,7 @@ def eha_sections(ctx: LocalContext) -> list[Section]:
         eha.concentration(ctx),
         src,
         {
-            "Cumulative % of modelled need": NEED_SOURCE,
+            "Cumulative % of modelled need": ctx.need_source,
             "Cumulative % of children aged 0-19": population,
         },
     )
@@ -189,7 +191,13 @@ def _share(value: float) -> str:
     return percent(value, missing="an undisclosed share (small numbers)")
 
 
-def _targeting_text(tr: pd.DataFrame, period: str) -> str:
+def _gap(theirs: float, ours: float) -> str:
+    """'37.9 points more' / 'less': one model's share of need against another's."""
+    gap = round(float(theirs), 1) - round(float(ours), 1)
+    return f"{fixed(abs(gap), 1)} points {'more' if gap > 0 else 'less'}"
+
+
+def _targeting_text(tr: pd.DataFrame, period: str, model_words: str) -> str:
     """The open model's ratios in words; a group with no need is "not applicable" and why."""
     parts, readings, missing = [], [], []
     for group in (eha.MOST, eha.LEAST):
@@ -200,7 +208,7 @@ def _targeting_text(tr: pd.DataFrame, period: str) -> str:
         parts.append(f"{_ratio(value)} for the {words}")
         if value == value:
             readings.append(f"the {words.removesuffix(' 40%')} areas get {eha.reading(value)}")
-    text = "With the open need model, the targeting ratio (share of EHAs divided by share of need)"
+    text = f"With {model_words}, the targeting ratio (share of EHAs divided by share of need)"
     if parts:
         text += f" is {' and '.join(parts)} ({period})"
         text += (": " + " and ".join(readings) + ". ") if readings else ". "

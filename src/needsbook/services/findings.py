@@ -187,10 +187,6 @@ def _local(ctx: Any) -> list[ServiceFinding]:
     return out
 
 
-#: Where the targeting ratios' need shares come from.
-_MODEL_SOURCE = "the book's open need model"
-
-
 def _ratio(tr: Any, group: str) -> float | None:
     if group not in tr.index:
         return None
@@ -198,8 +194,9 @@ def _ratio(tr: Any, group: str) -> float | None:
     return None if value != value else float(value)
 
 
-def _targeting_findings(tr: Any, period: str, src: str) -> list[ServiceFinding]:
-    """Targeting ratios for the most and least deprived 40% against the open need model."""
+def _targeting_findings(tr: Any, period: str, src: str, model: str) -> list[ServiceFinding]:
+    """Targeting ratios for the most and least deprived 40% against the need model (``model``,
+    as a source)."""
     from needsbook.services import local_eha as eha
     from needsbook.services.common import during
 
@@ -238,7 +235,7 @@ def _targeting_findings(tr: Any, period: str, src: str) -> list[ServiceFinding]:
                 benchmark_label="in proportion to need",
                 direction=_ratio_direction(ratio, worse_below) if applicable else NOT_APPLICABLE,
                 period=period,
-                source=f"{src}; {_MODEL_SOURCE}",
+                source=f"{src}; {model}",
                 sentence=sentence,
                 unit="ratio",
                 life_stages=_LIFE["eha"],
@@ -255,7 +252,9 @@ def _eha_findings(ctx: Any) -> list[ServiceFinding]:
         return []
     src = ctx.source("eha_assessments")
     period = eha.period_of(ctx) or ""
-    out = _targeting_findings(eha.targeting(ctx).set_index("Group of areas"), period, src)
+    out = _targeting_findings(
+        eha.targeting(ctx).set_index("Group of areas"), period, src, ctx.model_source
+    )
     if "eha_distance_travelled" in ctx.historical:  # no evidence either way about now
         return out
     has_dt = ctx.current("eha_distance_travelled")
@@ -364,7 +363,7 @@ def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
         sentence = (
             f"Specialist midwives received referrals for {value:.1f}% of births in "
             f"{row['Period']}, against {need:.1f}% of young children likely to need intensive "
-            f"help (open need model) ({src})."
+            f"help ({ctx.model_words}) ({src})."
         )
     return [
         ServiceFinding(
@@ -372,10 +371,10 @@ def _midwifery_findings(ctx: Any) -> list[ServiceFinding]:
             name="Specialist midwifery coverage against need",
             value=None if value is None else float(value),
             benchmark=need,
-            benchmark_label="share likely to need intensive help (open need model)",
+            benchmark_label=f"share likely to need intensive help ({ctx.model_words})",
             direction=direction,
             period=str(row["Period"]),
-            source=f"{src}; {_MODEL_SOURCE}",
+            source=f"{src}; {ctx.model_source}",
             sentence=sentence,
             unit="%",
             life_stages=_LIFE["midwifery"],

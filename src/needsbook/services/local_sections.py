@@ -13,11 +13,12 @@ from needsbook.chapters.base import Section
 from needsbook.escape import md, trusted
 from needsbook.formatting import apply_decimals, mean, percent
 from needsbook.local import TEMPLATES, load_local
+from needsbook.local.templates import NEED_MODEL
 from needsbook.need import estimate_need, need_share_by_quintile
+from needsbook.need.local_model import shares_model
 from needsbook.services import local_centres as cen
 from needsbook.services import local_other as oth
 from needsbook.services.common import (
-    NEED_SOURCE,
     SMALL_NOTE,
     TOPICS,
     LocalContext,
@@ -42,6 +43,9 @@ ADDS = {
     "local_offer": "the early help offer by level of need, on its own page, mapped against the "
     "needs the book finds",
 }
+#: The service data templates this chapter lists (the council's need model is a model, not
+#: service data: the deprivation and need chapter names it, and every chapter uses it).
+SERVICE_TEMPLATES = {n: t for n, t in TEMPLATES.items() if n != NEED_MODEL}
 EXAMPLE_LABEL = (
     "**Worked example: these local figures are Worcestershire's for 2013 to 2015,** transcribed "
     "from the county's *Early Help Needs Assessment* (2015). They show what the chapter does "
@@ -57,10 +61,13 @@ def _pct(value: float) -> str:
 def load_context(
     area: Area, year: int, folder: Path, data_dir: Path | str | None = None
 ) -> LocalContext:
-    """Validate the folder (InputError if invalid) and attach the open need model."""
+    """Validate the folder (InputError if invalid) and attach the need model: the council's
+    own (as supplied, not calibrated) when the folder holds one, else the open need model."""
     data = load_local(folder, area, data_dir)
-    need = need_share_by_quintile(area.code, year, data_dir)
-    est = estimate_need(area.code, year, data_dir)
+    supplied = data.tables.get(NEED_MODEL)
+    model = shares_model(supplied) if supplied is not None and len(supplied) else None
+    need = need_share_by_quintile(area.code, year, data_dir, model=model)
+    est = estimate_need(area.code, year, data_dir, model=model, calibrate=model is None)
     return LocalContext(
         area=area,
         year=year,
@@ -80,7 +87,7 @@ def template_status(ctx: LocalContext | None) -> dict[str, str]:
     """Each template's status: supplied (with data rows), present but empty (only a header
     row or blank rows), or not supplied."""
     out = {}
-    for name in TEMPLATES:
+    for name in SERVICE_TEMPLATES:
         t = None if ctx is None else ctx.table(name)
         out[name] = NOT_SUPPLIED if t is None else SUPPLIED if len(t) else EMPTY
     return out
@@ -93,7 +100,7 @@ def _topics(names: list[str]) -> str:
 def templates_section(area: Area, status: dict[str, str] | None = None) -> Section:
     """Which kinds of local data were supplied, which would add which analyses, and the
     command that writes the empty templates."""
-    status = status or dict.fromkeys(TEMPLATES, NOT_SUPPLIED)
+    status = status or dict.fromkeys(SERVICE_TEMPLATES, NOT_SUPPLIED)
     table = pd.DataFrame(
         [
             {
@@ -101,7 +108,7 @@ def templates_section(area: Area, status: dict[str, str] | None = None) -> Secti
                 "Adds to this chapter": ADDS.get(name, ""),
                 "Status": status[name],
             }
-            for name, t in TEMPLATES.items()
+            for name, t in SERVICE_TEMPLATES.items()
         ]
     )
     supplied = [n for n, v in status.items() if v == SUPPLIED]
@@ -154,7 +161,7 @@ def templates_section(area: Area, status: dict[str, str] | None = None) -> Secti
 
 def reader_warning(text: str) -> str:
     """A validator warning with template file names replaced by what they hold."""
-    for name, t in TEMPLATES.items():
+    for name, t in SERVICE_TEMPLATES.items():
         topic = TOPICS[name]
         text = text.replace(f"{t.file}: ", f"{topic[0].upper()}{topic[1:]}: ")
         text = text.replace(t.file, topic)
@@ -365,6 +372,8 @@ def centre_sections(ctx: LocalContext) -> list[Section]:
 
 def maternity_sections(ctx: LocalContext) -> list[Section]:
     out = []
+    model_words = ctx.model_words_start
+    need_source = ctx.need_source
     m = oth.midwifery(ctx)
     if m is not None:
         m = declare_sources(
@@ -376,7 +385,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                     "Gap (percentage points)",
                     "Gap (births a year)",
                 ],
-                NEED_SOURCE,
+                need_source,
             ),
         )
         first = m.iloc[0]
@@ -384,7 +393,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
         text = (
             f"Specialist midwives received {count_text(first['Referrals'])} referrals in "
             f"{first['Period']}: {_pct(first['Referrals as % of births'])} of "
-            f"{count_text(first['Births'])} births ({src}). The open need model puts "
+            f"{count_text(first['Births'])} births ({src}). {model_words} puts "
             f"{_pct(first['% of births likely to need intensive help'])} of young "
             "children in the group likely to need intensive help."
         )
@@ -392,7 +401,7 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
             text += (
                 " The Worcestershire 2015 needs assessment's own need model, built from "
                 "records that are not public, put 12.5% of births in that group; this book "
-                "uses only its open need model."
+                f"uses only {ctx.model_words}."
             )
         out.append(
             Section(
@@ -400,10 +409,10 @@ def maternity_sections(ctx: LocalContext) -> list[Section]:
                 "Specialist midwifery coverage against need",
                 text,
                 m,
-                source=f"{src}; {NEED_SOURCE}",
+                source=f"{src}; {need_source}",
                 notes=[
-                    "Coverage = referrals / births x 100. The open model's share is for "
-                    "children aged 0-4, the nearest open figure to births.",
+                    "Coverage = referrals / births x 100. The need model's share is for "
+                    "children aged 0-4, the nearest figure to births.",
                     SMALL_NOTE,
                 ],
             )

@@ -81,17 +81,23 @@ def deprivation_headline(section: Section, latest: Section | None = None) -> Hea
     return _section_headline("Deprivation", section, "02_need", period, sentence)
 
 
-def need_headline(section: Section) -> Headline:
-    """The modelled share of children likely to need preventive help (a model estimate from
-    neighbourhood deprivation: the share, not a count tied to an old population year)."""
+def need_headline(section: Section, year: int | None = None) -> Headline:
+    """The modelled share of children likely to need preventive help in the book's data year
+    (a model estimate: the share, not a count tied to an old population year)."""
     head = first_sentence(section.summary).split(";")[0].rstrip(".")
     share, _, _ = head.partition(", about ")
     sentence = f"{share} are likely to need additional, extra or intensive preventive help."
     if ", about " not in head:
         sentence = f"{head}."
-    period = "from neighbourhood deprivation, IMD 2019"
+    from needsbook.chapters.need import OPEN_MODEL
+
     # the model's own name: the population it was weighted with is in the need chapter
     source = section.source.split(";")[0]
+    when = "" if year is None else f" for {year}"
+    if source.startswith(OPEN_MODEL):
+        period = f"modelled{when} from outcomes at each age and neighbourhood deprivation"
+    else:
+        period = f"modelled{when} by the council's own need model"
     return Headline("Need", f"{sentence[:-1]} ({period}).", period, source, "02_need")
 
 
@@ -141,15 +147,17 @@ def choose_headlines(
     need: dict[str, Section],
     outcomes: list[Finding],
     services: list[ServiceFinding],
+    year: int | None = None,
 ) -> list[Headline]:
-    """5-8 headlines in book order: population, deprivation, need, outcomes, services.
+    """5-8 headlines in book order: population, deprivation, need, outcomes, services
+    (``year``: the book's data year, which the need headline names).
 
     ``population`` and ``need`` map section keys to the chapters' sections (``age_structure``,
     ``trend``; ``deprived_areas``, ``need_area``)."""
     fixed = population_headlines(population["age_structure"], population["trend"])
     fixed += [
         deprivation_headline(need["deprived_areas"], need.get("latest_index")),
-        need_headline(need["need_area"]),
+        need_headline(need["need_area"], year),
     ]
     svc = service_headlines(services)
     room = max(1, min(MAX_OUTCOMES, MAX_HEADLINES - len(fixed) - len(svc)))
@@ -165,11 +173,18 @@ def load_headlines(
     from needsbook.services.findings import service_findings
 
     pop = [population.age_structure(area, year, data_dir), population.trend(area, year, data_dir)]
-    nd = need.build(area.code, year, data_dir, only=("deprived_areas", "latest_index", "need_area"))
+    nd = need.build(
+        area.code,
+        year,
+        data_dir,
+        only=("deprived_areas", "latest_index", "need_area"),
+        local_dir=local_dir,
+    )
     return choose_headlines(
         area,
         {s.key: s for s in pop},
         {s.key: s for s in nd.sections},
         findings(area.code, year, data_dir),
         service_findings(area.code, year, data_dir, local_dir),
+        year,
     )
