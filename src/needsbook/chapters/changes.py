@@ -299,32 +299,50 @@ def comparisons_section(area_name: str, found: Changes, cat: Catalogue) -> Secti
             "Which way": [which_way(r) for _, r in rows.iterrows()],
         }
     )
-    if len(rows):
-        better = rows[rows["movement"] == IMPROVED]
-        worse = rows[rows["movement"] == WORSENED]
-        other = rows[rows["movement"] == NEITHER]
-        parts = [f"{len(better)} better than before" if len(better) else ""]
-        parts += [f"{len(worse)} worse" if len(worse) else ""]
-        parts += [f"{len(other)} neither better nor worse" if len(other) else ""]
-        summary = (
-            f"The comparison with England changed for {_plural(len(rows), 'outcome indicator')} "
-            f"between the {y0} and {y1} assessments of {area_name} "
-            f"({and_join([p for p in parts if p])})."
-        )
-        if len(worse):
-            summary += f" Worse than before: {_names(worse)}."
-        if len(better):
-            summary += f" Better than before: {_names(better)}."
-        summary += (
-            " The table gives each year's comparison with its value and period; fifths rank "
-            "all English areas where no significance test is possible."
-        )
-    else:
-        summary = (
-            f"No outcome indicator's comparison with England changed between the {y0} and "
-            f"{y1} assessments of {area_name}."
-        )
+    better = rows[rows["movement"] == IMPROVED]
+    worse = rows[rows["movement"] == WORSENED]
+    other = rows[rows["movement"] == NEITHER]
+    parts = [f"{len(better)} better than before" if len(better) else ""]
+    parts += [f"{len(worse)} worse" if len(worse) else ""]
+    parts += [f"{len(other)} neither better nor worse" if len(other) else ""]
+    summary = _change_summary(
+        rows,
+        "comparison with England",
+        (y0, y1),
+        area_name,
+        f" ({and_join([p for p in parts if p])})",
+        [("Worse than before", worse), ("Better than before", better)],
+        "The table gives each year's comparison with its value and period; fifths rank all "
+        "English areas where no significance test is possible.",
+    )
     return _section("comparisons", TITLES["comparisons"], summary, table, _sources(cat, rows))
+
+
+def _change_summary(
+    rows: pd.DataFrame,
+    what: str,
+    years: tuple[int, int],
+    area_name: str,
+    counts: str,
+    named: list[tuple[str, pd.DataFrame]],
+    method: str,
+) -> str:
+    """What changed between two assessments: how many indicators' ``what`` changed (with
+    ``counts``), the indicators in each of ``named`` (worse first), then ``method``."""
+    y0, y1 = years
+    if not len(rows):
+        return (
+            f"No outcome indicator's {what} changed between the {y0} and {y1} assessments of "
+            f"{area_name}."
+        )
+    summary = (
+        f"The {what} changed for {_plural(len(rows), 'outcome indicator')} between the {y0} "
+        f"and {y1} assessments of {area_name}{counts}."
+    )
+    for label, frame in named:
+        if len(frame):
+            summary += f" {label}: {_names(frame)}."
+    return f"{summary} {method}"
 
 
 def trends_section(area_name: str, found: Changes, cat: Catalogue) -> Section:
@@ -338,26 +356,19 @@ def trends_section(area_name: str, found: Changes, cat: Catalogue) -> Section:
             "What it means": [trend_meaning(r) for _, r in rows.iterrows()],
         }
     )
-    if len(rows):
-        worse = rows[rows["movement"] == "now getting worse"]
-        better = rows[rows["movement"] == "now getting better"]
-        summary = (
-            f"The recent trend changed for {_plural(len(rows), 'outcome indicator')} between "
-            f"the {y0} and {y1} assessments of {area_name}."
-        )
-        if len(worse):
-            summary += f" Now getting worse: {_names(worse)}."
-        if len(better):
-            summary += f" Now getting better: {_names(better)}."
-        summary += (
-            " A trend is tested over the five most recent comparable periods; the table gives "
-            "the periods each year's test covers."
-        )
-    else:
-        summary = (
-            f"No outcome indicator's recent trend changed between the {y0} and {y1} "
-            f"assessments of {area_name}."
-        )
+    summary = _change_summary(
+        rows,
+        "recent trend",
+        (y0, y1),
+        area_name,
+        "",
+        [
+            ("Now getting worse", rows[rows["movement"] == "now getting worse"]),
+            ("Now getting better", rows[rows["movement"] == "now getting better"]),
+        ],
+        "A trend is tested over the five most recent comparable periods; the table gives the "
+        "periods each year's test covers.",
+    )
     return _section("trends", TITLES["trends"], summary, table, _sources(cat, rows))
 
 
