@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
-
-from needsbook import paths
+from needsbook import paths, yamlfile
 
 
 @cache
@@ -20,7 +18,7 @@ def vocabulary() -> dict[str, str]:
     path = paths.PACKAGE_DIR.parent.parent / "data" / "indicators.yml"
     if not path.is_file():
         path = paths.repo_root() / "data" / "indicators.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     words = data.get("polarities") or {}
     missing = {"high", "low", "none", "not_applicable"} - set(words)
     if missing:

@@ -44,7 +44,13 @@ def years_help() -> str:
 
 
 def latest_data_year(data_dir: Path | str | None = None) -> int:
-    """The latest year any indicator a chapter uses reaches (with an England value)."""
+    """The latest year any indicator a chapter uses reaches (with an England value): as
+    recorded with the national tables when they hold, else from the catalogue's rows."""
+    from needsbook import national
+
+    stored = national.latest_data_year(data_dir)
+    if stored is not None:
+        return stored
     from needsbook.outcomes.compare import ENGLAND, load_data
 
     rows = load_data(data_dir).rows  # the engine's catalogue rows, loaded once per snapshot

@@ -24,6 +24,7 @@ import pandas as pd
 
 from needsbook.adjusted.model import MEASURES, MULTIPLIER, fit_measures
 from needsbook.data import snapshot_key
+from needsbook.national import read_frame
 from needsbook.outcomes.compare import display_period
 from needsbook.stats import isr_ci, isratio, suppress_small_numbers
 
@@ -134,7 +135,13 @@ def observed_expected(
 
 @lru_cache(maxsize=4)
 def _all_ratios(data_dir: str, _key: tuple[str, int, int]) -> pd.DataFrame:
-    model = fit_measures(data_dir or None)
+    stored = read_frame("adjusted-ratios", data_dir or None)
+    return stored if stored is not None else compute_ratios(data_dir or None)
+
+
+def compute_ratios(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Observed against expected for every modelled row, worked out from the snapshot."""
+    model = fit_measures(data_dir)
     rows = model.rows[model.rows["expected"].notna()].reset_index(drop=True)
     fits = model.fits.set_index(["measure", "year"])
     key = pd.MultiIndex.from_frame(rows[["measure", "year"]])
@@ -151,7 +158,8 @@ def _all_ratios(data_dir: str, _key: tuple[str, int, int]) -> pd.DataFrame:
 
 def all_ratios(data_dir: Path | str | None = None) -> pd.DataFrame:
     """Observed against expected for every modelled row (measure, year, area), unsuppressed:
-    the analysis behind every area's section (cached per snapshot). Treat it as read-only."""
+    the analysis behind every area's section (the table ``needsbook snapshot`` worked out when
+    it holds, else :func:`compute_ratios`; cached per snapshot). Treat it as read-only."""
     return _all_ratios(str(data_dir or ""), snapshot_key(data_dir or None))
 
 

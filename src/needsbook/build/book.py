@@ -15,7 +15,6 @@ import yaml
 from needsbook.areas import Area
 from needsbook.build import downloads
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
-from needsbook.charts.offline import write_bundle
 from needsbook.errors import BuildError
 from needsbook.escape import html_text
 from needsbook.report.editions import EditionKind
@@ -126,7 +125,52 @@ def stage_book(
     methods = staging / "book" / "methods" / "need-model.md"
     section = cached_validation_section(year, snapshot.parent, cache_dir)
     methods.write_text(methods.read_text(encoding="utf-8") + section, encoding="utf-8")
+    from needsbook.charts.offline import write_bundle
+
     write_bundle(staging / "_static", cache_dir=cache_dir)
+
+
+#: What an in-process jupyter-book build imports (the book's theme and extensions).
+TOOLCHAIN_MODULES = (
+    "jupyter_book.cli.main",
+    "jupyter_book.sphinx",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "myst_nb",
+    "sphinx_book_theme",
+    "sphinx_togglebutton",
+    "sphinx_copybutton",
+    "sphinx_comments",
+    "sphinx_external_toc",
+    "sphinx_design",
+    "sphinx_thebe",
+    "sphinxcontrib.bibtex",
+    "sphinx_multitoc_numbering",
+    "sphinx_jupyterbook_latex",
+)
+
+
+def warm_up(cache_dir: Path | None, in_process: bool) -> None:
+    """Do ahead what the book steps will need, while the chapters run in their kernel (which
+    leaves this process waiting): make the offline chart bundle into ``cache_dir`` and, for an
+    in-process book build, import jupyter-book, Sphinx and the theme. Nothing here changes a
+    page; a failure is left for the step itself to report."""
+    import warnings
+    from importlib import import_module
+
+    from needsbook.charts.offline import cached_bundle
+
+    cached_bundle(cache_dir)
+    if not in_process:
+        return
+    with warnings.catch_warnings():  # as in _jupyter_book_here: the toolchain's, not the book's
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        for name in TOOLCHAIN_MODULES:
+            try:
+                import_module(name)
+            except ImportError:  # not every version ships every extension
+                continue
 
 
 def run_jupyter_book(staging: Path, quiet: bool = True, in_process: bool = False) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 from needsbook import paths
 from needsbook.areas import Area, resolve_area
 from needsbook.build import downloads, interrupts, outdir, scrub
-from needsbook.build.book import check_html, run_jupyter_book, stage_book
+from needsbook.build.book import check_html, run_jupyter_book, stage_book, warm_up
 from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
 from needsbook.build.fingerprint import fingerprint, is_unchanged, write_stamp
@@ -98,6 +99,21 @@ def _refresh_pages(area: Area, data_dir: Path | None, report: Reporter) -> Path 
     for warning in pages.warnings:
         report(f"warning: {warning}")
     return pages.landing
+
+
+def _in_background(work: Callable[..., object], *args: object) -> threading.Thread:
+    """Start ``work(*args)`` in a daemon thread; an exception in it is dropped (the work is
+    only ahead of its time: the step that needs it does it again and reports any failure)."""
+
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception:
+            return
+
+    thread = threading.Thread(target=run, name="needsbook-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @contextmanager
@@ -189,6 +205,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         run = execute_notebook
         if opts.warm_kernel:
             from needsbook.build.batch import warm_execute as run
+        ahead = _in_background(warm_up, build_root / ".cache", opts.in_process_book)
         with downloads.collecting(staging / downloads.DIRNAME) as csv_dir:
             for chapter in CHAPTERS:
                 with _step(f"execute {chapter.slug}", timings, report):
@@ -198,6 +215,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
                         {**params, "downloads_dir": str(csv_dir)},
                         keep_failed=build_root / "logs" / area.code,
                     )
+        ahead.join()
         notebooks = [staging / c.notebook for c in CHAPTERS]
         # once, at the source of the pages, the CSVs and the zip
         scrub.scrub_files([*notebooks, *sorted(csv_dir.glob("*.csv"))], machine)

@@ -168,6 +168,26 @@ def accessible_chart(chart: object) -> object:
     return copy
 
 
+class RenderedChart:
+    """A chart displayed as Altair displays it (its renderer's output, ``repr`` as plain text)
+    without checking the finished spec against the Vega-Lite schema once more on the way:
+    Altair checks each part as a chart is made, the chart tests check whole specs, and the
+    check takes a second or more per chapter (it walks every shape of a map)."""
+
+    def __init__(self, chart: object) -> None:
+        self.chart = chart
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> object:
+        import altair as alt
+
+        spec = self.chart.to_dict(validate=False, context={"pre_transform": False})  # type: ignore[attr-defined]
+        renderer = alt.renderers.get()
+        return renderer(spec) if renderer else {}
+
+    def __repr__(self) -> str:
+        return repr(self.chart)
+
+
 def download_link_html(section: Section, area_code: str | None = None) -> str:
     """A relative link to the section's CSV (the pipeline puts it in the book's downloads/)."""
     name = downloads.section_filename(section.title, area_code)
@@ -248,7 +268,7 @@ def show(section: Section) -> None:
     """Summary, chart (with its text alternative), notes, the data table and a CSV download."""
     show_text(section.summary)
     if section.chart is not None:
-        display(accessible_chart(wrap_titles(section.chart)))
+        display(RenderedChart(accessible_chart(wrap_titles(section.chart))))
     show_notes(section)
     show_table(section)
 

@@ -28,7 +28,7 @@ import altair as alt
 import pandas as pd
 import yaml
 
-from needsbook import paths
+from needsbook import paths, yamlfile
 from needsbook.charts.theme import PALETTE
 from needsbook.errors import DataError
 from needsbook.outcomes.catalogue import Catalogue, Indicator, load_catalogue
@@ -235,7 +235,7 @@ def _load(path: Path, mtime: float, catalogue: Catalogue) -> tuple[Event, ...]:
     from needsbook.recommend.policy import load_policy
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the event list {path}: {exc}") from exc
     events, problems = check_events(doc, catalogue, load_policy())

@@ -8,6 +8,7 @@ expected versions are already present. We write one bundle (from vl-convert) int
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -48,11 +49,11 @@ def cached_bundle(cache_dir: Path | None = None) -> str:
         return cached.read_text()
     text = bundle_text()
     if cached:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(text)
-        except OSError:  # a read-only workspace: make it again next time
-            pass
+        from needsbook.files import atomic_write
+
+        # whole or not at all (builds side by side read it); a read-only workspace: next time
+        with contextlib.suppress(OSError):
+            atomic_write(cached, text.encode())
     return text
 
 

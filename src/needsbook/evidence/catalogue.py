@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from needsbook import paths
+from needsbook import paths, yamlfile
 from needsbook.errors import DataError, InputError
 
 TABLE = "evidence_programmes"
@@ -120,7 +120,7 @@ def indicator_catalogue(path: Path | None = None) -> tuple[frozenset[str], froze
 @lru_cache(maxsize=8)
 def _catalogue_ids(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Parsed once per distinct file content (the rules and catalogue checks ask many times)."""
-    doc = yaml.safe_load(text)
+    doc = yamlfile.safe_load(text)
     return (
         frozenset(d["id"] for d in doc["star_domains"]),
         frozenset(i["id"] for i in doc["indicators"]),
@@ -293,7 +293,7 @@ def _long(entries: list[dict[str, Any]], field: str, column: str) -> pd.DataFram
 @lru_cache(maxsize=4)
 def _parsed(text: str) -> Any:
     """YAML parsed once per distinct content (the rules check the catalogue on every load)."""
-    return yaml.safe_load(text)
+    return yamlfile.safe_load(text)
 
 
 def read_entries(path: Path | None = None) -> list[dict[str, Any]]:
@@ -307,21 +307,32 @@ def read_entries(path: Path | None = None) -> list[dict[str, Any]]:
     return doc["programmes"]
 
 
+def suite_passed(df: pd.DataFrame, expectations_dir: Path | None = None) -> bool:
+    """Whether ``needsbook snapshot`` recorded this very table passing its suite (so loading
+    it need not start Great Expectations again): the same content, suite and check code."""
+    from needsbook.national.store import validated
+    from needsbook.validate.runner import frame_key
+
+    return validated(TABLE, frame_key(TABLE, df, expectations_dir))
+
+
 def build_catalogue(
     entries: list[dict[str, Any]],
     indicators_path: Path | None = None,
     expectations_dir: Path | None = None,
 ) -> Catalogue:
-    """Check ``entries`` (Python rules, then the GX suite) and return the tidy frames."""
+    """Check ``entries`` (Python rules, then the GX suite unless this very table's pass is
+    recorded, :func:`suite_passed`) and return the tidy frames."""
     from needsbook.validate import validate_frame
 
     problems = check_entries(entries, indicators_path)
     if problems:
         raise DataError("evidence catalogue is invalid:\n  - " + "\n  - ".join(problems))
     df = programmes_frame(entries)
-    report = validate_frame(TABLE, df, expectations_dir=expectations_dir)
-    if not report.success:
-        raise DataError(report.text())
+    if not suite_passed(df, expectations_dir):
+        report = validate_frame(TABLE, df, expectations_dir=expectations_dir)
+        if not report.success:
+            raise DataError(report.text())
     ev = pd.DataFrame(
         [
             {
@@ -382,6 +393,6 @@ def load_service_model(path: Path | None = None) -> dict[str, Any]:
     """The HCP service-model grid (``data/evidence/service_model.yml``) as a mapping."""
     path = Path(path or paths.repo_root() / "data" / "evidence" / "service_model.yml")
     try:
-        return yaml.safe_load(path.read_text())
+        return yamlfile.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the service model {path}: {exc}") from exc

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from needsbook.national import read_frames
 from needsbook.need import predictors as pred
 from needsbook.need.inputs import england_lsoas
-from needsbook.need.outcomes import OUTCOMES, Outcome, area_counts
+from needsbook.need.outcomes import BY_KEY, OUTCOMES, Outcome, area_counts
 from needsbook.need.regression import Design, Fit, fit
 
 
@@ -69,7 +70,13 @@ def fit_outcome(
 
 @lru_cache(maxsize=8)
 def _fits(year: int, data_dir: str | None) -> dict[str, OutcomeFit]:
-    lsoas = _lsoas(year, data_dir)
+    stored = _stored_fits(year, data_dir)
+    return stored if stored is not None else compute_fits(year, data_dir)
+
+
+def compute_fits(year: int, data_dir: Path | str | None = None) -> dict[str, OutcomeFit]:
+    """Every outcome with data in at least 50 areas, fitted on all of them for ``year``."""
+    lsoas = national_lsoas(year, data_dir)
     out = {}
     for outcome in OUTCOMES:
         counts = area_counts(outcome, year, data_dir)
@@ -86,5 +93,62 @@ def _fits(year: int, data_dir: str | None) -> dict[str, OutcomeFit]:
 
 
 def national_fits(year: int, data_dir: Path | str | None = None) -> dict[str, OutcomeFit]:
-    """Every outcome with data, fitted on all areas for ``year`` (cached per snapshot)."""
+    """Every outcome with data, fitted on all areas for ``year``: as ``needsbook snapshot``
+    stored them (:mod:`needsbook.national`) when they hold, else :func:`compute_fits` (cached
+    per snapshot)."""
     return _fits(int(year), None if data_dir is None else str(data_dir))
+
+
+def fit_table(fits: dict[str, OutcomeFit]) -> pd.DataFrame:
+    """The fits as one row per (outcome, term): what :func:`fits_from_tables` reads back."""
+    rows = []
+    for key, of in fits.items():
+        fit = of.full
+        for j, name in enumerate(fit.names):
+            rows.append(
+                {
+                    "outcome": key,
+                    "year": of.year,
+                    "period": of.period,
+                    "term": name,
+                    "coef": float(fit.coef[j]),
+                    **{f"cov_{i}": float(fit.cov[j, i]) for i in range(len(fit.names))},
+                    "dispersion": float(fit.dispersion),
+                    "n_areas": int(fit.n_areas),
+                    "between": float(fit.between),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def fits_from_tables(table: pd.DataFrame, counts: dict[str, pd.DataFrame]) -> dict[str, OutcomeFit]:
+    """:func:`fit_table`'s rows (and each outcome's area counts) as the fits they record."""
+    out = {}
+    for key, rows in table.groupby("outcome", sort=False):
+        names = tuple(str(t) for t in rows["term"])
+        first = rows.iloc[0]
+        out[str(key)] = OutcomeFit(
+            outcome=BY_KEY[str(key)],
+            year=int(first["year"]),
+            period=str(first["period"]),
+            counts=counts[str(key)],
+            full=Fit(
+                names=names,
+                coef=rows["coef"].to_numpy(dtype="float64"),
+                cov=rows[[f"cov_{i}" for i in range(len(names))]].to_numpy(dtype="float64"),
+                dispersion=float(first["dispersion"]),
+                n_areas=int(first["n_areas"]),
+                between=float(first["between"]),
+            ),
+        )
+    return out
+
+
+def _stored_fits(year: int, data_dir: str | None) -> dict[str, OutcomeFit] | None:
+    fits = read_frames("need-fits", data_dir)
+    counts = read_frames("need-counts", data_dir)
+    if fits is None or counts is None or str(year) not in fits:
+        return None
+    prefix = f"{year}/"
+    mine = {k.removeprefix(prefix): v for k, v in counts.items() if k.startswith(prefix)}
+    return fits_from_tables(fits[str(year)], mine)

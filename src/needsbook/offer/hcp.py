@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from needsbook import paths
+from needsbook import paths, yamlfile
 from needsbook.errors import DataError
 from needsbook.evidence.catalogue import HCP_LEVELS, LIFE_STAGES, load_service_model
 from needsbook.local.templates import HV_REVIEWS, LEVELS_OF_NEED
@@ -112,7 +112,7 @@ def _load(path: str, mtime: float) -> Hcp:
     from needsbook.outcomes.catalogue import load_catalogue
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the Healthy Child Programme file {path}: {exc}") from exc
     model = load_service_model()

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from needsbook import formatting, paths
+from needsbook import formatting, paths, yamlfile
 from needsbook.errors import DataError
 from needsbook.stats import POLARITIES
 
@@ -255,7 +254,7 @@ def parse(data: dict[str, Any], where: str = "indicators.yml") -> Catalogue:
 
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Catalogue:
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    return parse(yamlfile.safe_load(path.read_text(encoding="utf-8")), path.name)
 
 
 def load_catalogue(path: Path | str | None = None, data_dir: Path | str | None = None) -> Catalogue:

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from needsbook.data import load_table, snapshot_key
+from needsbook.national import read_frame
 from needsbook.outcomes.catalogue import Catalogue, load_catalogue
 from needsbook.polarity import JUDGED, LOW_IS_GOOD
 from needsbook.stats import (
@@ -595,13 +596,19 @@ def _period_lookup(rows: pd.DataFrame) -> dict[tuple[str, int], str]:
 def _benchmarks(
     data_dir: str, year: int, comparators: tuple[str, ...], _key: tuple[str, int, int]
 ) -> pd.DataFrame:
+    if not comparators:
+        stored = read_frame(f"benchmarks-{year}", data_dir or None)
+        if stored is not None:
+            return stored
     return compute_benchmarks(load_data(data_dir or None), year, comparators)
 
 
 def benchmarks(
     year: int, data_dir: Path | str | None = None, comparators: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """:func:`compute_benchmarks` for the snapshot in ``data_dir`` (cached; do not modify)."""
+    """:func:`compute_benchmarks` for the snapshot in ``data_dir``: without ``comparators``
+    the table ``needsbook snapshot`` worked out for the year (:mod:`needsbook.national`) when
+    it holds, else worked out here (cached; do not modify)."""
     group = tuple(sorted(set(comparators)))
     return _benchmarks(str(data_dir or ""), int(year), group, snapshot_key(data_dir or None))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from needsbook import paths
+from needsbook import paths, yamlfile
 from needsbook.errors import DataError
 from needsbook.recommend.entries import entries
 
@@ -106,7 +106,7 @@ def load_policy(path: Path | str | None = None) -> dict[str, Policy]:
     """Read and check the policy list; raise one DataError listing every problem."""
     path = Path(path or default_path())
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the policy list {path}: {exc}") from exc
     found, problems = check_policy(doc)

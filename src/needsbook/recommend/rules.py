@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from needsbook import paths
+from needsbook import paths, yamlfile
 from needsbook.errors import DataError
 from needsbook.evidence.catalogue import LIFE_STAGES, indicator_catalogue, read_entries
 from needsbook.evidence.strength import MIN_STRENGTHS
@@ -402,7 +402,7 @@ def load_rules(path: Path | str | None = None) -> list[Rule]:
     """Read and check the rules; raise one DataError listing every problem."""
     path = Path(path or default_path())
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"cannot read the recommendation rules {path}: {exc}") from exc
     rules, problems = check_rules(doc)

@@ -75,8 +75,10 @@ def build_snapshot(
     overrides: Mapping[str, Callable[[Path], pd.DataFrame]] | None = None,
     provenance: Mapping[str, str] | None = None,
     before_replace: Callable[[Path], None] | None = None,
+    national: bool = True,
 ) -> list[ManifestEntry]:
-    """Derive all tables from ``raw_dir`` into ``out_dir`` (replaced only if all pass).
+    """Derive all tables from ``raw_dir`` into ``out_dir`` (replaced only if all pass), then
+    (``national``) work out the national tables beside it (:func:`write_national`).
 
     Hooks for ``needsbook snapshot --from-cache`` (all optional): ``overrides[name](raw_dir)``
     builds table ``name`` instead of its ``TableSpec.build``; ``provenance[name]`` is appended
@@ -147,9 +149,27 @@ def build_snapshot(
         if before_replace is not None:
             before_replace(staging)
         _replace(staging, out_dir)
-        return entries
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if national:
+        write_national(out_dir.parent, log)
+    return entries
+
+
+def write_national(data_dir: Path, log: Callable[[str], None] = print) -> None:
+    """The national tables for the snapshot in ``data_dir`` (:mod:`needsbook.national`),
+    worked out in a fresh process. If that fails (a snapshot without the tables they need),
+    any older ones are removed, as they no longer match: books then work them out."""
+    from needsbook.errors import DataError
+    from needsbook.national.derive import write_in_fresh_process
+    from needsbook.national.store import national_dir
+
+    log("working out the national tables ...")
+    try:
+        write_in_fresh_process(data_dir, log)
+    except DataError as exc:
+        shutil.rmtree(national_dir(data_dir), ignore_errors=True)
+        log(f"warning: {exc}; books will work the national tables out as they build")
 
 
 def _replace(staging: Path, out_dir: Path) -> None:

@@ -162,6 +162,18 @@ def _check_code() -> bytes:
     return b"".join((Path(__file__).parent / module).read_bytes() for module in CHECK_CODE)
 
 
+def frame_key(table: str, df: pd.DataFrame, expectations_dir: Path | None = None) -> str:
+    """A key that changes when the frame's content, its suite or the check code changes: a
+    pass recorded under it (:mod:`needsbook.national`) need not be repeated."""
+    h = hashlib.sha256(f"{table}\n".encode())
+    h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    h.update(df.to_csv(index=False).encode())
+    suite = (expectations_dir or paths.expectations_dir()) / f"{table}.json"
+    h.update(suite.read_bytes() if suite.is_file() else b"missing")
+    h.update(_check_code())
+    return h.hexdigest()[:32]
+
+
 def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = None) -> str:
     """A key that changes when any table, suite or check changes (tables hashed by caller)."""
     h = hashlib.sha256()
@@ -174,6 +186,19 @@ def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = No
     return h.hexdigest()[:32]
 
 
+def national_problems(data_dir: Path | None = None) -> list[Failure]:
+    """The national tables beside the snapshot (:mod:`needsbook.national`), when there are
+    any: each problem (out of date for this data or code, a file missing or changed)."""
+    from needsbook.national.store import INDEX, check_store, national_dir
+
+    if not (national_dir(data_dir) / INDEX).is_file():
+        return []  # none: readers work the tables out (a data folder made before them)
+    return [
+        Failure("national", "national_tables_current", "(table)", problem)
+        for problem in check_store(data_dir)
+    ]
+
+
 def validate_snapshot(
     data_dir: Path | None = None,
     tables: list[str] | None = None,
@@ -181,7 +206,8 @@ def validate_snapshot(
     cache_dir: Path | None = None,
     record: bool = False,
 ) -> SnapshotReport:
-    """Check the snapshot against its MANIFEST (files, hashes) and every table's suite.
+    """Check the snapshot against its MANIFEST (files, hashes) and every table's suite, and
+    (when validating every table, not for a build) that the national tables beside it still hold.
 
     With ``cache_dir`` (builds), a passing result is remembered under a key made of every
     table's (verified) sha256, every suite and the check code, so unchanged data is not
@@ -245,6 +271,8 @@ def validate_snapshot(
             )
             continue
         report.tables.append(validate_frame(entry.table, frame, expectations_dir=expectations_dir))
+    if tables is None and cache_dir is None:  # a build reads stale tables never: no failure
+        report.problems += national_problems(data_dir)
     if stamp is not None and report.success:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(report.text() + "\n")
