@@ -126,3 +126,13 @@ def test_help_is_quick_it_loads_no_data_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_build_help_explains_years_and_the_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    text = " ".join(help_text(capsys, "build").split())
+    assert "[--year YEAR | --years YEARS]" in text  # one or the other
+    assert "--years YEARS build each area for each of these data years" in text
+    assert "e.g. 2023,2024 or 2021-2024" in text
+    assert "--scheduler ADDRESS the Dask scheduler's address, e.g. tcp://host:8786" in text
+    assert "--shared-out with --scheduler: the workers write the books straight into --out" in text
+    assert "books per minute and each worker's peak memory" in text

@@ -126,3 +126,18 @@ def test_an_unpinned_lock_line_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "requirements.lock").write_text("pandas>=2\n")
     with pytest.raises(ValueError, match="not pinned exactly"):
         parse_pins(tmp_path / "requirements.lock")
+
+
+def test_the_dask_extra_is_locked_and_in_the_runtime(root: Path) -> None:
+    """`needsbook build --scheduler` needs Dask distributed (the ``dask`` extra): locked, and
+    installed by environment.yml with what it needs, none of it in the dev file."""
+    import tomllib
+
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert [r.split(">")[0] for r in extras["optional-dependencies"]["dask"]] == ["distributed"]
+    pins = parse_pins(root / "requirements.lock")
+    assert pins["distributed"].version.split(".")[0] == pins["dask"].version.split(".")[0]
+    runtime, dev = split(root / "requirements.lock", root / "pyproject.toml")
+    needed = {"distributed", "dask", "cloudpickle", "msgpack", "tblib", "toolz", "zict"}
+    assert needed <= {p.key for p in runtime}
+    assert not needed & {p.key for p in dev}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from needsbook.build import BuildOptions
+    from needsbook.build.distributed import Cluster
 
 
 def _console() -> Console:
@@ -57,14 +58,44 @@ def _area_list(args: argparse.Namespace) -> list[str]:
     )
 
 
+def _is_batch(args: argparse.Namespace) -> bool:
+    """Several books (``--areas``, ``--all``, ``--years``) or a cluster (``--scheduler``):
+    built as a batch into ``<root>/<code>/<year>``."""
+    return bool(args.all or args.areas is not None or args.years is not None or args.scheduler)
+
+
 def _check_jobs(args: argparse.Namespace) -> None:
-    """``--jobs`` is for several books and at least 1 (``--out`` is checked by the build)."""
+    """``--jobs`` is for several books built here and at least 1 (``--out`` is checked by the
+    build)."""
     if args.jobs is None:
         return
-    if not (args.all or args.areas is not None):
-        raise InputError("--jobs applies to --areas and --all: a single book builds in one process")
+    if args.scheduler:
+        raise InputError(
+            "--jobs sets the processes of a build on this machine: with --scheduler the "
+            "cluster's workers build (start as many as you want with `dask worker`)"
+        )
+    if not _is_batch(args):
+        raise InputError(
+            "--jobs applies to --areas, --all and --years: a single book builds in one process"
+        )
     if args.jobs < 1:
         raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
+
+
+def _cluster(args: argparse.Namespace) -> Cluster | None:
+    """The Dask cluster ``--scheduler`` names (``--shared-out``: workers write into --out)."""
+    if args.shared_out and not args.scheduler:
+        raise InputError("--shared-out applies to --scheduler (a build on a Dask cluster)")
+    if args.shared_out and args.out is None:
+        raise InputError(
+            "--shared-out needs --out: the folder every machine of the cluster sees at the "
+            "same path, where the workers write the books"
+        )
+    if not args.scheduler:
+        return None
+    from needsbook.build.distributed import Cluster
+
+    return Cluster(args.scheduler, shared_out=args.shared_out)
 
 
 def _comparators(text: str | None) -> tuple[str, ...]:
@@ -90,7 +121,7 @@ def _project_settings(args: argparse.Namespace) -> None:
         own = True
     else:
         own = args.area is not None and project.is_project_area(args.area, config, args.data_dir)
-    if args.year is None and config.year is not None:
+    if args.year is None and args.years is None and config.year is not None:
         args.year = config.year
         if args.area is not None:
             project.check_year(config, args.area, args.data_dir)
@@ -123,8 +154,13 @@ def _editions(args: argparse.Namespace) -> tuple[str, ...]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     _check_jobs(args)
+    cluster = _cluster(args)
     _project_settings(args)
-    single = not (args.all or args.areas is not None)
+    years = None
+    if args.years is not None:
+        from needsbook.build.jobs import parse_years
+
+        years = parse_years(args.years)
     areas = _area_list(args)
     from needsbook.build import BuildOptions, build_area
 
@@ -139,13 +175,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         comparators=_comparators(args.comparators),
     )
-    if single:
+    if not _is_batch(args):
         console = _console()
         report = (lambda m: console.print(m, markup=False)) if not args.quiet else None
         opts = BuildOptions(**{**template.__dict__, "area": areas[0], "out": args.out})
         build_area(opts, **({"report": report} if report else {}))
         return 0
-    return _build_batch(areas, template, args.jobs or 1, args.quiet, args.out)
+    return _build_batch(areas, template, args.jobs or 1, args.quiet, args.out, years, cluster)
 
 
 def _build_batch(
@@ -154,11 +190,13 @@ def _build_batch(
     jobs: int,
     quiet: bool,
     out_root: Path | None = None,
+    years: tuple[int, ...] | None = None,
+    cluster: Cluster | None = None,
 ) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
-    from needsbook.build.batch import build_many
+    from needsbook.build.batch import build_batch
     from needsbook.site.pages import SitePages
 
     console = _console()
@@ -171,41 +209,45 @@ def _build_batch(
         console=console,
         disable=quiet,
     ) as progress:
-        task = progress.add_task(f"Building {len(areas)} books ({jobs} jobs)", total=len(areas))
-        outcomes = build_many(
+        where = f"on the Dask cluster at {cluster.scheduler}" if cluster else f"{jobs} jobs"
+        task = progress.add_task(f"Building books ({where})", total=len(areas) * len(years or (0,)))
+        result = build_batch(
             areas,
             template,
             jobs=jobs,
             on_done=lambda _o: progress.advance(task),
             out_root=out_root,
             on_pages=written.append,
+            years=years,
+            cluster=cluster,
+            on_planned=lambda n: progress.update(task, total=n),
         )
     table = Table(title="needsbook build summary")
-    for column in ("Area", "Code", "Status", "Seconds", "Output or reason"):
+    for column in ("Area", "Code", "Year", "Status", "Seconds", "Output or reason"):
         table.add_column(column)
-    for o in outcomes:
+    for o in result.outcomes:
         colour = {"built": "green", "skipped": "blue", "failed": "red"}[o.status]
         table.add_row(
             clip(o.area_name or o.query),
             o.area_code,
+            str(o.year or ""),
             f"[{colour}]{o.status}[/{colour}]",
             f"{o.seconds:.1f}",
             o.out if o.status != "failed" else o.reason,
         )
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
-    if not quiet or counts["failed"]:
+    failed = result.count("failed")
+    if not quiet or failed:
         console.print(table)
-    console.print(
-        f"{counts['built']} built, {counts['skipped']} skipped (unchanged), "
-        f"{counts['failed']} failed. Logs: {paths.build_dir() / 'logs'}",
-        markup=False,
-    )
+    counts, *figures = result.summary_lines()
+    console.print(f"{counts} Logs: {paths.build_dir() / 'logs'}", markup=False)
+    for line in figures if not quiet else ():
+        console.print(line, markup=False)
     pages = written[0] if written else SitePages()
     for warning in pages.warnings:  # an index.html needsbook did not write is left alone
         console.print(f"needsbook: warning: {warning}", markup=False)
     if pages.landing is not None:  # it lists every book under the root, each year's
         console.print(f"Landing page: {pages.landing}", markup=False)
-    return 1 if counts["failed"] else 0
+    return 1 if failed else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -341,7 +383,15 @@ def parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--areas", help="comma-separated list of areas")
     which.add_argument("--all", action="store_true", help="build every area")
-    sp.add_argument("--year", type=int, default=None, help="data year (default: the latest)")
+    when = sp.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, default=None, help="data year (default: the latest)")
+    when.add_argument(
+        "--years",
+        metavar="YEARS",
+        default=None,
+        help="build each area for each of these data years, into <root>/<area code>/<year>: "
+        "years and ranges separated by commas, e.g. 2023,2024 or 2021-2024",
+    )
     sp.add_argument(
         "--comparators",
         metavar="AREAS",
@@ -353,8 +403,8 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="folder for the HTML book (default: _build/html/<area code>/<year>); with "
-        "--areas/--all, the root that holds <area code>/<year>/ per book, the area pages and "
-        "the landing page",
+        "--areas/--all/--years/--scheduler, the root that holds <area code>/<year>/ per book, "
+        "the area pages and the landing page",
     )
     sp.add_argument(
         "--compare-year",
@@ -396,7 +446,26 @@ def parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
     sp.add_argument(
-        "--jobs", type=int, default=None, help="parallel builds with --all/--areas (default: 1)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="parallel builds with --all/--areas/--years (default: 1)",
+    )
+    cluster = sp.add_argument_group(
+        "Dask cluster", "build the books on the workers of a Dask cluster (needsbook[dask])"
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="the Dask scheduler's address, e.g. tcp://host:8786: a worker builds each book "
+        "(area and year) and sends it back, to be published here as a local build is",
+    )
+    cluster.add_argument(
+        "--shared-out",
+        action="store_true",
+        help="with --scheduler: the workers write the books straight into --out, a folder "
+        "every machine sees at the same path (default: the books are sent back here)",
     )
     sp.add_argument(
         "--force",

@@ -97,6 +97,9 @@ COMMANDS: dict[str, CommandHelp] = {
         "_build/html/index.html every area), and is rebuilt only when its inputs changed. "
         "--pdf, --docx and --summary-pdf add the whole book as PDF and Word and a four-page "
         "summary to the book's downloads/ (PDFs are printed with a local Chromium). "
+        "--years builds each area for several data years; a batch ends with a summary: each "
+        "book's outcome, books per minute and each worker's peak memory. --scheduler builds "
+        "the books on the workers of a Dask cluster and publishes them here. "
         "Inside a folder made by `needsbook init`, the area, year, local data and "
         "comparators default to those in its needsbook.toml; options given here override them.",
         examples=(
@@ -104,6 +107,8 @@ COMMANDS: dict[str, CommandHelp] = {
             "needsbook build --area Rutland --year 2024 --compare-year 2022 --pdf --docx",
             "needsbook build --area E06000017 --year 2022 --out /tmp/rutland",
             "needsbook build --areas Rutland,Worcestershire --jobs 2",
+            "needsbook build --all --years 2023,2024 --jobs 2 --out /srv/books",
+            "needsbook build --all --years 2021-2024 --scheduler tcp://host-a:8786",
             "needsbook build            # inside a project folder made by `needsbook init`",
         ),
         exit_codes=(ValidationFailedError.exit_code, BuildError.exit_code),

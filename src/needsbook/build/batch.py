@@ -1,11 +1,14 @@
-"""Build many areas' books in parallel: validate once, one process per area, a summary at the end.
+"""Build many books in parallel: validate once, one worker process per book, a summary at the end.
 
-One failing area never stops the others, and (as for single builds) never leaves a half-written
-book. Each area's step log goes to ``_build/logs/<area code>.log``. Books go to
-``<root>/<code>/<year>/`` (:mod:`needsbook.build.outdir`); at the end each built area's page
-and the root's landing page are rewritten (:func:`needsbook.site.pages.refresh_pages`).
+A batch builds each area for each year asked (:mod:`needsbook.build.jobs`) into
+``<root>/<code>/<year>/`` (:mod:`needsbook.build.outdir`), in worker processes here or on a
+Dask cluster (:mod:`needsbook.build.distributed`). One failing book never stops the others,
+and (as for single builds) never leaves a half-written book. Each book's step log goes to
+``_build/logs/<area code>-<year>.log``. At the end each built area's page and the root's
+landing page are rewritten once (:func:`needsbook.site.pages.refresh_pages`), and the batch
+reports its throughput and each worker's peak memory (:mod:`needsbook.build.batch_report`).
 
-Per-area start-up costs are paid once per worker process, not once per book: chapter notebooks
+Per-book start-up costs are paid once per worker process, not once per book: chapter notebooks
 run in one Python kernel kept warm for the worker (:func:`warm_execute`: the namespace is reset
 before each notebook, so only imported modules and their caches of snapshot tables carry over),
 and ``jupyter-book`` runs inside the worker, so Sphinx and the theme are imported once.
@@ -18,22 +21,25 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from needsbook import paths
-from needsbook.areas import Area, resolve_area
 from needsbook.build import interrupts, outdir
+from needsbook.build.batch_report import AreaOutcome, BatchResult, peak_memory_mb, worker_label
+from needsbook.build.jobs import BookJob, log_path, plan
 from needsbook.build.pipeline import BuildOptions, build_area
 from needsbook.errors import BuildError, InputError, NeedsbookError, ValidationFailedError
-from needsbook.years import resolve_year
 
 if TYPE_CHECKING:
+    from needsbook.build.distributed import Cluster
     from needsbook.site.pages import SitePages
+
+__all__ = ["AreaOutcome", "BatchResult", "build_batch", "build_many", "log_path"]
 
 _WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
 
@@ -148,25 +154,11 @@ def warm_execute(
     hide_parameter_cells(output)
 
 
-@dataclass
-class AreaOutcome:
-    query: str
-    status: str  # "built" | "skipped" | "failed"
-    seconds: float
-    area_code: str = ""
-    area_name: str = ""
-    out: str = ""
-    reason: str = ""
-
-
-def log_path(query: str) -> Path:
-    safe = "".join(c if c.isalnum() else "_" for c in query)
-    return paths.build_dir() / "logs" / f"{safe}.log"
-
-
-def _build_one(opts: BuildOptions) -> AreaOutcome:
-    """Worker: build one area, writing its step log; never raises."""
-    log = log_path(opts.area)
+def build_one(opts: BuildOptions, log: Path | None = None) -> AreaOutcome:
+    """Worker: build one book (``opts.area`` for ``opts.year``), writing its step log to
+    ``log`` (default: :func:`~needsbook.build.jobs.log_path`); never raises. The outcome names
+    this worker and its peak memory."""
+    log = log or log_path(opts.area, opts.year)
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("w") as f:
@@ -177,35 +169,36 @@ def _build_one(opts: BuildOptions) -> AreaOutcome:
 
         try:
             result = build_area(replace(opts, quiet=False), report=report)
+            outcome = AreaOutcome(
+                opts.area,
+                "skipped" if result.skipped else "built",
+                0.0,
+                result.area.code,
+                result.area.name,
+                str(result.out),
+                year=result.year,
+            )
         except NeedsbookError as exc:
             report(f"FAILED: {exc}")
-            return AreaOutcome(
-                opts.area, "failed", time.perf_counter() - start, reason=str(exc).splitlines()[0]
-            )
+            outcome = _failed(opts, str(exc).splitlines()[0])
         except Exception as exc:  # an unexpected bug in one area must not stop the batch
             report(f"FAILED with an unexpected error: {exc!r}")
-            return AreaOutcome(
-                opts.area,
-                "failed",
-                time.perf_counter() - start,
-                reason=f"unexpected error: {exc!r} (see {log})",
-            )
-    status = "skipped" if result.skipped else "built"
-    return AreaOutcome(
-        opts.area,
-        status,
-        time.perf_counter() - start,
-        result.area.code,
-        result.area.name,
-        str(result.out),
-    )
+            outcome = _failed(opts, f"unexpected error: {exc!r} (see {log})")
+    outcome.seconds = time.perf_counter() - start
+    outcome.worker, outcome.peak_mb = worker_label(), peak_memory_mb()
+    return outcome
+
+
+def _failed(opts: BuildOptions, reason: str) -> AreaOutcome:
+    """The outcome of a book that could not be built (``opts.area`` is its area code)."""
+    return AreaOutcome(opts.area, "failed", 0.0, area_code=opts.area, reason=reason, year=opts.year)
 
 
 def _pool_build_one(opts: BuildOptions) -> AreaOutcome:
-    """Pool worker: :func:`_build_one`; on SIGTERM/SIGINT clean up and end the process."""
+    """Pool worker: :func:`build_one`; on SIGTERM/SIGINT clean up and end the process."""
     with interrupts.busy():
         try:
-            return _build_one(opts)
+            return build_one(opts)
         except KeyboardInterrupt:
             shutdown_warm_kernel()
             os._exit(interrupts.EXIT_CODE)
@@ -227,13 +220,17 @@ def _stop_workers(pool: ProcessPoolExecutor, grace: float = 30.0) -> None:
             w.join(5)
 
 
-def _check_targets(books: dict[str, int], template: BuildOptions, root: Path) -> None:
+def _check_targets(
+    books: Mapping[str, int] | Iterable[tuple[str, int]], template: BuildOptions, root: Path
+) -> None:
     """Refuse (InputError, before anything is built or moved) an area folder or year book
-    (``root/<code>/<year>``) that may not be used; then move each legacy book into its year
-    folder (:func:`needsbook.build.outdir.migrate_legacy`)."""
+    (``root/<code>/<year>``) that may not be used, for each (code, year) of ``books`` (a
+    mapping or pairs); then move each legacy book into its year folder
+    (:func:`needsbook.build.outdir.migrate_legacy`)."""
+    pairs = list(books.items() if isinstance(books, Mapping) else books)
     problems = []
     force, data_dir, local_dir = template.force, template.data_dir, template.local_dir
-    for code, year in books.items():
+    for code, year in pairs:
         try:
             outdir.check_area(
                 root / code, year, force=force, data_dir=data_dir, local_dir=local_dir
@@ -246,31 +243,78 @@ def _check_targets(books: dict[str, int], template: BuildOptions, root: Path) ->
     if problems:
         more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
         raise InputError("; ".join(problems[:3]) + more)
-    for code in books:
+    for code in dict.fromkeys(code for code, _ in pairs):
         outdir.migrate_legacy(root / code)
 
 
-def _resolve(query: str, template: BuildOptions) -> tuple[Area, int]:
-    """The area a query names and the year its book is built for (InputError if none)."""
-    area = resolve_area(query, template.data_dir)
-    return area, resolve_year(template.year, area, template.data_dir)
+Done = dict[tuple[str, int], AreaOutcome]  # each book's outcome by (area code, year)
 
 
-def build_many(
+def _run_local(
+    books: list[BuildOptions], jobs: int, on_done: Callable[[AreaOutcome], None] | None
+) -> Done:
+    """Build each book in this process (``jobs`` 1) or in ``jobs`` worker processes."""
+    done: Done = {}
+
+    def finished(opts: BuildOptions, outcome: AreaOutcome) -> None:
+        done[(opts.area, int(opts.year or 0))] = outcome
+        if on_done:
+            on_done(outcome)
+
+    if jobs <= 1:
+        try:
+            for opts in books:
+                finished(opts, build_one(opts))
+        finally:
+            shutdown_warm_kernel()
+        return done
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(books)) or 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=interrupts.worker_init,
+    )
+    try:
+        futures = {pool.submit(_pool_build_one, opts): opts for opts in books}
+        for future in as_completed(futures):
+            finished(futures[future], _outcome(future, futures[future]))
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    return done
+
+
+def _outcome(future: Future[AreaOutcome], opts: BuildOptions) -> AreaOutcome:
+    """A worker's outcome, or a failure if its process died (killed, out of memory)."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        return _failed(opts, f"worker stopped: {exc}")
+
+
+def build_batch(
     queries: list[str],
     template: BuildOptions,
     jobs: int = 1,
     on_done: Callable[[AreaOutcome], None] | None = None,
     out_root: Path | None = None,
     on_pages: Callable[[SitePages], None] | None = None,
-) -> list[AreaOutcome]:
-    """Validate once, then build each area (``jobs`` processes) into ``out_root/<code>/<year>``
-    (default ``_build/html/<code>/<year>``), then rewrite the area page of every area built or
-    unchanged and the landing page of ``out_root`` (passed to ``on_pages``). Unknown areas, and
-    years an area has no data for, are reported as failed, not raised; an output folder that
-    may not be used (:mod:`needsbook.build.outdir`) is an InputError before anything is built.
-    Ctrl-C or SIGTERM stops the workers (each removes its staging folder) and raises
-    KeyboardInterrupt."""
+    years: tuple[int, ...] | None = None,
+    cluster: Cluster | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Validate once, then build each area for each of ``years`` (default: ``template.year``,
+    else the latest) into ``out_root/<code>/<year>`` (default ``_build/html/<code>/<year>``),
+    in ``jobs`` processes here or, with ``cluster``, on a Dask cluster
+    (:mod:`needsbook.build.distributed`); then rewrite, once, the area page of every area with
+    a book built or unchanged and the landing page of ``out_root`` (passed to ``on_pages``).
+
+    Unknown areas, and years an area has no data for, are reported as failed, not raised; an
+    output folder that may not be used (:mod:`needsbook.build.outdir`) is an InputError
+    before anything is built. ``on_planned`` is told how many books will be built,
+    ``on_done`` each book's outcome as it ends. Ctrl-C or SIGTERM stops the workers (each
+    removes its staging folder) and raises KeyboardInterrupt."""
+    start = time.perf_counter()
     site = outdir.site_target(
         out_root, force=template.force, data_dir=template.data_dir, local_dir=template.local_dir
     )
@@ -280,73 +324,56 @@ def build_many(
         result = validate_snapshot(template.data_dir, cache_dir=paths.build_dir() / ".cache")
         if not result.success:
             raise ValidationFailedError(result.text())
-    outcomes: dict[str, AreaOutcome] = {}
-    codes: dict[str, str] = {}  # query -> resolved code
-    years: dict[str, int] = {}  # code -> the year its book is built for
-    for q in queries:
-        try:
-            area, year = _resolve(q, template)
-        except NeedsbookError as exc:
-            outcomes[q] = AreaOutcome(q, "failed", 0.0, reason=str(exc).splitlines()[0])
-            continue
-        codes[q] = area.code
-        years[area.code] = year
-    unique = list(dict.fromkeys(codes.values()))
-    _check_targets(years, template, site.path)
-    if unique:
+    found = plan(queries, years, template.year, template.data_dir)
+    _check_targets([(j.area_code, j.year) for j in found.jobs], template, site.path)
+    if found.jobs:
         outdir.stamp_site(site.path)
-    per_area = [
+    books = [
         replace(
             template,
-            area=c,
-            year=years[c],
+            area=job.area_code,
+            year=job.year,
             validate=False,  # validated once above
-            out=site.path / c / str(years[c]),
+            out=site.path / job.area_code / str(job.year),
             in_process_book=True,  # Sphinx imported once per worker, not once per book
             warm_kernel=True,  # one kernel per worker, not one per notebook
         )
-        for c in unique
+        for job in found.jobs
     ]
-    if jobs <= 1:
-        try:
-            for opts in per_area:
-                outcomes[opts.area] = _build_one(opts)
-                if on_done:
-                    on_done(outcomes[opts.area])
-        finally:
-            shutdown_warm_kernel()
+    if on_planned:
+        on_planned(len(books))
+    if cluster is None:
+        done = _run_local(books, jobs, on_done)
     else:
-        pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(per_area)) or 1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=interrupts.worker_init,
-        )
-        try:
-            futures = {pool.submit(_pool_build_one, opts): opts.area for opts in per_area}
-            for future in as_completed(futures):
-                outcome = _outcome(future, futures[future])
-                outcomes[futures[future]] = outcome
-                if on_done:
-                    on_done(outcome)
-        except BaseException:
-            _stop_workers(pool)
-            raise
-        pool.shutdown(wait=True)
-    published = [c for c in unique if outcomes[c].status != "failed"]
+        from needsbook.build.distributed import run_on_cluster
+
+        done = run_on_cluster(books, cluster, on_done)
+    outcomes = list(found.unknown)
+    for book in found.books:
+        if isinstance(book, BookJob):
+            outcome = done[(book.area_code, book.year)]
+            outcome.area_code, outcome.year = book.area_code, book.year
+            outcome.area_name = outcome.area_name or book.area_name
+            book = outcome
+        outcomes.append(book)
+    published = [o.area_code for o in outcomes if o.status != "failed" and o.area_code]
     if published:
         from needsbook.site.pages import refresh_pages
 
         pages = refresh_pages(site.path, published, template.data_dir)
         if on_pages:
             on_pages(pages)
-    return [outcomes[q] for q in queries if q in outcomes and q not in codes] + [
-        outcomes[c] for c in unique
-    ]
+    return BatchResult(outcomes, time.perf_counter() - start)
 
 
-def _outcome(future: Future[AreaOutcome], code: str) -> AreaOutcome:
-    """A worker's outcome, or a failure if its process died (killed, out of memory)."""
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        return AreaOutcome(code, "failed", 0.0, area_code=code, reason=f"worker stopped: {exc}")
+def build_many(
+    queries: list[str],
+    template: BuildOptions,
+    jobs: int = 1,
+    on_done: Callable[[AreaOutcome], None] | None = None,
+    out_root: Path | None = None,
+    on_pages: Callable[[SitePages], None] | None = None,
+    years: tuple[int, ...] | None = None,
+) -> list[AreaOutcome]:
+    """:func:`build_batch` on this machine, returning only the outcomes."""
+    return build_batch(queries, template, jobs, on_done, out_root, on_pages, years).outcomes

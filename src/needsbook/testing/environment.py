@@ -46,6 +46,8 @@ CONDA_NAMES = {
     "prometheus-client": "prometheus_client",
     "pure-eval": "pure_eval",
     "stack-data": "stack_data",
+    "msgpack": "msgpack-python",  # conda-forge's name for the msgpack Python package
+    "dask": "dask-core",  # conda-forge's `dask` also pulls in bokeh and the dataframe extras
     "typing-extensions": "typing_extensions",
 }
 #: Locked packages conda-forge does not carry: installed with pip inside the environment.
