@@ -7,7 +7,7 @@ AREA ?= E10000034
 NBVAL_AREAS ?= E10000034 E06000017
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup book test lint precommit snapshot validate bench nbval-prepare lock clean browser-deps
+.PHONY: setup book test test-fast lint precommit snapshot validate bench nbval-refs lock clean browser-deps
 
 setup: $(STAMP)
 
@@ -31,11 +31,16 @@ browser-deps:
 book: setup
 	$(BIN)/needsbook build --area $(AREA)
 
-## Lint, then unit + expectation tests, nbval on two areas' executed notebooks, book smoke test.
-test: setup lint nbval-prepare
+## Everything CI runs: lint, then unit and expectation tests, the test books (built once per
+## session) with their download, consistency and browser checks, and nbval re-running every
+## chapter for two areas against the reference outputs committed in tests/nbval/.
+test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider \
-	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  tests _build/nbval
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests
+
+## The fast tier for development: everything but book builds, browser checks and nbval.
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not slow and not browser" tests
 
 lint: setup
 	$(BIN)/ruff check src tests
@@ -44,8 +49,10 @@ lint: setup
 precommit: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pre-commit run --all-files
 
-nbval-prepare: setup
-	$(BIN)/python -m needsbook.testing.nbval_prepare --out _build/nbval $(NBVAL_AREAS)
+## Rewrite nbval's reference outputs (tests/nbval/) when chapter results change on purpose;
+## review the diff and commit it with the change.
+nbval-refs: setup
+	$(BIN)/python -m needsbook.testing.nbval_prepare $(NBVAL_AREAS)
 
 snapshot: setup
 	$(BIN)/needsbook snapshot
@@ -59,7 +66,7 @@ bench: setup
 ## Re-resolve the dependency set from pyproject.toml into requirements.lock.
 lock:
 	rm -rf /tmp/needsbook-lock && $(PYTHON) -m venv /tmp/needsbook-lock
-	/tmp/needsbook-lock/bin/pip install --quiet ".[test,jupyter]"
+	/tmp/needsbook-lock/bin/pip install --quiet ".[test,jupyter,dask]"
 	{ head -2 requirements.lock; /tmp/needsbook-lock/bin/pip freeze | grep -vi '^needsbook'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 	/tmp/needsbook-lock/bin/python -m needsbook.testing.environment

@@ -15,11 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT.parent / "shared" / "data-raw"
 
 
+#: Fixtures that build books: a test using one is marked ``slow`` (left out of ``make test-fast``).
+BOOK_FIXTURES = {"books", "site", "two_books"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_raw = pytest.mark.skip(reason=f"needs {RAW} beside the project")
     for item in items:
         if "needs_raw" in item.keywords and not RAW.is_dir():
             item.add_marker(skip_raw)
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,10 @@
 """Fixtures for the browser checks: the built site, a local server, headless Chromium, axe-core.
 
-The site (Worcestershire and Rutland books plus the landing page) is built once into
-``_build/browser-site`` with the normal batch build, so an unchanged site is reused on the next
-run (the build fingerprint decides). It is served from a ``http.server`` on 127.0.0.1 in a
-thread; every request the browser makes to any other host is recorded and aborted, and fails the
-test that made it. Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright; Playwright
-never downloads a browser here.
+The site is the shared test books' (``tests/books.py``: seven areas' books, their area pages
+and the landing page), built once per session for every test that reads a book. It is served
+from a ``http.server`` on 127.0.0.1 in a thread; every request the browser makes to any other
+host is recorded and aborted, and fails the test that made it. Chromium is Debian's
+(``/usr/bin/chromium``), driven by Playwright; Playwright never downloads a browser here.
 
 The tests are skipped, with the reason, only when Chromium, Playwright or ``node_modules/axe-core``
 is missing (``make browser-deps`` installs Chromium, ``make setup`` runs ``npm ci``); with
@@ -17,21 +16,21 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pytest
 
+if TYPE_CHECKING:
+    from tests.books import Books
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("NEEDSBOOK_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SITE = ROOT / "_build" / "browser-site"
-AREAS = ("E10000034", "E06000017")  # Worcestershire (county, 6 districts), Rutland (unitary)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -67,22 +66,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
-    """The two areas' books and the landing page, built with the batch build."""
-    from needsbook.build import BuildOptions
-    from needsbook.build.batch import build_many
-    from needsbook.site.landing import write_landing
-
-    SITE.mkdir(parents=True, exist_ok=True)
-    for child in SITE.iterdir():  # only the books these tests expect
-        if child.is_dir() and child.name not in AREAS:
-            shutil.rmtree(child, ignore_errors=True)
-    outcomes = build_many(list(AREAS), BuildOptions(area="", quiet=True), jobs=2, out_root=SITE)
-    failed = [f"{o.query}: {o.reason}" for o in outcomes if o.status == "failed"]
-    if failed:
-        pytest.fail("building the site failed: " + "; ".join(failed))
-    write_landing(SITE)
-    return SITE
+def site(books: Books) -> Path:
+    """The site of the shared test books (tests/books.py): every book, area page and the
+    landing page, built once per session for every test that reads a book."""
+    return books.root
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -1,11 +1,21 @@
-"""Execute every chapter template for a few areas, for nbval to re-run and compare in CI."""
+"""Write the reference outputs nbval compares against: every chapter template executed for a few
+areas, committed under ``tests/nbval/<area code>/``.
+
+``make nbval-refs`` (``python -m needsbook.testing.nbval_prepare E10000034 E06000017``)
+regenerates them when a chapter's results change on purpose; ``make test`` re-executes each one
+with nbval and fails on any output that differs, so a changed number is caught. Each notebook
+runs in a fresh kernel, as nbval runs it, and is written without the run's own records
+(papermill's timings, paths and timestamps), so the files change only when outputs do.
+"""
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
+import tempfile
 from pathlib import Path
+
+import nbformat
 
 from needsbook import paths
 from needsbook.areas import resolve_area
@@ -13,28 +23,63 @@ from needsbook.build.chapters import CHAPTERS
 from needsbook.build.execute import execute_notebook
 from needsbook.years import resolve_year
 
+#: Where the committed reference notebooks live, relative to the project root.
+REFERENCE_DIR = Path("tests") / "nbval"
+#: Per-run records that are not outputs: left out of the reference copies.
+RUN_METADATA = ("papermill", "execution")
+
+
+def strip_run_records(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without papermill's and Jupyter's per-run metadata (timings, paths, dates)."""
+    for key in RUN_METADATA:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in RUN_METADATA:
+            cell.metadata.pop(key, None)
+    return nb
+
 
 def prepare(out: Path, areas: list[str]) -> list[Path]:
+    """Execute every chapter for each area into ``out/<code>/<slug>.ipynb``; returns the files.
+
+    Files of chapters that no longer exist are removed; the others are replaced only once all
+    of an area's chapters have run, so a failure leaves the previous references in place.
+    """
     root = paths.repo_root()
-    shutil.rmtree(out, ignore_errors=True)
     written = []
     for query in areas:
         area = resolve_area(query)
         year = resolve_year(None, area)
-        for chapter in CHAPTERS:
-            target = out / area.code / f"{chapter.slug}.ipynb"
-            params = {"area_code": area.code, "year": year, "data_dir": "", "local_dir": ""}
-            execute_notebook(root / chapter.notebook, target, params)
-            written.append(target)
+        params = {"area_code": area.code, "year": year, "data_dir": "", "local_dir": ""}
+        target = out / area.code
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = []
+            for chapter in CHAPTERS:
+                run = Path(tmp) / f"{chapter.slug}.ipynb"
+                execute_notebook(root / chapter.notebook, run, params)
+                runs.append(run)
+            target.mkdir(parents=True, exist_ok=True)
+            for stale in target.glob("*.ipynb"):
+                stale.unlink()
+            for run in runs:
+                nb = strip_run_records(nbformat.read(run, as_version=4))
+                nbformat.write(nb, target / run.name)
+                written.append(target / run.name)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--out", type=Path, default=Path("_build/nbval"))
-    p.add_argument("areas", nargs="+")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"folder of the reference notebooks (default: <project>/{REFERENCE_DIR})",
+    )
+    p.add_argument("areas", nargs="+", help="areas (name, code or DfE number)")
     args = p.parse_args(argv)
-    for path in prepare(args.out, args.areas):
+    out = args.out or paths.repo_root() / REFERENCE_DIR
+    for path in prepare(out, args.areas):
         print(f"executed {path}")
     return 0
 
