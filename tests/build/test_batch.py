@@ -165,7 +165,9 @@ def test_peak_memory_counts_this_process_and_its_children() -> None:
         [sys.executable, "-c", PEAK_SCRIPT], capture_output=True, text=True, check=True
     )
     mb = json.loads(run.stdout)
-    assert 10 < mb["before"] < 1000  # Python with needsbook's batch report imported
+    # Python with needsbook's batch report imported; no upper bound: Linux keeps the peak of the
+    # forked copy of this (large) test process across exec
+    assert mb["before"] > 10
     assert mb["live"] > mb["before"] + 250
     assert mb["ended"] > mb["before"] + 250  # an ended child's peak still counts
 
