@@ -79,7 +79,7 @@ def resolve_year(year: int | None, area: Area, data_dir: Path | str | None = Non
     if int(year) not in years:
         raise InputError(
             f"year {year} is not available for {area.name}: the data cover "
-            f"{years[0]}-{years[-1]} (pass --year in that range, or omit it for "
+            f"{years[0]}-{years[-1]} (ask for a year in that range, or omit it for "
             f"the latest, {years[-1]})"
         )
     return int(year)

@@ -30,13 +30,13 @@ from needsbook.build.batch_report import AreaOutcome
 from needsbook.build.distributed import (
     Cluster,
     RemoteBook,
-    book_key,
     pack_book,
     run_on_cluster,
     unpack_book,
 )
 from needsbook.build.fingerprint import STAMP, read_stamp
 from needsbook.build.jobs import log_path
+from needsbook.build.pipeline import book_key
 from needsbook.cli import main
 from needsbook.errors import DataError, InputError
 

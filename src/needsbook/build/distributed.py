@@ -40,9 +40,9 @@ from needsbook import __version__, paths
 from needsbook.build import interrupts, outdir
 from needsbook.build.batch import build_one
 from needsbook.build.batch_report import AreaOutcome, worker_label
-from needsbook.build.fingerprint import fingerprint, read_stamp
+from needsbook.build.fingerprint import read_stamp
 from needsbook.build.jobs import log_path
-from needsbook.build.pipeline import BuildOptions
+from needsbook.build.pipeline import BuildOptions, book_key
 from needsbook.errors import DataError, InputError, NeedsbookError
 from needsbook.snapshot.manifest import read_manifest
 
@@ -144,26 +144,6 @@ def build_on_worker(opts: BuildOptions, shared_out: bool = False, snapshot: str 
 
 
 # --- on the client -------------------------------------------------------------------------
-
-
-def book_key(opts: BuildOptions) -> str:
-    """The fingerprint :func:`needsbook.build.pipeline.build_area` gives the book ``opts``
-    describes (the same inputs, resolved the same way); NeedsbookError for an option the build
-    would refuse (unknown comparators, a comparison year not offered)."""
-    from needsbook.areas import resolve_area
-    from needsbook.build.pipeline import comparator_codes, compared_year
-    from needsbook.local.folder import local_folder
-    from needsbook.report import editions
-    from needsbook.years import resolve_year
-
-    data_dir = Path(opts.data_dir) if opts.data_dir else paths.default_data_dir()
-    area = resolve_area(opts.area, data_dir)
-    year = resolve_year(opts.year, area, data_dir)
-    group = comparator_codes(opts.comparators, area, data_dir)
-    compare = compared_year(opts.compare_year, year, area, data_dir)
-    local = local_folder(area.code, opts.local_dir, data_dir)
-    options = (f"compare={compare}", *(e.option for e in editions.chosen(opts.editions)))
-    return fingerprint(area.code, year, data_dir, local, group, options)
 
 
 def connect(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> Client:

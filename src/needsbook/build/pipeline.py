@@ -68,6 +68,47 @@ class BuildOptions:
     warm_kernel: bool = True
 
 
+@dataclass(frozen=True)
+class ResolvedBook:
+    """What a book is built from, as the options resolve: the area, data year, comparator
+    codes, the year the changes chapter compares with, the editions and the local folder."""
+
+    area: Area
+    year: int
+    comparators: tuple[str, ...]
+    compare_year: int | None
+    editions: tuple[editions.EditionKind, ...]
+    local: Path | None
+
+    def key(self, data_dir: Path) -> str:
+        """The book's fingerprint (:mod:`needsbook.build.fingerprint`)."""
+        options = (f"compare={self.compare_year}", *(e.option for e in self.editions))
+        return fingerprint(
+            self.area.code, self.year, data_dir, self.local, self.comparators, options
+        )
+
+
+def resolve_book(opts: BuildOptions, data_dir: Path) -> ResolvedBook:
+    """Resolve ``opts`` against the snapshot in ``data_dir``; NeedsbookError for an option the
+    build refuses (unknown area or comparators, a year or comparison year not offered)."""
+    area = resolve_area(opts.area, data_dir)
+    year = resolve_year(opts.year, area, data_dir)
+    return ResolvedBook(
+        area=area,
+        year=year,
+        comparators=comparator_codes(opts.comparators, area, data_dir),
+        compare_year=compared_year(opts.compare_year, year, area, data_dir),
+        editions=editions.chosen(opts.editions),
+        local=local_folder(area.code, opts.local_dir, data_dir),
+    )
+
+
+def book_key(opts: BuildOptions) -> str:
+    """The fingerprint :func:`build_area` gives the book ``opts`` describes."""
+    data_dir = Path(opts.data_dir) if opts.data_dir else paths.default_data_dir()
+    return resolve_book(opts, data_dir).key(data_dir)
+
+
 @dataclass
 class BuildResult:
     area: Area
@@ -148,11 +189,8 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
     timings: dict[str, float] = {}
 
     with _step("resolve area and year", timings, report):
-        area = resolve_area(opts.area, data_dir)
-        year = resolve_year(opts.year, area, data_dir)
-        group = comparator_codes(opts.comparators, area, data_dir)
-        compare = compared_year(opts.compare_year, year, area, data_dir)
-        wanted = editions.chosen(opts.editions)
+        book = resolve_book(opts, data_dir)
+        area, year, local, wanted = book.area, book.year, book.local, book.editions
         # an explicit --out is the book folder; else the area/year layout (outdir docstring)
         check = outdir.book_target if opts.out else outdir.area_book_target
         target = check(
@@ -163,9 +201,7 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
         )
         out = target.path
         report(f"    {area.name} ({area.code}), data year {year} -> {out}")
-        local = local_folder(area.code, opts.local_dir, data_dir)
-        options = (f"compare={compare}", *(e.option for e in wanted))
-        key = fingerprint(area.code, year, data_dir, local, group, options)
+        key = book.key(data_dir)
     if not opts.force and is_unchanged(out, key):
         report(
             f"Unchanged since the last build (same data, templates and code): {out} "
@@ -199,8 +235,8 @@ def build_area(opts: BuildOptions, report: Reporter = print) -> BuildResult:
             "year": year,
             "data_dir": str(data_dir) if opts.data_dir else "",  # "": the notebook's default
             "local_dir": str(local or ""),
-            "comparators": ",".join(group),
-            "compare_year": compare or 0,  # 0: none earlier (the chapter says so)
+            "comparators": ",".join(book.comparators),
+            "compare_year": book.compare_year or 0,  # 0: none earlier (the chapter says so)
         }
         run = execute_notebook
         if opts.warm_kernel:

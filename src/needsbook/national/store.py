@@ -30,6 +30,7 @@ import pandas as pd
 
 from needsbook import paths
 from needsbook.errors import DataError
+from needsbook.files import replace_folder
 
 FOLDER = "national"
 INDEX = "INDEX"
@@ -264,12 +265,7 @@ def write_store(
             "validated": dict(passed or {}),
         }
         (staging / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _current.cache_clear()

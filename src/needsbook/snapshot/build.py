@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from needsbook import __version__
 from needsbook.errors import InputError, ValidationFailedError
+from needsbook.files import replace_folder
 from needsbook.snapshot.manifest import ManifestEntry, write_manifest
 from needsbook.snapshot.spec import TableSpec
 
@@ -148,7 +149,7 @@ def build_snapshot(
             write_record(staging, content_key(entries))
         if before_replace is not None:
             before_replace(staging)
-        _replace(staging, out_dir)
+        replace_folder(staging, out_dir)  # untracked files (.gitattributes) stay out
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if national:
@@ -171,12 +172,3 @@ def write_national(data_dir: Path, log: Callable[[str], None] = print) -> None:
         shutil.rmtree(national_dir(data_dir), ignore_errors=True)
         log(f"warning: {exc}; books will work the national tables out as they build")
 
-
-def _replace(staging: Path, out_dir: Path) -> None:
-    """Swap the staging folder in; keep untracked files (e.g. .gitattributes) out of it."""
-    backup = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(backup, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(backup)
-    staging.rename(out_dir)
-    shutil.rmtree(backup, ignore_errors=True)
