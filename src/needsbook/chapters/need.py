@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
@@ -16,7 +17,8 @@ from needsbook.areas import Area, resolve_area
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
-from needsbook.data import load_table, load_table_or_none
+from needsbook.charts.datasets import set_datasets
+from needsbook.data import load_table, load_table_or_none, snapshot_key
 from needsbook.formatting import (
     PERCENT_DP,
     apply_decimals,
@@ -690,32 +692,45 @@ def idaci(inp: _Inputs, data_dir: Path | str | None) -> Section:
 # --- maps ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def _england_shapes(
+    key: tuple[str, int, int], data_dir: Path | str | None
+) -> tuple[tuple[str, str, str, dict[str, object]], ...]:
+    """Each upper-tier area's code, name, region code and shape (to 2 decimal places), read
+    once per snapshot (``key``: :func:`needsbook.data.snapshot_key`) and shared, unchanged, by
+    every locator map built in this process."""
+    utla = load_table("utla_boundaries", data_dir)
+    shapes = []
+    for r in utla.itertuples(index=False):
+        geom = round_geometry(json.loads(r.geometry), 2)
+        if geom is not None:
+            shapes.append((r.area_code, r.area_name, r.region_code, geom))
+    return tuple(shapes)
+
+
 def locator(inp: _Inputs, data_dir: Path | str | None) -> Section:
     """England locator: the area among today's upper-tier authorities."""
     area = inp.area
     utla = load_table("utla_boundaries", data_dir)
     feats = []
-    for r in utla.itertuples(index=False):
-        geom = round_geometry(json.loads(r.geometry), 2)
-        if geom is None:
-            continue
+    for code, name, region, geom in _england_shapes(snapshot_key(data_dir), data_dir):
         group = (
             area.name
-            if r.area_code == area.code
+            if code == area.code
             else f"Other {area.region_name} areas"
-            if r.region_code == area.region_code
+            if region == area.region_code
             else "Rest of England"
         )
         feats.append(
             {
                 "type": "Feature",
                 "geometry": geom,
-                "properties": {"Area": r.area_name, "Code": r.area_code, "Group": group},
+                "properties": {"Area": name, "Code": code, "Group": group},
             }
         )
     groups = [area.name, f"Other {area.region_name} areas", "Rest of England"]
     chart = (
-        alt.Chart(alt.Data(values=feats))
+        alt.Chart(alt.NamedData("england"))
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.4)
         .encode(
             color=alt.Color(
@@ -747,6 +762,7 @@ def locator(inp: _Inputs, data_dir: Path | str | None) -> Section:
     chart = chart.properties(
         title=f"Where {area.name} is", width=300, height=340, description=summary
     )
+    set_datasets(chart, england=feats)
     table = pd.DataFrame(
         {
             "Area": [area.name],
@@ -957,9 +973,8 @@ def maps(inp: _Inputs, data_dir: Path | str | None) -> Section:
         "hover over a neighbourhood for its figures, or use the table below."
     )
     chart = alt.vconcat(left, right, spacing=24).resolve_scale(color="independent")
-    chart = chart.properties(
-        description=summary, datasets={"lsoas": feats, "lines": lines}
-    ).configure_view(stroke=None)
+    chart = chart.properties(description=summary).configure_view(stroke=None)
+    set_datasets(chart, lsoas=feats, lines=lines)
     table = _lsoa_table(inp)
     return Section(
         "maps",
