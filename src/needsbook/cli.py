@@ -254,8 +254,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.local_dir is not None:  # the council's local data only (exit 2 lists every problem)
         from needsbook.local.validate import check_folder
 
-        if args.record:
-            raise InputError("--record records the snapshot's validation: omit --local-dir")
+        if args.record or args.tables:
+            option = "--record" if args.record else "--table"
+            raise InputError(f"{option} applies to the snapshot's validation: omit --local-dir")
         area = args.area or _project_area_for(args.local_dir, args.data_dir)
         print(check_folder(args.local_dir, area, args.data_dir).report())
         return 0
@@ -263,13 +264,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise InputError("--area applies to --local-dir (local data validation) only")
     from needsbook.validate import validate_snapshot
 
-    report = validate_snapshot(args.data_dir, record=args.record)
+    tables = _snapshot_tables(args.tables, args.data_dir) if args.tables else None
+    if tables and args.record:
+        raise InputError("--record records a validation of every table: omit --table")
+    report = validate_snapshot(args.data_dir, tables=tables, record=args.record)
     print(report.text())
     if args.record and report.success:
         from needsbook.validate.record import RECORD_NAME
 
         print(f"validation record written: {paths.snapshot_dir(args.data_dir) / RECORD_NAME}")
     return 0 if report.success else 3
+
+
+def _snapshot_tables(names: list[str], data_dir: Path | None) -> list[str]:
+    """The ``--table`` names, each a table of the snapshot's MANIFEST (InputError if not)."""
+    from needsbook.snapshot.manifest import read_manifest
+
+    known = [e.table for e in read_manifest(paths.snapshot_dir(data_dir))]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(
+            f"--table {clip(unknown[0], 60)}: no such table in the snapshot; its tables are "
+            + ", ".join(known)
+        )
+    return list(dict.fromkeys(names))
 
 
 def _project_area_for(local_dir: Path, data_dir: Path | None) -> str | None:
@@ -481,6 +499,14 @@ def parser() -> argparse.ArgumentParser:
         "--record",
         action="store_true",
         help="if every table passes, write data/snapshot/VALIDATED so builds skip re-validation",
+    )
+    sp.add_argument(
+        "--table",
+        dest="tables",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="validate only this snapshot table (repeat for more), e.g. after replacing it",
     )
     sp.add_argument(
         "--local-dir",

@@ -205,3 +205,15 @@ def replace_column(text: str, old: str, new: str) -> bytes:
 
 def read_fixture_frame(name: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(csv_text(name)), dtype=str)
+
+
+@pytest.fixture(autouse=True)
+def national_requests(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The data folders a rebuilt snapshot asked national tables for, recorded instead of
+    worked out: deriving them takes minutes (tests/national checks them), and a book built
+    from a snapshot without them works the same values out as it builds."""
+    from needsbook.snapshot import build
+
+    asked: list[Path] = []
+    monkeypatch.setattr(build, "write_national", lambda data_dir, log=print: asked.append(data_dir))
+    return asked

@@ -58,7 +58,10 @@ def cla_release() -> bytes:
 
 
 def test_fetch_rebuild_validate_and_build_a_book(
-    routes: Routes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    routes: Routes,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    national_requests: list[Path],
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(SNAPSHOT, data / "snapshot")
@@ -85,6 +88,7 @@ def test_fetch_rebuild_validate_and_build_a_book(
     assert "csc:cla_rate Rutland (E06000017) 2025:" in report
     assert "unchanged (" in report and "population_syoa" in report
     assert str(data / "snapshot") in written
+    assert national_requests == [data]  # then worked out beside it (recorded here)
     entries = {e.table: e for e in read_manifest(data / "snapshot")}
     assert "refreshed" in entries["indicators"].source_dataset
     ind = pd.read_parquet(data / "snapshot" / "indicators.parquet")

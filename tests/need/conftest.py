@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from need_helpers import LATEST
 
 from needsbook.chapters import need
 from needsbook.chapters.base import Chapter
+from needsbook.need.estimate import NeedEstimate
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +32,14 @@ def rutland(snap: Path) -> Chapter:
 @pytest.fixture(scope="session")
 def worcestershire(snap: Path) -> Chapter:
     return need.build("E10000034", 2024, snap)
+
+
+@pytest.fixture(scope="session")
+def every_estimate(snap: Path) -> dict[str, NeedEstimate]:
+    """The default model's need estimate for each of England's 153 areas in ``LATEST``,
+    worked out once for every all-areas check."""
+    from needsbook.data import load_table
+    from needsbook.need import estimate_need
+
+    codes = load_table("areas", snap)["area_code"]
+    return {code: estimate_need(code, LATEST, snap) for code in codes}

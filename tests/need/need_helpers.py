@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+#: The data year of the all-areas checks (the latest in the committed snapshot).
+LATEST = 2025
 RAW = Path(__file__).resolve().parents[2].parent / "shared" / "data-raw"
 
 

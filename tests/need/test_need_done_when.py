@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from need_helpers import LATEST
 
 from needsbook.areas import all_areas
 from needsbook.data import load_table
 from needsbook.need import deprivation as dep
-from needsbook.need import estimate_need, need_share_by_quintile
+from needsbook.need import need_share_by_quintile
+from needsbook.need.estimate import NeedEstimate
 from needsbook.need.inputs import area_lsoas, england_lsoas
 from needsbook.need.model import AGE_BANDS
 from needsbook.need.projection import band_growth, project_populations
@@ -25,27 +27,40 @@ SEED_TABLE_1 = {
 }  # fmt: skip
 
 
-def test_every_area_gets_a_deprivation_profile_and_a_need_estimate() -> None:
-    for area in all_areas():
-        lsoas = area_lsoas(area.code, 2024)
+def test_every_area_gets_a_deprivation_profile_and_a_need_estimate(
+    every_estimate: dict[str, NeedEstimate],
+) -> None:
+    assert sorted(every_estimate) == sorted(a.code for a in all_areas())
+    for code, est in every_estimate.items():
+        lsoas = area_lsoas(code, LATEST)
         for population in ("pop_0_17", "pop_0_4"):
             dist = dep.distribution(lsoas, population)
-            assert dist["percent"].sum() == pytest.approx(100.0), area.code
+            assert dist["percent"].sum() == pytest.approx(100.0), code
             share = dep.deprived_share(lsoas, population, 2)["percent"]
-            assert 0.0 <= share <= 100.0, area.code
-        est = estimate_need(area.code, 2024)
+            assert 0.0 <= share <= 100.0, code
         # the default model: every age band, calibrated to the area's own observed values
-        assert set(est.counts["band"]) == set(AGE_BANDS), area.code
-        assert set(est.observations) <= set(AGE_BANDS), area.code
+        assert set(est.counts["band"]) == set(AGE_BANDS), code
+        assert set(est.observations) <= set(AGE_BANDS), code
         for obs in est.observations.values():
-            assert 0 < obs.percent < 100 and 0 < obs.modelled < 100, area.code
+            assert 0 < obs.percent < 100 and 0 < obs.modelled < 100, code
         # the area's total is the sum over its LSOAs (and over LSOA x age band)
         assert est.lsoas["need_0_19"].sum() == pytest.approx(est.counts["need"].sum(), rel=1e-12)
         assert est.lsoas["population_0_19"].sum() == pytest.approx(
             lsoas["pop_0_19"].sum(), rel=1e-12
         )
-        shares = need_share_by_quintile(area.code, 2024)["percent_of_need"]
-        assert shares.sum() == pytest.approx(100.0), area.code
+        by_quintile = est.summary("imd_quintile")
+        assert by_quintile["need"].sum() == pytest.approx(est.counts["need"].sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("code", ["E10000034", "E06000017", "E09000001", "E08000003"])
+def test_need_shares_by_quintile_sum_to_100(
+    code: str, every_estimate: dict[str, NeedEstimate]
+) -> None:
+    shares = need_share_by_quintile(code, LATEST)
+    assert shares["imd_quintile"].tolist() == [1, 2, 3, 4, 5]
+    assert shares["percent_of_need"].sum() == pytest.approx(100.0)
+    total = every_estimate[code].counts["need"].sum()
+    assert shares["children_needing_help"].sum() == pytest.approx(total, rel=1e-12)
 
 
 def test_englands_decile_shares_are_ten_percent_by_construction() -> None:

@@ -86,17 +86,36 @@ def test_negative_population_and_hash_mismatch_are_reported(data_copy: Path) -> 
 
 
 def test_validate_command_exit_codes(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--data-dir", str(data_copy)]) == 0
-    assert "Validation passed" in capsys.readouterr().out
+    """0 when the tables pass, 3 when one fails (``--table``: only the tables named)."""
+    only = ["--data-dir", str(data_copy), "--table", "population_0_17", "--table", "areas"]
+    assert main(["validate", *only]) == 0
+    out = capsys.readouterr().out
+    assert "Validation passed: 2 tables" in out
     corrupt(data_copy, "population_0_17", lambda df: df.assign(population=-df["population"]))
-    assert main(["validate", "--data-dir", str(data_copy)]) == 3
+    assert main(["validate", *only]) == 3
     out = capsys.readouterr().out
     assert "Validation FAILED" in out and "population_0_17" in out
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--table", "no_such_table"], "--table no_such_table: no such table in the snapshot"),
+        (["--table", "areas", "--record"], "--record records a validation of every table"),
+        (["--table", "areas", "--local-dir", "."], "--table applies to the snapshot's"),
+    ],
+)
+def test_validate_refuses_a_table_it_cannot_check_alone(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", *options]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
 def test_missing_table_file_is_reported(data_copy: Path) -> None:
     (data_copy / "snapshot" / "areas.parquet").unlink()
-    report = validate_snapshot(data_copy)
+    report = validate_snapshot(data_copy, tables=["areas"])
     assert any(f.expectation == "file_exists" and f.table == "areas" for f in report.failures)
 
 
