@@ -8,9 +8,16 @@ from traitlets import default
 
 from needsbook.build import interrupts
 
+#: Run by each build kernel as it starts. jsonschema (which Altair validates with) imports
+#: ``rfc3987_syntax`` for its optional IRI format check when installed (Jupyter's own packages
+#: install it), and that import builds a parser for about 2.5 s; Vega-Lite's schema has no IRI
+#: formats, so the build's kernels go without it (the check is then simply not registered).
+KERNEL_STARTUP = ("__import__('sys').modules.setdefault('rfc3987_syntax', None)",)
+
 
 class BuildKernelManager(AsyncKernelManager):
-    """A kernel manager without the two messages a plain one makes the kernel print.
+    """A kernel manager without the two messages a plain one makes the kernel print, whose
+    kernels skip an import they never use (:data:`KERNEL_STARTUP`).
 
     - ipykernel 7 warns at every start that its TCP channels are not encrypted: this manager
       gives the kernel CurveZMQ keys (its kernelspec declares that it can use them).
@@ -23,6 +30,10 @@ class BuildKernelManager(AsyncKernelManager):
     @default("transport_encryption")
     def _encrypt_when_possible(self) -> str:
         return "auto" if zmq.has("curve") else "disabled"
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        startup = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_STARTUP]
+        return super().format_kernel_cmd([*(extra_arguments or []), *startup])
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down and not interrupts.requested():
