@@ -171,4 +171,3 @@ def write_national(data_dir: Path, log: Callable[[str], None] = print) -> None:
     except DataError as exc:
         shutil.rmtree(national_dir(data_dir), ignore_errors=True)
         log(f"warning: {exc}; books will work the national tables out as they build")
-
