@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -38,8 +40,21 @@ def _probe() -> dict[str, object]:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
-    asyncio.run(run())
+    # in a thread of its own: another test may have left an event loop running in this one
+    failed: list[BaseException] = []
+    worker = threading.Thread(target=lambda: _capture(lambda: asyncio.run(run()), failed))
+    worker.start()
+    worker.join(timeout=300)
+    if failed:
+        raise failed[0]
     return json.loads("".join(printed))
+
+
+def _capture(work: Callable[[], object], failed: list[BaseException]) -> None:
+    try:
+        work()
+    except BaseException as exc:
+        failed.append(exc)
 
 
 @pytest.mark.slow
