@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-#: The data year of the all-areas checks (the latest in the committed snapshot).
-LATEST = 2025
+from needsbook.years import latest_data_year
+
+#: The data year of the all-areas checks: the snapshot's latest, as the books use by default.
+LATEST = latest_data_year()
 RAW = Path(__file__).resolve().parents[2].parent / "shared" / "data-raw"
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from needsbook import paths
-from needsbook.build import interrupts, outdir
+from needsbook.build import heap, interrupts, outdir
 from needsbook.build.batch_report import AreaOutcome, BatchResult, peak_memory_mb, worker_label
 from needsbook.build.jobs import BookJob, log_path, plan
 from needsbook.build.pipeline import BuildOptions, build_area
@@ -44,17 +44,20 @@ __all__ = ["AreaOutcome", "BatchResult", "build_batch", "build_many", "log_path"
 _WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
 
 
-def _prelude(env: dict[str, str]) -> str:
-    """Code run before each notebook in the warm kernel: a clean namespace and this build's
-    NEEDSBOOK_* environment (the kernel was started with an earlier build's)."""
+def _prelude(env: dict[str, str], full_collection: bool) -> str:
+    """Code run before each notebook in the warm kernel: a clean namespace, this build's
+    NEEDSBOOK_* environment (the kernel was started with an earlier build's), and a garbage
+    collection of what the last notebook left, freezing what survives
+    (:mod:`needsbook.build.heap`; ``full_collection``: unfreeze everything first).
+    """
     return (
-        "get_ipython().run_line_magic('reset', '-f')\n"
-        "import os as _os\n"
+        "get_ipython().reset(new_session=False)\n"  # %reset -f, less its two full collections
+        "import gc as _gc, os as _os\n"
         f"_env = {env!r}\n"
-        "for _k in [k for k in _os.environ if k.startswith('NEEDSBOOK_') and k not in _env]:\n"
-        "    del _os.environ[_k]\n"
+        "[_os.environ.pop(k) for k in list(_os.environ) if k.startswith('NEEDSBOOK_') "
+        "and k not in _env]\n"
         "_os.environ.update(_env)\n"
-        "del _os, _env"
+        "del _os, _env\n" + heap.settle_code(full_collection) + "del _gc"
     )
 
 
@@ -95,7 +98,9 @@ def warm_execute(
         language="python",
     )
     env = {k: v for k, v in os.environ.items() if k.startswith("NEEDSBOOK_")}
-    nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env)))
+    runs = _WARM.get("runs", 0) if _WARM.get("km") else 0
+    full = runs % heap.FULL_EVERY == 0
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env, full)))
     km = _WARM.get("km") or BuildKernelManager(kernel_name="python3")
     client = NotebookClient(
         nb,
@@ -140,7 +145,7 @@ def warm_execute(
                 f"  executed copy with the traceback: {kept}"
             ) from exc
         raise BuildError(f"notebook {template.name} failed: {exc!r}") from exc
-    _WARM.update(km=client.km, kc=client.kc)
+    _WARM.update(km=client.km, kc=client.kc, runs=runs + 1)
     del nb.cells[0]
     count = 0
     for cell in nb.cells:  # number the cells as a fresh kernel would
@@ -161,6 +166,7 @@ def build_one(opts: BuildOptions, log: Path | None = None) -> AreaOutcome:
     log = log or log_path(opts.area, opts.year)
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    heap.settle()  # the last book's garbage; the rest frozen, skipped by this book's collections
     with log.open("w") as f:
 
         def report(message: str) -> None:

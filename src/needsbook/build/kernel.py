@@ -14,10 +14,16 @@ from needsbook.build import interrupts
 #: formats, so the build's kernels go without it (the check is then simply not registered).
 KERNEL_STARTUP = ("__import__('sys').modules.setdefault('rfc3987_syntax', None)",)
 
+#: Command-line settings of each build kernel. No output cache (``Out``, ``_``): a build never
+#: reads it, and without one IPython's reset does not run a full garbage collection (the warm
+#: kernel's prelude decides when to collect: :func:`needsbook.build.batch.warm_execute`).
+KERNEL_SETTINGS = ("--InteractiveShell.cache_size=0",)
+
 
 class BuildKernelManager(AsyncKernelManager):
     """A kernel manager without the two messages a plain one makes the kernel print, whose
-    kernels skip an import they never use (:data:`KERNEL_STARTUP`).
+    kernels skip an import they never use (:data:`KERNEL_STARTUP`) and keep no output cache
+    (:data:`KERNEL_SETTINGS`).
 
     - ipykernel 7 warns at every start that its TCP channels are not encrypted: this manager
       gives the kernel CurveZMQ keys (its kernelspec declares that it can use them).
@@ -33,7 +39,7 @@ class BuildKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         startup = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_STARTUP]
-        return super().format_kernel_cmd([*(extra_arguments or []), *startup])
+        return super().format_kernel_cmd([*(extra_arguments or []), *startup, *KERNEL_SETTINGS])
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down and not interrupts.requested():

@@ -24,9 +24,6 @@ class JsonValues:
     def to_dict(self, *_args: object, **_kwargs: object) -> list[Any]:
         return self.values
 
-    def __len__(self) -> int:
-        return len(self.values)
-
 
 def set_datasets(chart: Any, **named: Sequence[Any]) -> None:
     """Give ``chart`` (a top-level chart, changed in place) the named datasets ``named``, for
