@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 SOURCE_COLUMNS = ("source", "sources")
@@ -145,7 +146,18 @@ def row_sources(
 
     if long.empty:
         return pd.Series([], dtype=object)
-    return long.apply(one, axis=1).astype(object)
+    # worked out once per distinct combination of the columns ``one`` reads
+    used = [
+        c
+        for c in dict.fromkeys(("measure", declared_col, *labels, source_column, by_id, by_name))
+        if c and c in long.columns
+    ]
+    if not used:
+        return pd.Series([one(long.iloc[0])] * len(long), index=long.index, dtype=object)
+    group = long.groupby(used, dropna=False, sort=False).ngroup().to_numpy()
+    _, first_rows = np.unique(group, return_index=True)  # each group's first row, in order
+    found = long.iloc[first_rows].apply(one, axis=1).to_numpy(dtype=object)
+    return pd.Series(found[group], index=long.index, dtype=object)
 
 
 def _text(value: object) -> str:

@@ -31,3 +31,17 @@ def test_the_stylesheet_is_added_and_its_folder_is_static() -> None:
     css = (sphinx_ext.STATIC / sphinx_ext.STYLESHEET).read_text()
     assert "overflow-wrap: anywhere" in css  # tables wrap, never cut
     assert "table.needsbook-stacked" in css  # too-wide tables stack
+
+
+def test_english_stems_are_remembered_and_unchanged() -> None:
+    from sphinx.search.en import SearchEnglish
+
+    sphinx_ext._remember_english_stems()
+    sphinx_ext._remember_english_stems()  # once only, however many books a process builds
+    patched = SearchEnglish.stem
+    original = patched.__wrapped__  # type: ignore[attr-defined]
+    assert not hasattr(original, "__wrapped__")
+    lang = SearchEnglish({})
+    words = ["children", "Children", "safeguarding", "assessments", "deprivation", "ran"]
+    assert [patched(lang, w) for w in words] == [original(lang, w) for w in words]
+    assert sphinx_ext._STEMS["safeguarding"] == original(lang, "safeguarding")

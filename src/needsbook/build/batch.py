@@ -88,7 +88,7 @@ def warm_execute(
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from needsbook.build.execute import BOOK_PARAMETERS, hide_parameter_cells
+    from needsbook.build.execute import BOOK_PARAMETERS, hide_parameters
     from needsbook.build.kernel import BuildKernelManager
 
     nb = parameterize_notebook(
@@ -155,8 +155,8 @@ def warm_execute(
             for out in cell.get("outputs", []):
                 if "execution_count" in out:
                     out["execution_count"] = count
+    hide_parameters(nb)
     nbformat.write(nb, output)
-    hide_parameter_cells(output)
 
 
 def build_one(opts: BuildOptions, log: Path | None = None) -> AreaOutcome:

@@ -64,8 +64,13 @@ def execute_notebook(
 def hide_parameter_cells(path: Path) -> None:
     """Tag parameter cells ``remove-cell`` so the book does not show them."""
     nb = nbformat.read(path, as_version=4)
+    hide_parameters(nb)
+    nbformat.write(nb, path)
+
+
+def hide_parameters(nb: nbformat.NotebookNode) -> None:
+    """:func:`hide_parameter_cells` for a notebook in memory."""
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if HIDDEN_TAGS & set(tags) and "remove-cell" not in tags:
             tags.append("remove-cell")
-    nbformat.write(nb, path)

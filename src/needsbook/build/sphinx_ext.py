@@ -4,10 +4,15 @@ It ships the book's stylesheet (``resources/sphinx/needsbook-layout.css``: table
 the page column, charts never overflow it) and drops repeated scripts: sphinx-thebe registers
 its inline configuration script twice, which redeclares ``const THEBE_JS_URL`` and raises a
 JavaScript error on every page.
+
+It also keeps the English search stemmer's results for the process: Sphinx remembers them for
+one page only, and a batch builds many books of the same words (the stemmer is a pure
+function of the word, so the index is the same).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,29 @@ def _add_static(app: Any, config: Any) -> None:
         config.html_static_path = [*static, str(STATIC)]
 
 
+_STEMS: dict[str, str] = {}
+
+
+def _remembering(stem: Callable[[Any, str], str]) -> Callable[[Any, str], str]:
+    def remembered(self: Any, word: str) -> str:
+        found = _STEMS.get(word)
+        if found is None:
+            found = _STEMS[word] = stem(self, word)
+        return found
+
+    remembered.__wrapped__ = stem  # type: ignore[attr-defined]
+    return remembered
+
+
+def _remember_english_stems() -> None:
+    from sphinx.search.en import SearchEnglish
+
+    if not hasattr(SearchEnglish.stem, "__wrapped__"):
+        SearchEnglish.stem = _remembering(SearchEnglish.stem)  # type: ignore[method-assign]
+
+
 def setup(app: Any) -> dict[str, Any]:
+    _remember_english_stems()
     app.connect("config-inited", _add_static)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
