@@ -518,7 +518,7 @@ def rule_layers(x: alt.X | None = None, x_field: str = "year") -> tuple[alt.Char
         "fontSize": TEXT_SIZE,
         "limit": 140,
     }
-    words = {"x": enc, "y": alt.value(0), "text": "event_label:N"}
+    words = {"x": enc, "y": alt.YValue(0), "text": alt.Text("event_label:N")}
     halo = rows.mark_text(
         **text, stroke="#ffffff", strokeWidth=3, strokeOpacity=0.85, aria=False
     ).encode(**words)

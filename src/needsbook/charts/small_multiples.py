@@ -53,7 +53,9 @@ def band(
     """A 95% interval as a shaded band from ``y`` (the lower limit) to ``upper``: an area
     along ``x``, or with ``rect`` a rectangle (``x2`` in ``encoding``)."""
     mark = base.mark_rect if rect else base.mark_area
-    return mark(opacity=BAND_OPACITY, color=colour).encode(x=x, y=y, y2="upper:Q", **encoding)
+    return mark(opacity=BAND_OPACITY, color=colour).encode(
+        x=x, y=y, y2=alt.Y2("upper:Q"), **encoding
+    )
 
 
 def series_lines(

@@ -125,25 +125,25 @@ def spine_chart(frame: pd.DataFrame, area_name: str, description: str) -> alt.La
 
     def text_column(field: str, at: float, align: str = "left", limit: float = 0) -> alt.Chart:
         return ind.mark_text(align=align, baseline="middle", fontSize=11, limit=limit).encode(
-            x=alt.value(at), text=f"{field}:N"
+            x=alt.XValue(at), text=alt.Text(f"{field}:N")
         )
 
     def span(a: str, b: str, colour: str) -> alt.Chart:
         return (
             ind.transform_filter(f"isValid(datum.{a})")
             .mark_bar(color=colour, height=ROW * 0.55)
-            .encode(x=alt.X(f"{a}_px:Q", scale=scale, axis=None), x2=f"{b}_px:Q")
+            .encode(x=alt.X(f"{a}_px:Q", scale=scale, axis=None), x2=alt.X2(f"{b}_px:Q"))
         )
 
     stages = (
         base.transform_filter(alt.datum.kind == "stage")
         .mark_text(align="left", baseline="middle", fontSize=12, fontWeight="bold", dy=2)
-        .encode(x=alt.value(0), text="name:N")
+        .encode(x=alt.XValue(0), text=alt.Text("name:N"))
     )
     england = (
         ind.transform_filter("isValid(datum.worst) && datum.has_england")
         .mark_tick(color="#0b0c0c", thickness=2, size=ROW * 0.9)
-        .encode(x=alt.value(SPINE_LEFT + SPINE_WIDTH / 2))
+        .encode(x=alt.XValue(SPINE_LEFT + SPINE_WIDTH / 2))
     )
     categories = list(MARKERS)
     legend = alt.Legend(
@@ -192,7 +192,7 @@ def spine_chart(frame: pd.DataFrame, area_name: str, description: str) -> alt.La
     heads = [
         alt.Chart(pd.DataFrame({"t": [t]}))
         .mark_text(align=a, baseline="bottom", fontSize=11, fontWeight="bold", dy=-6)
-        .encode(x=alt.value(at), y=alt.value(0), text="t:N")
+        .encode(x=alt.XValue(at), y=alt.YValue(0), text=alt.Text("t:N"))
         for t, at, a in head
     ]
     layers = [
