@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -12,7 +13,7 @@ from needsbook.build import downloads
 from needsbook.chapters import prose
 from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
-from needsbook.charts.fit import wrap_titles
+from needsbook.charts.fit import wrapped_title
 from needsbook.escape import html_text, md
 from needsbook.formatting import fixed, table_decimals
 
@@ -159,13 +160,35 @@ def accessible_chart(chart: object) -> object:
     if not isinstance(chart, alt.TopLevelMixin):
         return chart
     copy = chart.copy(deep=["config"])
-    config = copy.config if copy.config is not alt.Undefined else alt.Config()
+    _hide_decorative_marks(copy)
+    return copy
+
+
+def page_chart(chart: object) -> object:
+    """The chart as a page shows it: its titles wrapped (:func:`wrap_titles`) and its
+    decorative marks hidden (:func:`accessible_chart`), in one copy (copying a layered chart
+    copies its layers three times over)."""
+    import altair as alt
+
+    if not isinstance(chart, alt.TopLevelMixin):
+        return chart
+    copy = chart.copy(deep=["config"])
+    title = wrapped_title(chart)
+    if title is not alt.Undefined:
+        copy.title = title
+    _hide_decorative_marks(copy)
+    return copy
+
+
+def _hide_decorative_marks(chart: Any) -> None:
+    import altair as alt
+
+    config = chart.config if chart.config is not alt.Undefined else alt.Config()
     for mark in DECORATIVE_MARKS:
         current = config[mark] if config[mark] is not alt.Undefined else {}
         merged = current.to_dict() if hasattr(current, "to_dict") else dict(current)
         config[mark] = {**merged, "aria": False}
-    copy.config = config
-    return copy
+    chart.config = config
 
 
 class RenderedChart:
@@ -268,7 +291,7 @@ def show(section: Section) -> None:
     """Summary, chart (with its text alternative), notes, the data table and a CSV download."""
     show_text(section.summary)
     if section.chart is not None:
-        display(RenderedChart(accessible_chart(wrap_titles(section.chart))))
+        display(RenderedChart(page_chart(section.chart)))
     show_notes(section)
     show_table(section)
 

@@ -62,20 +62,27 @@ def wrap_titles(chart: Any) -> Any:
     """A copy of the chart with its title and subtitle wrapped to its width."""
     if not isinstance(chart, alt.TopLevelMixin):
         return chart
-    title = getattr(chart, "title", alt.Undefined)
+    title = wrapped_title(chart)
     if title is alt.Undefined:
         return chart
-    width = title_px(chart)
     copy = chart.copy(deep=False)
+    copy.title = title
+    return copy
+
+
+def wrapped_title(chart: Any) -> Any:
+    """A top-level chart's title and subtitle wrapped to its width (Undefined: no title)."""
+    title = getattr(chart, "title", alt.Undefined)
+    if title is alt.Undefined:
+        return title
+    width = title_px(chart)
     if isinstance(title, str | list):
-        copy.title = wrap(title, width)
-        return copy
+        return wrap(title, width)
     params = title.to_dict() if hasattr(title, "to_dict") else dict(title)
     for key, char_px in (("text", TITLE_CHAR_PX), ("subtitle", SUBTITLE_CHAR_PX)):
         if isinstance(params.get(key), str | list):
             params[key] = wrap(params[key], width, char_px)
-    copy.title = alt.TitleParams(**params)
-    return copy
+    return alt.TitleParams(**params)
 
 
 def legends(chart: Any) -> list[dict[str, Any]]:

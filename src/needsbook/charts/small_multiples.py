@@ -97,16 +97,21 @@ def panels(
     shared_x: bool = False,
 ) -> alt.FacetChart:
     """``layer`` once per ``panel`` (in ``panel_order``), ``columns`` to a row, each panel
-    with its own y scale and, unless ``shared_x``, its own years."""
+    with its own y scale and, unless ``shared_x``, its own years.
+
+    Made in one step rather than Altair's chain of methods: each step copies the chart, and
+    each copy of a layered chart copies its layers three times over."""
     resolve = {"y": "independent"} if shared_x else {"y": "independent", "x": "independent"}
-    return (
-        layer.properties(width=width, height=height)
-        .facet(
-            facet=alt.Facet(
-                "panel:N", sort=alt.SortField("panel_order"), title=None, header=PANEL_HEADER
-            ),
-            columns=columns,
-        )
-        .resolve_scale(**resolve)
-        .properties(title=title, description=description)
+    spec = layer.copy(deep=False)
+    spec.data, spec.width, spec.height = alt.Undefined, width, height
+    return alt.FacetChart(
+        spec=spec,
+        facet=alt.Facet(
+            "panel:N", sort=alt.SortField("panel_order"), title=None, header=PANEL_HEADER
+        ),
+        data=layer.data,
+        columns=columns,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(**resolve)),
+        title=title,
+        description=description,
     )
