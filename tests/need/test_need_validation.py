@@ -59,8 +59,10 @@ def test_cross_validated_error_recomputed_by_hand(
     snap: Path, report: dict[str, pd.DataFrame], columns: tuple[str, ...], name: str
 ) -> None:
     acc = report["accuracy"].set_index("outcome")
+    # the report may come from the committed national tables, made on another processor: the
+    # iterative refits then agree to about 1e-8 (their linear algebra's last bits differ)
     assert _rmse_by_hand(snap, "not_gld", columns) == pytest.approx(
-        acc.loc["not_gld", f"rmse_{name}"], abs=1e-9
+        acc.loc["not_gld", f"rmse_{name}"], rel=1e-7
     )
 
 

@@ -93,8 +93,9 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
     A table too wide for the page column even with its cells wrapped is stacked: the book's
     stylesheet shows each row as a block of "heading: value" lines, so the reader sees every
     cell at any width (explicit ARIA roles keep it a table for assistive technology)."""
-    cells = df.map(lambda v: "" if v is None or v is pd.NA or v != v else html_text(v))
-    if min_width_px(df.map(lambda v: "" if v is None or v is pd.NA or v != v else v)) > COLUMN_PX:
+    shown = df.map(lambda v: "" if v is None or v is pd.NA or v != v else v)
+    cells = shown.map(html_text)  # html_text("") is ""
+    if min_width_px(shown) > COLUMN_PX:
         return _stacked_html(df, cells, caption)
     cells = cells.rename(columns=html_text)
     table = cells.to_html(index=False, border=0, classes="needsbook-data", escape=False)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import altair as alt
 
+from needsbook.charts.values import chart_values
+
 # Analysis Function accessible categorical palette (dark blue, turquoise, dark pink, orange,
 # dark grey, light purple), in the order it is meant to be used.
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
@@ -76,11 +78,14 @@ def _safe_html_renderer(spec: dict, **metadata: object) -> dict[str, str]:
 
 RENDERER = "needsbook-html"
 alt.renderers.register(RENDERER, _safe_html_renderer)
+DATA = "needsbook-values"
+alt.data_transformers.register(DATA, chart_values)
 
 
 def enable() -> None:
     """Use the needsbook theme and the plain HTML renderer (offline via the vendored bundle),
-    with data in chart specs escaped for the script that holds them."""
+    with data in chart specs escaped for the script that holds them, never limited in rows
+    and with floats to 12 significant figures (:mod:`needsbook.charts.values`)."""
     alt.theme.enable("needsbook")
     alt.renderers.enable(RENDERER)
-    alt.data_transformers.disable_max_rows()
+    alt.data_transformers.enable(DATA)
