@@ -146,14 +146,13 @@ def row_sources(
 
     if long.empty:
         return pd.Series([], dtype=object)
-    # worked out once per distinct combination of the columns ``one`` reads
+    # worked out once per distinct combination of the columns ``one`` reads (a tidy row
+    # always has its measure)
     used = [
         c
         for c in dict.fromkeys(("measure", declared_col, *labels, source_column, by_id, by_name))
         if c and c in long.columns
     ]
-    if not used:
-        return pd.Series([one(long.iloc[0])] * len(long), index=long.index, dtype=object)
     group = long.groupby(used, dropna=False, sort=False).ngroup().to_numpy()
     _, first_rows = np.unique(group, return_index=True)  # each group's first row, in order
     found = long.iloc[first_rows].apply(one, axis=1).to_numpy(dtype=object)

@@ -9,8 +9,9 @@ import pytest
 
 from needsbook.chapters import display
 from needsbook.chapters.base import Section
+from needsbook.chapters.display import DECORATIVE_MARKS, page_chart
 from needsbook.charts import enable
-from needsbook.charts.fit import MIN_TITLE_PX, TITLE_CHAR_PX, legends, wrap, wrap_titles
+from needsbook.charts.fit import MIN_TITLE_PX, TITLE_CHAR_PX, legends, wrap
 
 
 @pytest.fixture(autouse=True)
@@ -57,17 +58,22 @@ def test_long_titles_wrap_to_the_chart_width() -> None:
         "and the region beside it, 2025-2030"
     )
     chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
-    wrapped = wrap_titles(chart.properties(title=title, width=600))
+    wrapped = page_chart(chart.properties(title=title, width=600))
     assert isinstance(wrapped.title, list) and len(wrapped.title) == 2
     assert all(len(line) * TITLE_CHAR_PX <= 600 for line in wrapped.title)
     assert " ".join(wrapped.title) == title
     # a narrow chart's title may be as wide as a readable line (its axis labels widen it)
-    narrow = wrap_titles(chart.properties(title=title, width=200)).title
+    narrow = page_chart(chart.properties(title=title, width=200)).title
     assert all(len(line) * TITLE_CHAR_PX <= MIN_TITLE_PX for line in narrow)
     assert len(narrow) == 2
-    assert wrap_titles(chart.properties(title="Short", width=300)).title == "Short"
-    params = wrap_titles(chart.properties(title=alt.TitleParams(title, subtitle="s"), width=600))
+    assert page_chart(chart.properties(title="Short", width=300)).title == "Short"
+    params = page_chart(chart.properties(title=alt.TitleParams(title, subtitle="s"), width=600))
     assert isinstance(params.title.text, list) and params.title.subtitle == "s"
+    # the shown copy hides bands, cells and reference lines from screen readers; the
+    # section's own chart is left as it was
+    shown = page_chart(chart).to_dict()["config"]
+    assert all(shown[mark]["aria"] is False for mark in DECORATIVE_MARKS)
+    assert chart.config is alt.Undefined
     assert wrap("a " * 100, 2000) == ("a " * 100).strip()  # fits: one line
 
 

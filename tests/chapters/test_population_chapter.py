@@ -184,15 +184,16 @@ def test_each_chart_has_one_legend_per_field_and_titles_that_fit(
     worcs: population.Chapter,
 ) -> None:
     """The trend and projection charts encode Area by colour, dash and shape: one legend."""
+    from needsbook.chapters.display import page_chart
     from needsbook.charts import enable
-    from needsbook.charts.fit import TITLE_CHAR_PX, legends, title_px, wrap_titles
+    from needsbook.charts.fit import TITLE_CHAR_PX, legends, title_px
 
     enable()
     for s in worcs.sections:
         assert s.chart is not None
         titles = [lg.get("title") for lg in legends(s.chart)]
         assert len(titles) == len(set(titles)), (s.key, titles)
-        shown = wrap_titles(s.chart).title
+        shown = page_chart(s.chart).title
         lines = shown if isinstance(shown, list) else [shown]
         assert all(len(line) * TITLE_CHAR_PX <= title_px(s.chart) for line in lines), s.key
     area = [lg for lg in legends(worcs.section("trend").chart) if lg.get("title") == "Area"]

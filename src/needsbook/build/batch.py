@@ -44,20 +44,20 @@ __all__ = ["AreaOutcome", "BatchResult", "build_batch", "build_many", "log_path"
 _WARM: dict[str, Any] = {}  # this process's warm kernel: {"km": manager, "kc": client}
 
 
-def _prelude(env: dict[str, str], full_collection: bool) -> str:
+def _prelude(env: dict[str, str]) -> str:
     """Code run before each notebook in the warm kernel: a clean namespace, this build's
-    NEEDSBOOK_* environment (the kernel was started with an earlier build's), and a garbage
-    collection of what the last notebook left, freezing what survives
-    (:mod:`needsbook.build.heap`; ``full_collection``: unfreeze everything first).
-    """
+    NEEDSBOOK_* environment (the kernel was started with an earlier build's), and the
+    kernel's own :func:`needsbook.build.heap.settle` (collect the last notebook's garbage,
+    freeze what survives)."""
     return (
         "get_ipython().reset(new_session=False)\n"  # %reset -f, less its two full collections
-        "import gc as _gc, os as _os\n"
+        "import os as _os\n"
         f"_env = {env!r}\n"
         "[_os.environ.pop(k) for k in list(_os.environ) if k.startswith('NEEDSBOOK_') "
         "and k not in _env]\n"
         "_os.environ.update(_env)\n"
-        "del _os, _env\n" + heap.settle_code(full_collection) + "del _gc"
+        "del _os, _env\n"
+        "__import__('needsbook.build.heap', fromlist=['settle']).settle()"
     )
 
 
@@ -98,9 +98,7 @@ def warm_execute(
         language="python",
     )
     env = {k: v for k, v in os.environ.items() if k.startswith("NEEDSBOOK_")}
-    runs = _WARM.get("runs", 0) if _WARM.get("km") else 0
-    full = runs % heap.FULL_EVERY == 0
-    nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env, full)))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_prelude(env)))
     km = _WARM.get("km") or BuildKernelManager(kernel_name="python3")
     client = NotebookClient(
         nb,
@@ -145,7 +143,7 @@ def warm_execute(
                 f"  executed copy with the traceback: {kept}"
             ) from exc
         raise BuildError(f"notebook {template.name} failed: {exc!r}") from exc
-    _WARM.update(km=client.km, kc=client.kc, runs=runs + 1)
+    _WARM.update(km=client.km, kc=client.kc)
     del nb.cells[0]
     count = 0
     for cell in nb.cells:  # number the cells as a fresh kernel would

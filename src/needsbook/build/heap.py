@@ -1,4 +1,4 @@
-"""Garbage collection in the long-lived processes of a batch (workers and warm kernels).
+"""Garbage collection in the long-lived processes of a build (batch workers, warm kernels).
 
 Once a worker has loaded its modules and cached tables, each full collection walks that
 whole heap (about 0.15 s) though almost none of it is garbage. Before each piece of work
@@ -24,8 +24,3 @@ def settle() -> None:
     _count[0] += 1
     gc.collect()
     gc.freeze()
-
-
-def settle_code(full: bool) -> str:
-    """Python source doing what :func:`settle` does, for a kernel (``full``: unfreeze first)."""
-    return ("_gc.unfreeze()\n" if full else "") + "_gc.collect()\n_gc.freeze()\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -148,8 +147,10 @@ def data_table_html(section: Section) -> str:
 DECORATIVE_MARKS = ("area", "rect", "rule")  # bands, shaded ranges and cells, reference lines
 
 
-def accessible_chart(chart: object) -> object:
-    """The chart with its area, rect and rule marks hidden from assistive technology.
+def page_chart(chart: object) -> object:
+    """The chart as a page shows it, in one copy (copying a layered chart copies its layers
+    three times over): its title and subtitle wrapped to its width, and its area, rect and
+    rule marks hidden from assistive technology.
 
     Vega gives each such mark an ARIA graphics role but no name (they encode no data field to
     describe, or none at all when a band is empty), which axe-core reports as a serious WCAG
@@ -161,35 +162,16 @@ def accessible_chart(chart: object) -> object:
     if not isinstance(chart, alt.TopLevelMixin):
         return chart
     copy = chart.copy(deep=["config"])
-    _hide_decorative_marks(copy)
-    return copy
-
-
-def page_chart(chart: object) -> object:
-    """The chart as a page shows it: its titles wrapped (:func:`wrap_titles`) and its
-    decorative marks hidden (:func:`accessible_chart`), in one copy (copying a layered chart
-    copies its layers three times over)."""
-    import altair as alt
-
-    if not isinstance(chart, alt.TopLevelMixin):
-        return chart
-    copy = chart.copy(deep=["config"])
     title = wrapped_title(chart)
     if title is not alt.Undefined:
         copy.title = title
-    _hide_decorative_marks(copy)
-    return copy
-
-
-def _hide_decorative_marks(chart: Any) -> None:
-    import altair as alt
-
-    config = chart.config if chart.config is not alt.Undefined else alt.Config()
+    config = copy.config if copy.config is not alt.Undefined else alt.Config()
     for mark in DECORATIVE_MARKS:
         current = config[mark] if config[mark] is not alt.Undefined else {}
         merged = current.to_dict() if hasattr(current, "to_dict") else dict(current)
         config[mark] = {**merged, "aria": False}
-    chart.config = config
+    copy.config = config
+    return copy
 
 
 class RenderedChart:

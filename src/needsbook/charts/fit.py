@@ -1,7 +1,7 @@
 """Charts that fit the page: titles wrapped to the chart's width, one legend per field.
 
 Vega draws a chart title on one line however long it is, so a long title widens the chart
-beyond the page column. :func:`wrap_titles` splits a long title (and subtitle) into lines no
+beyond the page column. :func:`wrapped_title` splits a long title (and subtitle) into lines no
 wider than the chart, or than ``MIN_TITLE_PX`` for a narrow chart (its axis labels widen it).
 :func:`legends` lists the legends Vega will draw, so a test can check that each field has one
 legend (colour, shape and dash of one field share a legend only when their scales have the
@@ -56,18 +56,6 @@ def wrap(text: str | list[str], width_px: float, char_px: float = TITLE_CHAR_PX)
     chars = int(width_px / char_px)
     out = [piece for line in lines for piece in (textwrap.wrap(line, chars) or [line])]
     return out[0] if len(out) == 1 else out
-
-
-def wrap_titles(chart: Any) -> Any:
-    """A copy of the chart with its title and subtitle wrapped to its width."""
-    if not isinstance(chart, alt.TopLevelMixin):
-        return chart
-    title = wrapped_title(chart)
-    if title is alt.Undefined:
-        return chart
-    copy = chart.copy(deep=False)
-    copy.title = title
-    return copy
 
 
 def wrapped_title(chart: Any) -> Any:
