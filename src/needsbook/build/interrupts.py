@@ -5,14 +5,22 @@
 exceptions (a notebook client, Sphinx) can turn an interrupt into an ordinary failure; the
 pipeline calls :func:`check` after each step so a swallowed interrupt still stops the build.
 :func:`deferred` holds an interrupt back during short critical sections (renames, clean-up).
+
+Once an interrupt is on its way up, a further signal (a second Ctrl-C, or the SIGTERM a batch
+sends its workers after the terminal's SIGINT) is recorded but not raised, so it cannot break
+off the clean-up. An interrupt raised where Python cannot pass it on (a finaliser or a
+weak-reference callback, such as the import system's) is not printed as an error: the next
+signal raises again, and :func:`check` raises at the end of the step.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +41,7 @@ _state: dict[str, Any] = {
     "defer": 0,
     "pending": False,
     "busy": True,
+    "stopping": False,
 }
 
 
@@ -49,17 +58,44 @@ def last_requested() -> str | None:
 def check() -> None:
     """Raise :class:`Interrupted` if a signal was received (even if something swallowed it)."""
     if _state["signal"]:
-        raise Interrupted(_state["signal"])
+        _raise()
+
+
+def _raise() -> None:
+    _state["stopping"] = True
+    raise Interrupted(_state["signal"])
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
-    _state["signal"] = signal.Signals(signum).name
+    if _state["stopping"]:  # already stopping: let the clean-up finish
+        return
+    _state["signal"] = _state["signal"] or signal.Signals(signum).name
     if _state["defer"]:
         _state["pending"] = True
         return
     if not _state["busy"]:  # an idle pool worker: nothing to clean up
         os._exit(EXIT_CODE)
-    raise Interrupted(_state["signal"])
+    _raise()
+
+
+def _unraisable(previous: Callable[[Any], object], args: Any) -> None:
+    """``sys.unraisablehook``: an interrupt lost in a finaliser or callback is not reported
+    (the next signal raises again; :func:`check` raises after the step); anything else goes to
+    ``previous`` with interrupts held back, so none is raised inside the hook."""
+    if isinstance(args.exc_value, Interrupted):
+        _state["stopping"] = False
+        return
+    _state["defer"] += 1
+    try:
+        previous(args)
+    finally:
+        _state["defer"] -= 1
+
+
+def _install_unraisable() -> Callable[[Any], object]:
+    previous = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_unraisable, previous)
+    return previous
 
 
 def _install(handler: Callable[[int, FrameType | None], None] | int) -> dict[int, Any]:
@@ -72,22 +108,25 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    _state.update(signal=None, last=None, defer=0, pending=False, busy=True)
+    _state.update(signal=None, last=None, defer=0, pending=False, busy=True, stopping=False)
     previous = _install(_handler)
+    previous_hook = _install_unraisable()
     try:
         yield
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        sys.unraisablehook = previous_hook
         # a later build in this process (tests, notebooks) must not see this signal
-        _state.update(last=_state["signal"], signal=None, pending=False)
+        _state.update(last=_state["signal"], signal=None, pending=False, stopping=False)
 
 
 def worker_init() -> None:
     """Process-pool initializer: a worker exits at once on a signal when idle, and raises
     :class:`Interrupted` (cleaning up its staging folder) while it builds."""
-    _state.update(signal=None, defer=0, pending=False, busy=False)
+    _state.update(signal=None, defer=0, pending=False, busy=False, stopping=False)
     _install(_handler)
+    _install_unraisable()
 
 
 @contextmanager
@@ -110,7 +149,7 @@ def deferred() -> Iterator[None]:
         _state["defer"] -= 1
         if not _state["defer"] and _state["pending"]:
             _state["pending"] = False
-            raise Interrupted(_state["signal"])
+            _raise()
 
 
 @contextmanager
