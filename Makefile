@@ -32,10 +32,12 @@ book: setup
 	$(BIN)/needsbook build --area $(AREA)
 
 ## Everything CI runs: lint, then unit and expectation tests, the test books (built once per
-## session) with their download, consistency and browser checks, and nbval re-running every
-## chapter for two areas against the reference outputs committed in tests/nbval/.
+## session, from the start, beside the tests that do not read them; those run first) with
+## their download, consistency and browser checks, and nbval re-running every chapter for two
+## areas against the reference outputs committed in tests/nbval/.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 --dist loadscope -p no:cacheprovider \
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --prebuild-books \
+	  -p no:cacheprovider \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg tests
 
 ## The fast tier for development: everything but book builds, browser checks and nbval.
