@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from needsbook.charts import composition
+from needsbook.charts import composition, schema_table
 from needsbook.charts.values import chart_values
 
 # Analysis Function accessible categorical palette (dark blue, turquoise, dark pink, orange,
@@ -87,8 +87,10 @@ def enable() -> None:
     """Use the needsbook theme and the plain HTML renderer (offline via the vendored bundle),
     with data in chart specs escaped for the script that holds them, never limited in rows
     and with floats to 12 significant figures (:mod:`needsbook.charts.values`); charts are
-    composed without Altair's no-op copies (:mod:`needsbook.charts.composition`)."""
+    composed without Altair's no-op copies (:mod:`needsbook.charts.composition`) and its
+    schema table is built once (:mod:`needsbook.charts.schema_table`)."""
     composition.enable()
+    schema_table.enable()
     alt.theme.enable("needsbook")
     alt.renderers.enable(RENDERER)
     alt.data_transformers.enable(DATA)
