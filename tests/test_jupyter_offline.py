@@ -24,6 +24,7 @@ import pytest
 from needsbook.areas import resolve_area
 from needsbook.chapters import display, prose
 from tests.books import Books
+from tests.own_thread import in_own_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -150,6 +151,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: CDN unless told not to (the charts need neither).
 OFFLINE_EXPORT = ("--HTMLExporter.require_js_url=", "--HTMLExporter.mathjax_url=")
 MARKS = "g[class*='mark-'] > path, g[class*='mark-'] > text"
+DRAWN = "document.querySelectorAll('div[id^=altair-viz-] svg.marks').length"
 
 
 @pytest.mark.slow
@@ -169,32 +171,38 @@ def test_exported_chapter_draws_its_charts_offline(exported: Path) -> None:
         else:
             route.continue_()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(service_workers="block")
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(exported.as_uri(), wait_until="load")
-            charts = page.locator("div[id^='altair-viz-']").count()
-            assert charts >= 4  # age, pyramid, trend, projection, births, ethnicity
-            page.wait_for_function(
-                f"document.querySelectorAll('div[id^=altair-viz-] svg.marks').length >= {charts}",
-                timeout=30_000,
-            )
-            marks = page.eval_on_selector_all(
-                "div[id^='altair-viz-']",
-                f"els => els.map(e => e.querySelectorAll({MARKS!r}).length)",
-            )
-            headings = page.eval_on_selector_all("h1, h2, h3", "els => els.map(e => e.innerText)")
-            text = "\n".join(  # what the page shows: Markdown cells and outputs, not code
-                page.eval_on_selector_all(
-                    ".jp-RenderedHTMLCommon", "els => els.map(e => e.innerText)"
+    def look() -> tuple[list[int], list[str], str]:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(service_workers="block")
+                context.route("**/*", guard)
+                page = context.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(exported.as_uri(), wait_until="load")
+                charts = page.locator("div[id^='altair-viz-']").count()
+                assert charts >= 4  # age, pyramid, trend, projection, births, ethnicity
+                page.wait_for_function(
+                    f"{DRAWN} >= {charts}",
+                    timeout=30_000,
                 )
-            )
-        finally:
-            browser.close()
+                marks = page.eval_on_selector_all(
+                    "div[id^='altair-viz-']",
+                    f"els => els.map(e => e.querySelectorAll({MARKS!r}).length)",
+                )
+                headings = page.eval_on_selector_all(
+                    "h1, h2, h3", "els => els.map(e => e.innerText)"
+                )
+                text = "\n".join(  # what the page shows: Markdown cells and outputs, not code
+                    page.eval_on_selector_all(
+                        ".jp-RenderedHTMLCommon", "els => els.map(e => e.innerText)"
+                    )
+                )
+            finally:
+                browser.close()
+        return marks, headings, text
+
+    marks, headings, text = in_own_thread(look)  # no event loop left running by another test
     assert all(n > 0 for n in marks), f"charts drawn without marks: {marks}"
     assert not errors, errors
     assert off_machine == [], f"requests off the machine: {off_machine}"
@@ -252,7 +260,7 @@ def _run_kernel(capfd: pytest.CaptureFixture[str]) -> tuple[list[int], str]:
             kc.stop_channels()
             await km.shutdown_kernel()
 
-    asyncio.run(run())
+    in_own_thread(lambda: asyncio.run(run()))  # no event loop left running by another test
     return [s for s in sent if s == signal.SIGINT], capfd.readouterr().err
 
 

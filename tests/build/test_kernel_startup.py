@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-from collections.abc import Callable
 
 import pytest
 
 from needsbook.build.kernel import BuildKernelManager
+from tests.own_thread import in_own_thread
 
 PROBE = (
     "import json, sys, altair\n"
@@ -40,21 +39,8 @@ def _probe() -> dict[str, object]:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
-    # in a thread of its own: another test may have left an event loop running in this one
-    failed: list[BaseException] = []
-    worker = threading.Thread(target=lambda: _capture(lambda: asyncio.run(run()), failed))
-    worker.start()
-    worker.join(timeout=300)
-    if failed:
-        raise failed[0]
+    in_own_thread(lambda: asyncio.run(run()))  # no event loop left running by another test
     return json.loads("".join(printed))
-
-
-def _capture(work: Callable[[], object], failed: list[BaseException]) -> None:
-    try:
-        work()
-    except BaseException as exc:
-        failed.append(exc)
 
 
 @pytest.mark.slow
