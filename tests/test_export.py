@@ -95,3 +95,15 @@ def test_with_sources_picks_the_part_covering_each_year() -> None:
         "ONS estimates: for LSOAs, mid-2019 and mid-2020",
         "ONS estimates: for LAs, mid-2021 to mid-2024",
     ]
+
+
+@pytest.mark.parametrize("cell", ["=1+2", "+44 1905", "-x", "@SUM(A1)", "\tpad", "\rcr"])
+def test_safe_frame_finds_a_formula_anywhere_in_a_text_column(cell: str) -> None:
+    """Text columns are checked as a whole first; a formula in any row is still neutralised,
+    and a column with none is left as it is."""
+    df = pd.DataFrame({"a": ["ok", "fine", cell], "b": ["x", "y", "z"]}, dtype="str")
+    out = safe_frame(df)
+    assert out["a"].tolist() == ["ok", "fine", "'" + cell]
+    assert out["b"].tolist() == ["x", "y", "z"]
+    numbers = pd.DataFrame({"a": ["-1.5", "+2", "3e-4", None]}, dtype="str")
+    assert safe_frame(numbers)["a"].tolist()[:3] == ["-1.5", "+2", "3e-4"]

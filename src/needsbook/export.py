@@ -40,12 +40,23 @@ def safe_cell(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell and header a spreadsheet would run as a formula
+    neutralised (:func:`safe_cell`)."""
     out = df.copy()
     for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(safe_cell)
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        if isinstance(values.dtype, pd.StringDtype) and not _could_run(values):
+            continue  # a text column none of whose cells starts like a formula
+        out[col] = values.map(safe_cell)
     out.columns = [safe_cell(str(c)) for c in out.columns]
     return out
+
+
+def _could_run(text: pd.Series) -> bool:
+    """True if some cell of a text column starts with a character a formula starts with."""
+    return bool(text.str.match(_FORMULA.pattern, na=False).any())
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:

@@ -138,7 +138,7 @@ def tidy(
     unit_col = renamed.get(unit_col, unit_col) if unit_col else None
     if measures:
         long = df.melt(id_vars=dims, value_vars=measures, var_name="measure", value_name="value")
-        long["unit"] = long["measure"].map(unit_of)
+        long["unit"] = long["measure"].map({m: unit_of(m) for m in measures})
         if unit_col:  # the table's unit column gives the unit of values the name does not
             generic = (long["unit"] == "number").to_numpy()
             long.loc[generic, "unit"] = long.loc[generic, unit_col].map(_unit_text)
