@@ -148,9 +148,9 @@ DECORATIVE_MARKS = ("area", "rect", "rule")  # bands, shaded ranges and cells, r
 
 
 def page_chart(chart: object) -> object:
-    """The chart as a page shows it, in one copy (copying a layered chart copies its layers
-    three times over): its title and subtitle wrapped to its width, and its area, rect and
-    rule marks hidden from assistive technology.
+    """The chart as a page shows it, in a copy that shares its layers and copies only its
+    configuration: its title and subtitle wrapped to its width, and its area, rect and rule
+    marks hidden from assistive technology.
 
     Vega gives each such mark an ARIA graphics role but no name (they encode no data field to
     describe, or none at all when a band is empty), which axe-core reports as a serious WCAG
