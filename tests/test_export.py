@@ -107,3 +107,35 @@ def test_safe_frame_finds_a_formula_anywhere_in_a_text_column(cell: str) -> None
     assert out["b"].tolist() == ["x", "y", "z"]
     numbers = pd.DataFrame({"a": ["-1.5", "+2", "3e-4", None]}, dtype="str")
     assert safe_frame(numbers)["a"].tolist()[:3] == ["-1.5", "+2", "3e-4"]
+
+
+def _awkward_frame() -> pd.DataFrame:
+    """Every column type a book's tables hold, with missing values, formula-like text,
+    quotes, commas and line breaks."""
+    return pd.DataFrame(
+        {
+            "text": ["=1+1", "-2", None, "a,b", 'say "hi"'],
+            "string": pd.array(["@x", pd.NA, "\n", "+3", "plain"], dtype="string"),
+            "float": [1.5, float("nan"), 1e-5, 1e16, -0.0],
+            "int": [1, 2, 3, 4, 5],
+            "nullable": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            "=flag": [True, False, True, True, False],
+            "mixed": [0.1, 2, "x", None, float("nan")],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        _awkward_frame(),
+        pd.DataFrame({"when": pd.to_datetime(["2021-01-01", None])}),  # through pandas
+        pd.DataFrame({"empty": []}),
+        pd.DataFrame(),
+    ],
+)
+def test_csv_bytes_are_pandas_own_csv_of_the_safe_frame(frame: pd.DataFrame) -> None:
+    from needsbook.export import to_csv_bytes
+
+    expected = safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    assert to_csv_bytes(frame) == expected

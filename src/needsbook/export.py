@@ -9,6 +9,7 @@ formulas (CSV injection).
 
 from __future__ import annotations
 
+import csv
 import errno
 import io
 import numbers
@@ -16,6 +17,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from needsbook import __version__, csv_columns, paths, row_sources
@@ -60,7 +62,46 @@ def _could_run(text: pd.Series) -> bool:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """``df`` as CSV (no index, ``\\n`` line ends, UTF-8) with formula-like text neutralised
+    (:func:`safe_frame`): the bytes ``safe_frame(df).to_csv(index=False)`` gives, written
+    with the csv module for the small tables of a book (pandas' writer costs more per call
+    than such a table takes to write). Columns of other types go through pandas."""
+    if not all(_plain_dtype(dtype) for dtype in df.dtypes):
+        return safe_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    columns = [_csv_cells(df.iloc[:, i]) for i in range(df.shape[1])]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([safe_cell(str(c)) for c in df.columns])
+    writer.writerows(zip(*columns, strict=True))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _plain_dtype(dtype: object) -> bool:
+    """Text, object, numpy int, float or bool, or pandas' nullable int: types whose cells
+    pandas writes to CSV as ``str(cell)`` (missing ones blank)."""
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iufbO"
+    return isinstance(dtype, pd.Int64Dtype)
+
+
+def _csv_cells(values: pd.Series) -> list[object]:
+    """One column's cells as pandas writes them to CSV: text neutralised (:func:`safe_cell`),
+    floats as numpy prints them, missing values blank."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        text = values.to_numpy().astype(str).astype(object)
+        text[np.isnan(values.to_numpy())] = ""
+        return text.tolist()
+    numeric = pd.api.types.is_numeric_dtype(values)
+    return [
+        ""
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+        else v
+        if numeric
+        else safe_cell(v)
+        for v in values.tolist()
+    ]
 
 
 def with_sources(df: pd.DataFrame, dataset: str) -> pd.DataFrame:

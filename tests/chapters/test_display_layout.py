@@ -37,6 +37,29 @@ def test_a_narrow_table_stays_a_plain_table() -> None:
     assert "needsbook-stacked" not in html and "<td>A</td>" in html
 
 
+def test_a_plain_table_is_the_html_pandas_writes_with_a_caption() -> None:
+    """Missing cells blank, text escaped and stripped, numbers as Python prints them: the
+    table pandas' ``to_html`` makes of the escaped cells, with the caption after its tag."""
+    from needsbook.escape import html_text
+
+    df = pd.DataFrame(
+        {
+            "Area <b>": [" A & B ", None, "x\ny"],
+            "Rate": [1.5, float("nan"), 20.0],
+            "Count": pd.array([3, None, 7], dtype="Int64"),
+            "Flag": [True, False, True],
+        }
+    )
+    blank = df.map(lambda v: "" if v is None or v is pd.NA or v != v else v)
+    expected = (
+        blank.map(html_text)
+        .rename(columns=html_text)
+        .to_html(index=False, border=0, classes="needsbook-data", escape=False)
+        .replace(">\n  <thead>", ">\n<caption>Data: x</caption>\n  <thead>", 1)
+    )
+    assert display.table_html(df, "Data: x") == expected
+
+
 def test_a_table_too_wide_for_the_page_is_stacked_with_every_cell() -> None:
     wide = pd.DataFrame({f"Column heading {i}": [f"value{i}", "x"] for i in range(20)})
     html = display.table_html(wide, "Data: wide")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -76,14 +77,35 @@ CHAR_PX = 7.5
 CELL_PADDING_PX = 12
 
 
-def min_width_px(cells: pd.DataFrame) -> float:
+def min_width_px(rows: list[list[object]], columns: list[object]) -> float:
     """The narrowest a table can be with every cell wrapped at spaces: each column as wide as
     its longest word (heading or cell)."""
     total = 0.0
-    for col in cells.columns:
-        words = (w for v in (col, *cells[col]) for w in str(v).split())
+    for i, col in enumerate(columns):
+        words = (w for v in (col, *(row[i] for row in rows)) for w in str(v).split())
         total += max((len(w) for w in words), default=1) * CHAR_PX + CELL_PADDING_PX
     return total
+
+
+def _shown(value: object) -> object:
+    """A cell as a table shows it: missing values blank."""
+    return "" if value is None or value is pd.NA or value != value else value
+
+
+def _rows(df: pd.DataFrame, cell: Callable[[object], object]) -> list[list[object]]:
+    """``df``'s rows as lists, each value passed through ``cell`` (the values pandas' own
+    ``DataFrame.map`` passes: Python scalars, ``pd.NA`` or NaN for a missing one)."""
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
+    return [[cell(v) for v in row] for row in zip(*columns, strict=True)] if columns else []
+
+
+def _html_cell(value: object) -> str:
+    """A cell's escaped text as pandas' ``to_html`` writes it: stripped, with any tab, CR or
+    newline left as the two-character escapes ``\\t``, ``\\r``, ``\\n``."""
+    text = html_text(value)
+    if "\t" in text or "\r" in text or "\n" in text:
+        text = text.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+    return text.strip()
 
 
 def table_html(df: pd.DataFrame, caption: str) -> str:
@@ -92,18 +114,23 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
     A table too wide for the page column even with its cells wrapped is stacked: the book's
     stylesheet shows each row as a block of "heading: value" lines, so the reader sees every
     cell at any width (explicit ARIA roles keep it a table for assistive technology)."""
-    shown = df.map(lambda v: "" if v is None or v is pd.NA or v != v else v)
-    cells = shown.map(html_text)  # html_text("") is ""
-    if min_width_px(shown) > COLUMN_PX:
-        return _stacked_html(df, cells, caption)
-    cells = cells.rename(columns=html_text)
-    table = cells.to_html(index=False, border=0, classes="needsbook-data", escape=False)
-    return table.replace(
-        ">\n  <thead>", f">\n<caption>{html_text(caption)}</caption>\n  <thead>", 1
+    shown = _rows(df, _shown)
+    if min_width_px(shown, list(df.columns)) > COLUMN_PX:
+        return _stacked_html(df, [[html_text(v) for v in row] for row in shown], caption)
+    heads = "".join(f"      <th>{_html_cell(c)}</th>\n" for c in df.columns)
+    body = "".join(
+        "    <tr>\n" + "".join(f"      <td>{_html_cell(v)}</td>\n" for v in row) + "    </tr>\n"
+        for row in shown
+    )
+    return (
+        '<table class="dataframe needsbook-data">\n'
+        f"<caption>{html_text(caption)}</caption>\n"
+        '  <thead>\n    <tr style="text-align: right;">\n'
+        f"{heads}    </tr>\n  </thead>\n  <tbody>\n{body}  </tbody>\n</table>"
     )
 
 
-def _stacked_html(df: pd.DataFrame, cells: pd.DataFrame, caption: str) -> str:
+def _stacked_html(df: pd.DataFrame, cells: list[list[str]], caption: str) -> str:
     heads = [html_text(c) for c in df.columns]
     head = "".join(f"<th scope='col' role='columnheader'>{h}</th>" for h in heads)
     rows = "".join(
@@ -112,7 +139,7 @@ def _stacked_html(df: pd.DataFrame, cells: pd.DataFrame, caption: str) -> str:
             f"<td role='cell' data-label='{h}'>{v}</td>" for h, v in zip(heads, row, strict=True)
         )
         + "</tr>\n"
-        for row in cells.itertuples(index=False)
+        for row in cells
     )
     return (
         "<table class='needsbook-data needsbook-stacked' role='table'>\n"
