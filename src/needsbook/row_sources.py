@@ -14,10 +14,8 @@ section's whole source: the chapter must then say (``attrs["sources"]``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-
-import numpy as np
-import pandas as pd
 
 SOURCE_COLUMNS = ("source", "sources")
 INDICATOR_COLUMNS = ("indicator", "measure (table)", "measure")
@@ -105,26 +103,30 @@ def catalogue_sources() -> dict[str, str]:
     return out
 
 
-def column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    """The column of ``df`` named (any case) by the first of ``names`` it has."""
-    by_name = {str(c).strip().lower(): str(c) for c in df.columns}
+def column(columns: Iterable[object], names: tuple[str, ...]) -> str | None:
+    """The one of ``columns`` named (any case) by the first of ``names`` there is."""
+    by_name = {str(c).strip().lower(): str(c) for c in columns}
     return next((by_name[n] for n in names if n in by_name), None)
 
 
 def row_sources(
-    long: pd.DataFrame, source: str, attrs: dict[str, object], source_column: str | None
-) -> pd.Series:
-    """Each tidy row's own source (see the module docstring)."""
+    long: Mapping[str, list[object]],
+    source: str,
+    attrs: dict[str, object],
+    source_column: str | None,
+) -> list[str]:
+    """Each tidy row's own source (see the module docstring); ``long`` maps each column of
+    the tidy rows to its values."""
     parts = split(source)
     known = catalogue_sources()
     by_id = column(long, ("indicator_id",))
     by_name = column(long, INDICATOR_COLUMNS)
     labels = [c for c in (column(long, (n,)) for n in LABEL_COLUMNS) if c]
     declared = attrs.get("sources")
-    declared_col = declared if isinstance(declared, str) and declared in long.columns else None
+    declared_col = declared if isinstance(declared, str) and declared in long else None
     by_measure = declared if isinstance(declared, dict) else {}
 
-    def one(row: pd.Series) -> str:
+    def one(row: Mapping[str, object]) -> str:
         measure = str(row.get("measure", "") or "")
         if declared_col and _text(row[declared_col]):
             return _text(row[declared_col])
@@ -144,19 +146,20 @@ def row_sources(
             return found or source
         return parts[0] if parts else source  # a figure of the section's principal source
 
-    if long.empty:
-        return pd.Series([], dtype=object)
     # worked out once per distinct combination of the columns ``one`` reads (a tidy row
     # always has its measure)
     used = [
         c
         for c in dict.fromkeys(("measure", declared_col, *labels, source_column, by_id, by_name))
-        if c and c in long.columns
+        if c and c in long
     ]
-    group = long.groupby(used, dropna=False, sort=False).ngroup().to_numpy()
-    _, first_rows = np.unique(group, return_index=True)  # each group's first row, in order
-    found = long.iloc[first_rows].apply(one, axis=1).to_numpy(dtype=object)
-    return pd.Series(found[group], index=long.index, dtype=object)
+    found: dict[tuple[object, ...], str] = {}
+    out = []
+    for values in zip(*(long[c] for c in used), strict=True):
+        if values not in found:
+            found[values] = one(dict(zip(used, values, strict=True)))
+        out.append(found[values])
+    return out
 
 
 def _text(value: object) -> str:

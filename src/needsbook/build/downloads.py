@@ -110,49 +110,55 @@ def tidy(
     Numeric columns are measures, except keys (a year, decile or quintile column, or those
     named in ``attrs["dimensions"]``); every other column is a dimension. The table's own
     period, unit and source columns fill ``period``, ``unit`` and ``source`` instead of being
-    repeated as dimensions."""
-    df = table.reset_index(drop=True).copy()
-    df.columns = [str(c) for c in df.columns]
+    repeated as dimensions.
+
+    A book's tables are small, so the rows are made with lists rather than pandas
+    operations (each of which costs more than such a table takes to reshape); dimension
+    columns keep their type."""
+    names = [str(c) for c in table.columns]
+    dtypes = dict(zip(names, table.dtypes, strict=True))
+    cells = {name: table.iloc[:, i].tolist() for i, name in enumerate(names)}
+    n = len(table)
     keys = set(table.attrs.get("dimensions", ()))
-    numeric = [
-        c
-        for c in df.columns
-        if pd.api.types.is_numeric_dtype(df[c])
-        and not pd.api.types.is_bool_dtype(df[c])
-        and c not in keys
-        and not (pd.api.types.is_integer_dtype(df[c]) and _KEY_COLUMN.search(c))
-    ]
-    year_cols = [c for c in df.columns if _is_year(c)]
-    measures = [c for c in numeric if c not in year_cols]
-    source_col = row_sources.column(df[[c for c in df.columns if c not in measures]], SOURCES)
-    unit_col = row_sources.column(df[[c for c in df.columns if c not in measures]], ("unit",))
+    measures = [c for c in names if _is_measure(c, dtypes[c], keys) and not _is_year(c)]
+    year_cols = [c for c in names if _is_year(c)]
+    others = [c for c in names if c not in measures]
+    source_col = row_sources.column(others, SOURCES)
+    unit_col = row_sources.column(others, ("unit",))
     period = table.attrs.get("period")
-    if isinstance(period, str) and period in df.columns:
+    if isinstance(period, str) and period in names:
         year_cols = [period]
-    dims = [c for c in df.columns if c not in measures]
-    renamed = {c: f"{c} (table)" for c in dims if c.lower() in FIXED}  # "Measure", "Value"
-    df = df.rename(columns=renamed)
-    dims = [renamed.get(c, c) for c in dims]
+    renamed = {c: f"{c} (table)" for c in others if c.lower() in FIXED}  # "Measure", "Value"
+    dims = [renamed.get(c, c) for c in others]
+    cells = {renamed.get(c, c): v for c, v in cells.items()}
+    dtypes = {renamed.get(c, c): v for c, v in dtypes.items()}
     year_cols = [renamed.get(c, c) for c in year_cols]
     source_col = renamed.get(source_col, source_col) if source_col else None
     unit_col = renamed.get(unit_col, unit_col) if unit_col else None
+
+    repeat = max(len(measures), 1)
+    long: dict[str, list[object]] = {d: cells[d] * repeat for d in dims}
     if measures:
-        long = df.melt(id_vars=dims, value_vars=measures, var_name="measure", value_name="value")
-        long["unit"] = long["measure"].map({m: unit_of(m) for m in measures})
+        long["measure"] = [m for m in measures for _ in range(n)]
+        long["value"] = [_value_text(v) for m in measures for v in cells[m]]
+        units = {m: unit_of(m) for m in measures}
+        long["unit"] = [units[m] for m in long["measure"]]
         if unit_col:  # the table's unit column gives the unit of values the name does not
-            generic = (long["unit"] == "number").to_numpy()
-            long.loc[generic, "unit"] = long.loc[generic, unit_col].map(_unit_text)
+            long["unit"] = [
+                _unit_text(own) if unit == "number" else unit
+                for unit, own in zip(long["unit"], long[unit_col], strict=True)
+            ]
     else:
-        long = df.copy()
-        long["measure"] = ""
-        long["value"] = pd.NA
-        long["unit"] = long[unit_col].map(_unit_text) if unit_col else ""
+        long["measure"] = [""] * n
+        long["value"] = [pd.NA] * n
+        long["unit"] = [_unit_text(v) for v in long[unit_col]] if unit_col else [""] * n
     if year_cols:
-        long["period"] = long[year_cols[0]].map(lambda v: "" if pd.isna(v) else str(v))
+        long["period"] = ["" if _missing(v) else str(v) for v in long[year_cols[0]]]
     elif isinstance(period, str) and period:
-        long["period"] = period
+        long["period"] = [period] * len(long["measure"])
     else:
-        long["period"] = source_period(source) or (f"data year {year}" if year else "")
+        fixed = source_period(source) or (f"data year {year}" if year else "")
+        long["period"] = [fixed] * len(long["measure"])
     _override(long, "period", table.attrs.get("periods", {}))
     _override(long, "unit", table.attrs.get("units", {}))
     long["source"] = row_sources.row_sources(long, source, dict(table.attrs), source_col)
@@ -161,12 +167,49 @@ def tidy(
     if isinstance(declared, str):
         folded.add(declared)
     dims = [c for c in dims if c not in folded]
-    long.insert(0, "section", title)
-    long.insert(0, "area_code", area_code)
-    if pd.api.types.is_numeric_dtype(long["value"]):  # 1523999, not 1523999.0; 12 digits
-        long["value"] = long["value"].map(lambda v: "" if pd.isna(v) else format(v, ".12g"))
+    rows = len(long["measure"])
+    long["section"] = [title] * rows
+    long["area_code"] = [area_code] * rows
     ordered = ["area_code", "section", *dims, "measure", "value", "unit", "period", "source"]
-    return long[ordered].drop_duplicates().reset_index(drop=True)
+    kept = _first_of_each(list(zip(*(long[c] for c in ordered), strict=True)))
+    out = {
+        c: pd.Series([row[i] for row in kept], dtype=dtypes.get(c) if c in dims else None)
+        for i, c in enumerate(ordered)
+    }
+    return pd.DataFrame(out, columns=ordered)
+
+
+def _is_measure(column: str, dtype: object, keys: set[str]) -> bool:
+    """A numeric column that is not a key: not boolean, not named a dimension in the table's
+    ``attrs``, not an integer decile or quintile."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and column not in keys
+        and not (pd.api.types.is_integer_dtype(dtype) and _KEY_COLUMN.search(column))
+    )
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _value_text(value: object) -> str:
+    """A measure's value as the CSV gives it: 1523999, not 1523999.0; 12 significant
+    digits; blank when missing."""
+    return "" if _missing(value) else format(value, ".12g")
+
+
+def _first_of_each(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """``rows`` without repeats, first occurrences in order (missing values equal)."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for row in rows:
+        key = tuple(None if _missing(v) else v for v in row)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 def _is_year(column: str) -> bool:
@@ -180,12 +223,19 @@ def _unit_text(value: object) -> str:
     return "percent" if text == "%" else text
 
 
-def _override(long: pd.DataFrame, column: str, by_measure: dict[str, object]) -> None:
+def _override(long: dict[str, list[object]], column: str, by_measure: dict[str, object]) -> None:
     """Set ``column`` for each measure named in ``by_measure`` (a value, or one per row)."""
     for measure, value in by_measure.items():
-        rows = (long["measure"] == measure).to_numpy()
-        if rows.any():
-            long.loc[rows, column] = value if isinstance(value, str) else list(value)
+        rows = [i for i, m in enumerate(long["measure"]) if m == measure]
+        if not rows:
+            continue
+        given = [value] * len(rows) if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        if len(given) != len(rows):
+            raise ValueError(
+                f"{column} for {measure!r} lists {len(given)} values for {len(rows)} rows"
+            )
+        for i, v in zip(rows, given, strict=True):
+            long[column][i] = v
 
 
 def write_section(
