@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import altair as alt
@@ -49,3 +50,34 @@ def test_values_a_bit_apart_give_the_same_chart() -> None:
     assert dicts[0] == dicts[1]
     (values,) = dicts[0]["datasets"].values()
     assert [r["x"] for r in values] == [0.766967661235, 12.3456789012]
+
+
+def test_chart_values_are_altairs_records_of_the_rounded_table() -> None:
+    """The records a chart carries equal Altair's own ``to_values`` of the rounded table, for
+    every kind of column (those it converts itself and those it leaves to Altair)."""
+    from altair.utils.data import to_values
+
+    from needsbook.charts.values import chart_values
+
+    plain = pd.DataFrame(
+        {
+            "float": [1 / 3, math.nan, math.inf, -0.0, 1234567890123.4],
+            "int": np.array([1, 2, 3, 4, 5], dtype="int32"),
+            "flag": [True, False, True, True, False],
+            "str": ["a", None, "c", "d", "e"],
+            "string": pd.array(["a", pd.NA, "c", "d", "e"], dtype="string"),
+            "object": [np.float64(2.5), None, "x", math.nan, np.int64(7)],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    others = [
+        plain.assign(when=pd.to_datetime(["2021-01-01"] * 5)),
+        plain.assign(group=pd.Categorical(["a", "b", None, "a", "b"])),
+        plain.assign(nullable=pd.array([1.5, None, 2.0, 3.0, 4.0], dtype="Float64")),
+        plain.assign(small=np.array([0.1] * 5, dtype="float32")),
+        pd.DataFrame(index=[0, 1]),
+        plain.iloc[:0],
+    ]
+    for df in (plain, *others):
+        ours, altairs = chart_values(df), to_values(rounded(df))
+        assert json.dumps(ours) == json.dumps(altairs), df.dtypes.to_dict()
