@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -53,21 +52,42 @@ def setup(downloads_dir: str = "", target: str = "jupyter") -> None:
 
 
 def _format(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as the page shows them: the one rule per unit (``needsbook.formatting``) read
-    from each column's heading or the table's own ``attrs["decimals"]``; other float columns
-    keep one decimal unless every value is whole. Never "-0"."""
-    out = df.copy()
+    """Numbers as the page shows them (:func:`_formatted`), as a table."""
+    names, columns = _formatted(df)
+    out = pd.DataFrame(dict(enumerate(columns)), index=df.index)
+    out.columns = names
+    return out
+
+
+def _formatted(
+    df: pd.DataFrame, skip: tuple[str, ...] = ()
+) -> tuple[list[object], list[list[object]]]:
+    """The headings and each column's values as the page shows them, leaving out the columns
+    named in ``skip``: the one rule per unit (``needsbook.formatting``) read from each
+    column's heading or the table's own ``attrs["decimals"]``; other float columns keep one
+    decimal unless every value is whole. Never "-0"."""
     decimals = table_decimals(df)
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
+    names: list[object] = []
+    columns: list[list[object]] = []
+    for i, (col, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True)):
+        if col in skip:
+            continue
+        values = df.iloc[:, i].tolist()
+        if pd.api.types.is_float_dtype(dtype):
             dp = decimals.get(str(col))
             if dp is None:
-                whole = out[col].dropna().map(float.is_integer).all()
-                dp = 0 if whole else 1
-            out[col] = out[col].map(lambda v, d=dp: fixed(v, d, missing=""))
-        elif pd.api.types.is_integer_dtype(out[col]) and "year" not in str(col).lower():
-            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:,}")
-    return out
+                given = [v for v in values if not _is_missing(v)]
+                dp = 0 if all(float.is_integer(v) for v in given) else 1
+            values = [fixed(v, dp, missing="") for v in values]
+        elif pd.api.types.is_integer_dtype(dtype) and "year" not in str(col).lower():
+            values = ["" if _is_missing(v) else f"{v:,}" for v in values]
+        names.append(col)
+        columns.append(values)
+    return names, columns
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 # The content column at a 1280 px window is about 780 px (the book's stylesheet,
@@ -92,13 +112,6 @@ def _shown(value: object) -> object:
     return "" if value is None or value is pd.NA or value != value else value
 
 
-def _rows(df: pd.DataFrame, cell: Callable[[object], object]) -> list[list[object]]:
-    """``df``'s rows as lists, each value passed through ``cell`` (the values pandas' own
-    ``DataFrame.map`` passes: Python scalars, ``pd.NA`` or NaN for a missing one)."""
-    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
-    return [[cell(v) for v in row] for row in zip(*columns, strict=True)] if columns else []
-
-
 def _html_cell(value: object) -> str:
     """A cell's escaped text as pandas' ``to_html`` writes it: stripped, with any tab, CR or
     newline left as the two-character escapes ``\\t``, ``\\r``, ``\\n``."""
@@ -114,10 +127,16 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
     A table too wide for the page column even with its cells wrapped is stacked: the book's
     stylesheet shows each row as a block of "heading: value" lines, so the reader sees every
     cell at any width (explicit ARIA roles keep it a table for assistive technology)."""
-    shown = _rows(df, _shown)
-    if min_width_px(shown, list(df.columns)) > COLUMN_PX:
-        return _stacked_html(df, [[html_text(v) for v in row] for row in shown], caption)
-    heads = "".join(f"      <th>{_html_cell(c)}</th>\n" for c in df.columns)
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
+    return _columns_html(list(df.columns), columns, caption)
+
+
+def _columns_html(names: list[object], columns: list[list[object]], caption: str) -> str:
+    """:func:`table_html` of a table given as its headings and each column's values."""
+    shown = [[_shown(v) for v in row] for row in zip(*columns, strict=True)]
+    if min_width_px(shown, names) > COLUMN_PX:
+        return _stacked_html(names, [[html_text(v) for v in row] for row in shown], caption)
+    heads = "".join(f"      <th>{_html_cell(c)}</th>\n" for c in names)
     body = "".join(
         "    <tr>\n" + "".join(f"      <td>{_html_cell(v)}</td>\n" for v in row) + "    </tr>\n"
         for row in shown
@@ -130,8 +149,8 @@ def table_html(df: pd.DataFrame, caption: str) -> str:
     )
 
 
-def _stacked_html(df: pd.DataFrame, cells: list[list[str]], caption: str) -> str:
-    heads = [html_text(c) for c in df.columns]
+def _stacked_html(names: list[object], cells: list[list[str]], caption: str) -> str:
+    heads = [html_text(c) for c in names]
     head = "".join(f"<th scope='col' role='columnheader'>{h}</th>" for h in heads)
     rows = "".join(
         "<tr role='row'>"
@@ -162,8 +181,8 @@ KEY_COLUMNS = ("indicator_id",)
 
 
 def data_table_html(section: Section) -> str:
-    shown = section.table.drop(columns=[c for c in KEY_COLUMNS if c in section.table.columns])
-    table = table_html(_format(shown), f"Data: {section.title}")
+    names, columns = _formatted(section.table, skip=KEY_COLUMNS)
+    table = _columns_html(names, columns, f"Data: {section.title}")
     return (
         f"<details class='needsbook-table'><summary>Data table: "
         f"{html_text(section.title)} ({len(section.table)} rows)</summary>\n{table}"
