@@ -45,3 +45,28 @@ def test_english_stems_are_remembered_and_unchanged() -> None:
     words = ["children", "Children", "safeguarding", "assessments", "deprivation", "ran"]
     assert [patched(lang, w) for w in words] == [original(lang, w) for w in words]
     assert sphinx_ext._STEMS["safeguarding"] == original(lang, "safeguarding")
+
+
+def test_commonmark_parsers_are_reused_and_parse_the_same() -> None:
+    """MyST-NB's parser for a notebook's Markdown outputs is made once per renderer class and
+    options, and parses as a new one does; MyST's own configured parser is made each time."""
+    from myst_nb.core import render
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+
+    sphinx_ext._reuse_markdown_parsers()
+    sphinx_ext._reuse_markdown_parsers()  # once only
+    create = render.create_md_parser
+    fresh = create.__wrapped__
+    assert not hasattr(fresh, "__wrapped__")
+    plain = MdParserConfig(commonmark_only=True)
+    first = create(plain, DocutilsRenderer)
+    assert create(MdParserConfig(commonmark_only=True), DocutilsRenderer) is first
+    assert create(MdParserConfig(gfm_only=True), DocutilsRenderer) is not first
+    assert create(MdParserConfig(), DocutilsRenderer) is not create(
+        MdParserConfig(), DocutilsRenderer
+    )
+    text = "Rates *rose* in [Kent](https://example.org)\n\n- one\n- two\n"
+    for _ in range(2):
+        tokens = [t.as_dict() for t in first.parse(text, {})]
+        assert tokens == [t.as_dict() for t in fresh(plain, DocutilsRenderer).parse(text, {})]

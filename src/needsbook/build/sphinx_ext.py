@@ -7,7 +7,10 @@ JavaScript error on every page.
 
 It also keeps the English search stemmer's results for the process: Sphinx remembers them for
 one page only, and a batch builds many books of the same words (the stemmer is a pure
-function of the word, so the index is the same).
+function of the word, so the index is the same). And it reuses MyST-NB's CommonMark parser:
+MyST-NB makes a new one (building every rule table of markdown-it) for each Markdown output
+of a notebook, about 200 a book, though a parser keeps no state between documents (each parse
+gets its own environment).
 """
 
 from __future__ import annotations
@@ -64,8 +67,40 @@ def _remember_english_stems() -> None:
         SearchEnglish.stem = _remembering(SearchEnglish.stem)  # type: ignore[method-assign]
 
 
+def _reusing(create: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``create_md_parser`` keeping one CommonMark-only or GFM-only parser per renderer class
+    and option set (MyST's full parser, whose configuration varies, is made as before)."""
+    parsers: dict[tuple[object, ...], Any] = {}
+
+    def reused(config: Any, renderer: Any) -> Any:
+        if not (config.commonmark_only or config.gfm_only):
+            return create(config, renderer)
+        key = (
+            renderer,
+            config.commonmark_only,
+            config.gfm_only,
+            config.words_per_minute,
+            config.enable_checkboxes,
+        )
+        found = parsers.get(key)
+        if found is None:
+            found = parsers[key] = create(config, renderer)
+        return found
+
+    reused.__wrapped__ = create  # type: ignore[attr-defined]
+    return reused
+
+
+def _reuse_markdown_parsers() -> None:
+    from myst_nb.core import render
+
+    if not hasattr(render.create_md_parser, "__wrapped__"):
+        render.create_md_parser = _reusing(render.create_md_parser)
+
+
 def setup(app: Any) -> dict[str, Any]:
     _remember_english_stems()
+    _reuse_markdown_parsers()
     app.connect("config-inited", _add_static)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
