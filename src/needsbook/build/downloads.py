@@ -113,8 +113,8 @@ def tidy(
     repeated as dimensions.
 
     A book's tables are small, so the rows are made with lists rather than pandas
-    operations (each of which costs more than such a table takes to reshape); dimension
-    columns keep their type."""
+    operations (each of which costs more than such a table takes to reshape); the columns
+    hold Python objects (as the CSV writes them)."""
     names = [str(c) for c in table.columns]
     dtypes = dict(zip(names, table.dtypes, strict=True))
     cells = {name: table.iloc[:, i].tolist() for i, name in enumerate(names)}
@@ -131,7 +131,6 @@ def tidy(
     renamed = {c: f"{c} (table)" for c in others if c.lower() in FIXED}  # "Measure", "Value"
     dims = [renamed.get(c, c) for c in others]
     cells = {renamed.get(c, c): v for c, v in cells.items()}
-    dtypes = {renamed.get(c, c): v for c, v in dtypes.items()}
     year_cols = [renamed.get(c, c) for c in year_cols]
     source_col = renamed.get(source_col, source_col) if source_col else None
     unit_col = renamed.get(unit_col, unit_col) if unit_col else None
@@ -172,11 +171,7 @@ def tidy(
     long["area_code"] = [area_code] * rows
     ordered = ["area_code", "section", *dims, "measure", "value", "unit", "period", "source"]
     kept = _first_of_each(list(zip(*(long[c] for c in ordered), strict=True)))
-    out = {
-        c: pd.Series([row[i] for row in kept], dtype=dtypes.get(c) if c in dims else None)
-        for i, c in enumerate(ordered)
-    }
-    return pd.DataFrame(out, columns=ordered)
+    return pd.DataFrame(kept, columns=ordered, dtype=object)
 
 
 def _is_measure(column: str, dtype: object, keys: set[str]) -> bool:
