@@ -1,5 +1,6 @@
 """The build kernel's start-up: it goes without the IRI parser jsonschema would import (2.5 s,
-never used for Vega-Lite) and leaves the notebook's namespace as a plain kernel does."""
+never used for Vega-Lite), its streams skip flushes with nothing to send, and it leaves the
+notebook's namespace as a plain kernel does."""
 
 from __future__ import annotations
 
@@ -13,18 +14,40 @@ from tests.own_thread import in_own_thread
 
 PROBE = (
     "import json, sys, altair\n"
+    "from ipykernel.iostream import OutStream\n"
     "print(json.dumps({'blocked': sys.modules.get('rfc3987_syntax', 0) is None, "
-    "'names': sorted(n for n in dir() if not n.startswith('_'))}))"
+    "'quick_flush': getattr(OutStream.flush, '_needsbook', False), "
+    "'names': sorted(n for n in dir() if not n.startswith('_'))}))\n"
+)
+#: Text and display outputs interleaved: each must reach the notebook in this order.
+ORDER = (
+    "from IPython.display import HTML, display\n"
+    "for i in range(3):\n"
+    "    print(f'text {i}')\n"
+    "    display(HTML(f'<p>shown {i}</p>'))\n"
+    "    display(HTML(f'<p>again {i}</p>'))\n"
+    "sys.stderr.write('warned\\n')\n"
+    "display(HTML('<p>last</p>'))\n"
 )
 
 
-def _probe() -> dict[str, object]:
+def _probe() -> tuple[dict[str, object], list[str]]:
     printed: list[str] = []
+    outputs: list[str] = []
 
     def hook(msg: dict[str, object]) -> None:
         content = msg.get("content", {})
         if msg.get("msg_type") == "stream" and isinstance(content, dict):
             printed.append(str(content.get("text", "")))
+
+    def order(msg: dict[str, object]) -> None:
+        content = msg.get("content", {})
+        if not isinstance(content, dict):
+            return
+        if msg.get("msg_type") == "stream":
+            outputs.extend(content["text"].splitlines())
+        elif msg.get("msg_type") == "display_data":
+            outputs.append(content["data"]["text/html"])
 
     async def run() -> None:
         km = BuildKernelManager(kernel_name="python3")
@@ -35,20 +58,29 @@ def _probe() -> dict[str, object]:
             await kc.wait_for_ready(timeout=60)
             reply = await kc.execute_interactive(PROBE, timeout=120, output_hook=hook)
             assert reply["content"]["status"] == "ok"
+            reply = await kc.execute_interactive(ORDER, timeout=120, output_hook=order)
+            assert reply["content"]["status"] == "ok"
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
     in_own_thread(lambda: asyncio.run(run()))  # no event loop left running by another test
-    return json.loads("".join(printed))
+    return json.loads("".join(printed)), outputs
 
 
 @pytest.mark.slow
 def test_build_kernel_skips_the_iri_parser_and_keeps_the_namespace_clean() -> None:
-    seen = _probe()
+    seen, outputs = _probe()
     assert seen["blocked"] is True
+    assert seen["quick_flush"] is True
+    # text written before a display output still comes before it
+    expected = [
+        line for i in range(3) for line in (f"text {i}", f"<p>shown {i}</p>", f"<p>again {i}</p>")
+    ]
+    assert outputs == [*expected, "warned", "<p>last</p>"]
     # only what the probe itself imported, plus IPython's own names
     assert set(seen["names"]) - {"In", "Out", "exit", "get_ipython", "open", "quit"} == {
+        "OutStream",
         "altair",
         "json",
         "sys",
@@ -73,3 +105,16 @@ def _walk(node: object):  # type: ignore[no-untyped-def]
     elif isinstance(node, list):
         for item in node:
             yield from _walk(item)
+
+
+def test_a_stream_is_flushed_when_it_holds_text_or_echoes() -> None:
+    from types import SimpleNamespace
+
+    from needsbook.build.kernel_streams import has_pending
+
+    quiet = SimpleNamespace(_flush_pending=False, _subprocess_flush_pending=False, echo=None)
+    assert not has_pending(quiet)
+    assert has_pending(SimpleNamespace(**{**vars(quiet), "_flush_pending": True}))
+    assert has_pending(SimpleNamespace(**{**vars(quiet), "_subprocess_flush_pending": True}))
+    assert has_pending(SimpleNamespace(**{**vars(quiet), "echo": object()}))
+    assert has_pending(object())  # not an ipykernel stream: always flushed

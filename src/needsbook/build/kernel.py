@@ -12,7 +12,12 @@ from needsbook.build import interrupts
 #: ``rfc3987_syntax`` for its optional IRI format check when installed (Jupyter's own packages
 #: install it), and that import builds a parser for about 2.5 s; Vega-Lite's schema has no IRI
 #: formats, so the build's kernels go without it (the check is then simply not registered).
-KERNEL_STARTUP = ("__import__('sys').modules.setdefault('rfc3987_syntax', None)",)
+#: It also makes its output streams skip flushes with nothing to send
+#: (:mod:`needsbook.build.kernel_streams`).
+KERNEL_STARTUP = (
+    "__import__('sys').modules.setdefault('rfc3987_syntax', None)",
+    "__import__('needsbook.build.kernel_streams', fromlist=['install']).install()",
+)
 
 #: Command-line settings of each build kernel. No output cache (``Out``, ``_``): a build never
 #: reads it, and without one IPython's reset does not run a full garbage collection (the warm
