@@ -12,15 +12,16 @@ from needsbook.build import BuildOptions, build_area
 from needsbook.build.chapters import CHAPTERS, STATIC_PAGES
 from needsbook.cli import main
 from needsbook.errors import BuildError
+from tests.books import Books
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def worcestershire(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("books") / "worcs"
-    assert main(["build", "--area", "Worcestershire", "--out", str(out), "--quiet"]) == 0
-    return out
+def worcestershire(books: Books) -> Path:
+    """The session's Worcestershire book (a single build from the command line is built by
+    the safety tests, tests/build/test_out_safety.py, and the years tests)."""
+    return books / "E10000034"
 
 
 def test_pages_exist_and_name_the_area(worcestershire: Path) -> None:
