@@ -49,12 +49,17 @@ def _add_static(app: Any, config: Any) -> None:
 _STEMS: dict[str, str] = {}
 
 
+def _kept(store: dict[Any, Any], key: object, make: Callable[[], Any]) -> Any:
+    """``store[key]``, made by ``make()`` the first time."""
+    found = store.get(key)
+    if found is None:
+        found = store[key] = make()
+    return found
+
+
 def _remembering(stem: Callable[[Any, str], str]) -> Callable[[Any, str], str]:
     def remembered(self: Any, word: str) -> str:
-        found = _STEMS.get(word)
-        if found is None:
-            found = _STEMS[word] = stem(self, word)
-        return found
+        return str(_kept(_STEMS, word, lambda: stem(self, word)))
 
     remembered.__wrapped__ = stem  # type: ignore[attr-defined]
     return remembered
@@ -82,10 +87,7 @@ def _reusing(create: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             config.words_per_minute,
             config.enable_checkboxes,
         )
-        found = parsers.get(key)
-        if found is None:
-            found = parsers[key] = create(config, renderer)
-        return found
+        return _kept(parsers, key, lambda: create(config, renderer))
 
     reused.__wrapped__ = create  # type: ignore[attr-defined]
     return reused
