@@ -34,6 +34,11 @@ _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
+def is_na(value: object) -> bool:
+    """True for a missing cell as pandas gives one: None, pd.NA or a float NaN."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def safe_cell(value: object) -> object:
     """Neutralise text that a spreadsheet would treat as a formula; numbers pass unchanged."""
     if isinstance(value, str) and _FORMULA.match(value) and not _NUMBER.match(value):
@@ -94,14 +99,7 @@ def _csv_cells(values: pd.Series) -> list[object]:
         text[np.isnan(values.to_numpy())] = ""
         return text.tolist()
     numeric = pd.api.types.is_numeric_dtype(values)
-    return [
-        ""
-        if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-        else v
-        if numeric
-        else safe_cell(v)
-        for v in values.tolist()
-    ]
+    return ["" if is_na(v) else v if numeric else safe_cell(v) for v in values.tolist()]
 
 
 def with_sources(df: pd.DataFrame, dataset: str) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from needsbook import __version__, csv_columns, row_sources
-from needsbook.export import to_csv_bytes
+from needsbook.export import is_na, to_csv_bytes
 
 DIRNAME = "downloads"
 README = "README.txt"
@@ -152,7 +152,7 @@ def tidy(
         long["value"] = [pd.NA] * n
         long["unit"] = [_unit_text(v) for v in long[unit_col]] if unit_col else [""] * n
     if year_cols:
-        long["period"] = ["" if _missing(v) else str(v) for v in long[year_cols[0]]]
+        long["period"] = ["" if is_na(v) else str(v) for v in long[year_cols[0]]]
     elif isinstance(period, str) and period:
         long["period"] = [period] * len(long["measure"])
     else:
@@ -185,14 +185,10 @@ def _is_measure(column: str, dtype: object, keys: set[str]) -> bool:
     )
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def _value_text(value: object) -> str:
     """A measure's value as the CSV gives it: 1523999, not 1523999.0; 12 significant
     digits; blank when missing."""
-    return "" if _missing(value) else format(value, ".12g")
+    return "" if is_na(value) else format(value, ".12g")
 
 
 def _first_of_each(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
@@ -200,7 +196,7 @@ def _first_of_each(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
     seen: set[tuple[object, ...]] = set()
     kept = []
     for row in rows:
-        key = tuple(None if _missing(v) else v for v in row)
+        key = tuple(None if is_na(v) else v for v in row)
         if key not in seen:
             seen.add(key)
             kept.append(row)

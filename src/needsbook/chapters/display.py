@@ -14,6 +14,7 @@ from needsbook.chapters.base import Chapter, Section
 from needsbook.charts import enable
 from needsbook.charts.fit import wrapped_title
 from needsbook.escape import html_text, md
+from needsbook.export import is_na
 from needsbook.formatting import fixed, table_decimals
 
 # This notebook's state, set by its own calls: where the CSV downloads go (setup, from the
@@ -76,18 +77,14 @@ def _formatted(
         if pd.api.types.is_float_dtype(dtype):
             dp = decimals.get(str(col))
             if dp is None:
-                given = [v for v in values if not _is_missing(v)]
+                given = [v for v in values if not is_na(v)]
                 dp = 0 if all(float.is_integer(v) for v in given) else 1
             values = [fixed(v, dp, missing="") for v in values]
         elif pd.api.types.is_integer_dtype(dtype) and "year" not in str(col).lower():
-            values = ["" if _is_missing(v) else f"{v:,}" for v in values]
+            values = ["" if is_na(v) else f"{v:,}" for v in values]
         names.append(col)
         columns.append(values)
     return names, columns
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 # The content column at a 1280 px window is about 780 px (the book's stylesheet,

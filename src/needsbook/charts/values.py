@@ -77,7 +77,7 @@ def _json_cells(values: pd.Series) -> list[Any]:
             float(format(v, f".{DIGITS}g")) if math.isfinite(v) else None
             for v in values.to_numpy(dtype=float)
         ]
-    if kind in "iub" and kind:
+    if kind in ("i", "u", "b"):
         return values.tolist()
     return [_native(v) for v in values.tolist()]
 
