@@ -1,6 +1,7 @@
 """The build kernel's start-up: it goes without the IRI parser jsonschema would import (2.5 s,
-never used for Vega-Lite), its streams skip flushes with nothing to send, and it leaves the
-notebook's namespace as a plain kernel does."""
+never used for Vega-Lite), its streams skip flushes with nothing to send, Altair validates each
+chart whole (not each part as it is made), and it leaves the notebook's namespace as a plain
+kernel does."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from tests.own_thread import in_own_thread
 PROBE = (
     "import json, sys, altair\n"
     "from ipykernel.iostream import OutStream\n"
+    "def _malformed():\n"
+    "    chart = altair.Chart(altair.Data(values=[])).mark_point(size='big')\n"
+    "    try:\n"
+    "        chart.to_dict()\n"
+    "    except altair.utils.schemapi.SchemaValidationError as e:\n"
+    "        return type(e).__name__\n"
     "print(json.dumps({'blocked': sys.modules.get('rfc3987_syntax', 0) is None, "
     "'quick_flush': getattr(OutStream.flush, '_needsbook', False), "
+    "'debug': altair.utils.schemapi.DEBUG_MODE, "
+    "'malformed': str(_malformed()), "
     "'names': sorted(n for n in dir() if not n.startswith('_'))}))\n"
 )
 #: Text and display outputs interleaved: each must reach the notebook in this order.
@@ -73,6 +82,8 @@ def test_build_kernel_skips_the_iri_parser_and_keeps_the_namespace_clean() -> No
     seen, outputs = _probe()
     assert seen["blocked"] is True
     assert seen["quick_flush"] is True
+    # charts are not validated part by part as they are made, but whole when shown
+    assert (seen["debug"], seen["malformed"]) == (False, "SchemaValidationError")
     # text written before a display output still comes before it
     expected = [
         line for i in range(3) for line in (f"text {i}", f"<p>shown {i}</p>", f"<p>again {i}</p>")

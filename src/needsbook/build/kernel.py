@@ -13,10 +13,14 @@ from needsbook.build import interrupts
 #: install it), and that import builds a parser for about 2.5 s; Vega-Lite's schema has no IRI
 #: formats, so the build's kernels go without it (the check is then simply not registered).
 #: It also makes its output streams skip flushes with nothing to send
-#: (:mod:`needsbook.build.kernel_streams`).
+#: (:mod:`needsbook.build.kernel_streams`), and turns off Altair's debug mode, in which every
+#: part of a chart (each mark, channel, scale) is validated against the Vega-Lite schema as it
+#: is made, about 3,000 checks a book; each chart is still validated whole when it is shown,
+#: so a malformed chart still fails the build.
 KERNEL_STARTUP = (
     "__import__('sys').modules.setdefault('rfc3987_syntax', None)",
     "__import__('needsbook.build.kernel_streams', fromlist=['install']).install()",
+    "__import__('altair.utils.schemapi', fromlist=['disable_debug_mode']).disable_debug_mode()",
 )
 
 #: Command-line settings of each build kernel. No output cache (``Out``, ``_``): a build never
