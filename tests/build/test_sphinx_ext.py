@@ -70,3 +70,30 @@ def test_commonmark_parsers_are_reused_and_parse_the_same() -> None:
     for _ in range(2):
         tokens = [t.as_dict() for t in first.parse(text, {})]
         assert tokens == [t.as_dict() for t in fresh(plain, DocutilsRenderer).parse(text, {})]
+
+
+def test_the_sidebar_navigation_is_not_rendered_only_to_see_if_it_is_empty() -> None:
+    """The theme renders each template of a page's bars once to drop empty ones; the book's
+    navigation is never empty, so it is rendered only in the page. Other templates are still
+    checked, and those that come out empty are still dropped."""
+    from pydata_sphinx_theme import utils
+
+    sphinx_ext._skip_empty_checks_of_the_navigation()
+    sphinx_ext._skip_empty_checks_of_the_navigation()  # once only
+    assert not hasattr(utils._update_and_remove_templates.__wrapped__, "__wrapped__")
+    rendered: list[str] = []
+
+    def render(template: str, context: dict[str, Any]) -> str:
+        rendered.append(template)
+        return "" if template == "empty.html" else f"<p>{template}</p>"
+
+    app = SimpleNamespace(builder=SimpleNamespace(templates=SimpleNamespace(render=render)))
+    kept = utils._update_and_remove_templates(  # as the theme calls it for each page
+        app=app,
+        context={},
+        templates=["navbar-logo", "sbt-sidebar-nav.html", "empty", "sidebar-nav-bs.html"],
+        section="sidebars",
+        templates_skip_empty_check=["sidebar-nav-bs.html", "navbar-nav.html"],
+    )
+    assert kept == ["navbar-logo.html", "sbt-sidebar-nav.html", "sidebar-nav-bs.html"]
+    assert rendered == ["navbar-logo.html", "empty.html"]

@@ -11,6 +11,13 @@ function of the word, so the index is the same). And it reuses MyST-NB's CommonM
 MyST-NB makes a new one (building every rule table of markdown-it) for each Markdown output
 of a notebook, about 200 a book, though a parser keeps no state between documents (each parse
 gets its own environment).
+
+And it spares the theme one render of the sidebar: before each page, pydata-sphinx-theme
+renders every template of the page's navigation bars, sidebars and footers once only to drop
+those that come out empty, then again in the page; the book theme's navigation
+(``sbt-sidebar-nav.html``: the book's whole table of contents, resolved afresh for each page)
+is never empty in a book, so it is no longer rendered for that check (as the theme already
+does for its own navigation templates).
 """
 
 from __future__ import annotations
@@ -100,9 +107,30 @@ def _reuse_markdown_parsers() -> None:
         render.create_md_parser = _reusing(render.create_md_parser)
 
 
+#: Templates never rendered only to see whether they are empty (see the module docstring).
+NEVER_EMPTY = ("sbt-sidebar-nav.html",)
+
+
+def _checking_fewer(check: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    def checked(*args: Any, templates_skip_empty_check: Any = None, **kwargs: Any) -> list[str]:
+        skip = [*(templates_skip_empty_check or ()), *NEVER_EMPTY]
+        return check(*args, templates_skip_empty_check=skip, **kwargs)
+
+    checked.__wrapped__ = check  # type: ignore[attr-defined]
+    return checked
+
+
+def _skip_empty_checks_of_the_navigation() -> None:
+    from pydata_sphinx_theme import utils
+
+    if not hasattr(utils._update_and_remove_templates, "__wrapped__"):
+        utils._update_and_remove_templates = _checking_fewer(utils._update_and_remove_templates)
+
+
 def setup(app: Any) -> dict[str, Any]:
     _remember_english_stems()
     _reuse_markdown_parsers()
+    _skip_empty_checks_of_the_navigation()
     app.connect("config-inited", _add_static)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
