@@ -427,3 +427,20 @@ def test_readme_describes_every_column_of_every_csv(tmp_path: Path) -> None:
             for column in header:
                 assert f"    {column}: " in block, (name, column)
     assert "unit: persons" in readme or "(unit: " in readme
+
+
+def test_readme_counts_rows_and_lists_sources_as_pandas_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "E06000017-odd.csv"
+    path.write_text(
+        "area_code,section,measure,value,source\n"
+        'E06000017,"Odd, quoted",a,1,ONS\n'
+        'E06000017,"Odd, quoted",b,,"Two\nlines"\n'
+        'E06000017,"Odd, quoted",\'=c,NA,ONS\n',
+        encoding="utf-8",
+    )
+    header, rows = downloads._read_text(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert header == list(df.columns) and rows == df.values.tolist()
+    readme = downloads._readme("E06000017", "Rutland", 2024, [path], [])
+    assert "- data/E06000017-odd.csv: Odd, quoted (3 rows)" in readme
+    assert "  Sources: ONS | Two\nlines" in readme

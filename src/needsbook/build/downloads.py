@@ -24,6 +24,7 @@ are keys (a district number, a rank band), not measures.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -260,6 +261,15 @@ def collecting(folder: Path) -> Iterator[Path]:
     yield folder
 
 
+def _read_text(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A written CSV's header and rows, every cell as its text (as ``pd.read_csv`` with
+    ``dtype=str, keep_default_na=False`` reads it)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        return header, [row for row in reader if row]
+
+
 def _readme(
     area_code: str, area_name: str, year: int, csvs: list[Path], notebooks: list[str]
 ) -> str:
@@ -279,11 +289,12 @@ def _readme(
         "Files:",
     ]
     for path in csvs:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        numeric = pd.read_csv(path, nrows=200)
-        section = str(df["section"].iloc[0]) if len(df) and "section" in df else path.stem
-        sources = sorted(set(df["source"])) if "source" in df else []
-        lines.append(f"- data/{path.name}: {section} ({len(df):,} rows)")
+        header, rows = _read_text(path)
+        numeric = pd.read_csv(path, nrows=200)  # which columns read as numbers
+        cell = {name: i for i, name in enumerate(header)}
+        section = rows[0][cell["section"]] if rows and "section" in cell else path.stem
+        sources = sorted({r[cell["source"]] for r in rows}) if "source" in cell else []
+        lines.append(f"- data/{path.name}: {section} ({len(rows):,} rows)")
         lines.append(f"  Sources: {' | '.join(sources)}" if sources else "  Sources: none")
         lines.append("  Columns:")
         lines += csv_columns.lines(numeric, indent="    ")
