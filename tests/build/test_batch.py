@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from needsbook import paths
-from needsbook.build import BuildOptions
+from needsbook.build import BuildOptions, outdir
 from needsbook.build.batch import build_batch, build_many
 from needsbook.build.batch_report import AreaOutcome, BatchResult
 from needsbook.build.fingerprint import STAMP
 from needsbook.build.jobs import BookJob, log_path, parse_years, plan
 from needsbook.cli import main
-from needsbook.errors import InputError
+from needsbook.errors import BuildError, InputError
 
 RUTLAND, CUMBERLAND = "E06000017", "E06000063"  # Cumberland was formed in 2023
 
@@ -176,7 +176,9 @@ def test_peak_memory_counts_this_process_and_its_children() -> None:
 
 
 @pytest.mark.slow
-def test_batch_reports_each_area_and_skips_unchanged(tmp_path: Path) -> None:
+def test_batch_reports_each_area_and_skips_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     template = BuildOptions(area="", quiet=True)
     result = build_batch(["Rutland", "Narnia", "E06000017"], template, out_root=tmp_path)
     by_query = {o.query: o for o in result.outcomes}
@@ -199,10 +201,17 @@ def test_batch_reports_each_area_and_skips_unchanged(tmp_path: Path) -> None:
     assert built[0].peak_mb > 200
     again = build_many(["Rutland"], template, out_root=tmp_path)
     assert [o.status for o in again] == ["skipped"]
+    before = (out / STAMP).read_bytes()
+
+    def rebuilding(_root: Path) -> None:  # the first step of a build past the unchanged check
+        raise BuildError("rebuilding")
+
+    monkeypatch.setattr(outdir, "sweep_staging", rebuilding)
     forced = build_many(
         ["Rutland"], BuildOptions(area="", quiet=True, force=True), out_root=tmp_path
     )
-    assert [o.status for o in forced] == ["built"]
+    assert [o.status for o in forced] == ["failed"] and "rebuilding" in forced[0].reason
+    assert (out / STAMP).read_bytes() == before  # a failed rebuild keeps the book
 
 
 @pytest.mark.slow
