@@ -198,3 +198,17 @@ def test_each_chart_has_one_legend_per_field_and_titles_that_fit(
         assert all(len(line) * TITLE_CHAR_PX <= title_px(s.chart) for line in lines), s.key
     area = [lg for lg in legends(worcs.section("trend").chart) if lg.get("title") == "Area"]
     assert {"stroke", "shape", "strokeDash"} <= set(area[0])
+
+
+def test_long_projections_are_made_once_and_left_as_they_are_by_the_sections() -> None:
+    from needsbook.areas import resolve_area
+
+    long = population._projection_long(None)
+    before = long.copy()
+    assert population._projection_long(None) is long  # made once per snapshot
+    assert set(long["sex"]) <= {"female", "male", "person"}
+    for code in ("E10000034", "E06000017"):
+        area = resolve_area(code)
+        population.pyramid(area, 2025, None)
+        population.projection(area, 2025, None)
+    pd.testing.assert_frame_equal(long, before)

@@ -3,6 +3,7 @@ changing, as in the Worcestershire 2015 needs assessment."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
@@ -13,7 +14,7 @@ from needsbook.chapters import population_mix
 from needsbook.chapters.base import Chapter, Section
 from needsbook.chapters.text import change, number, pct, points_change
 from needsbook.charts import PALETTE
-from needsbook.data import load_table
+from needsbook.data import load_table, snapshot_key
 from needsbook.errors import DataError
 
 ENGLAND = "E92000001"
@@ -177,8 +178,14 @@ def _grouped_bars(shares: pd.DataFrame, area: Area, title: str) -> alt.Chart:
 
 
 def _projection_long(data_dir: Path | str | None) -> pd.DataFrame:
-    """Projections as (area_code, year, age, sex, population) whatever the stored layout."""
-    proj = load_table("population_projections", data_dir)
+    """Projections as (area_code, year, age, sex, population) whatever the stored layout, for
+    every area (made once per snapshot and process; do not modify)."""
+    return _long_projections(str(data_dir or ""), snapshot_key(data_dir or None))
+
+
+@lru_cache(maxsize=2)
+def _long_projections(data_dir: str, _snapshot: tuple[str, int, int]) -> pd.DataFrame:
+    proj = load_table("population_projections", data_dir or None)
     if "sex" not in proj.columns:
         sexes = [c for c in ("females", "males", "persons") if c in proj.columns]
         proj = proj.melt(
