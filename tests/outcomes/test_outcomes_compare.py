@@ -358,3 +358,27 @@ def test_impossible_england_figure_is_dropped_with_a_note() -> None:
     fte_b = b[b["indicator_id"] == "lait:FirstYJS"]
     assert fte_b["england"].isna().all()
     assert fte_b["quintile"].notna().sum() >= 140  # still placed in fifths
+
+
+def test_neighbour_averages_are_each_indicators_own_and_kept_for_one_area() -> None:
+    """The averages of every indicator, worked out once per area and year, equal those worked
+    out for the indicators asked for alone (to the last bit, same columns and order)."""
+    from needsbook.outcomes import compare
+
+    data = compare.load_data(None)
+    ids = list(data.by_indicator)
+    asked = [ids[:1], ids[5:11], ids[::9], [ids[3], "not-an-indicator"], ["not-an-indicator"]]
+    for code in ("E10000034", "E06000017", "E09000001"):
+        for upto in (2019, 2025):
+            for some in asked:
+                alone = compare._neighbour_averages(data, some, code, upto)
+                pd.testing.assert_frame_equal(
+                    compare.neighbour_series(data, some, code, upto), alone, check_exact=True
+                )
+        assert {key[0] for key in data.neighbour_means} == {code}  # the latest area only
+    twice = [ids[0], ids[0]]  # an indicator asked for twice counts twice, as before
+    pd.testing.assert_frame_equal(
+        compare.neighbour_series(data, twice, "E10000034", 2025),
+        compare._neighbour_averages(data, twice, "E10000034", 2025),
+        check_exact=True,
+    )

@@ -100,6 +100,11 @@ class OutcomeData:
     regions: dict[str, str]
     notes: dict[str, str]  # indicator_id -> data-quality note (e.g. England value dropped)
     by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows per indicator
+    #: One area's neighbour averages of every indicator, by the last year included
+    #: (:func:`neighbour_series`); only the latest area's are kept.
+    neighbour_means: dict[tuple[str, int], pd.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -639,7 +644,26 @@ def series(
 def neighbour_series(
     data: OutcomeData, indicator_ids: list[str], area_code: str, upto: int
 ) -> pd.DataFrame:
-    """Neighbours' average per indicator and year (only years with >= MIN_NEIGHBOURS values)."""
+    """Neighbours' average per indicator and year (only years with >= MIN_NEIGHBOURS values).
+
+    The averages of every indicator are worked out once per area and year (a chapter asks for
+    one indicator at a time); each indicator's are those of its own rows, in the same order."""
+    known = [i for i in indicator_ids if i in data.by_indicator]
+    if not known or len(set(known)) < len(known):  # none, or one asked for twice: as asked
+        return _neighbour_averages(data, indicator_ids, area_code, upto)
+    key = (area_code, int(upto))
+    every = data.neighbour_means.get(key)
+    if every is None:
+        if any(k[0] != area_code for k in data.neighbour_means):
+            data.neighbour_means.clear()
+        every = _neighbour_averages(data, list(data.by_indicator), area_code, upto)
+        data.neighbour_means[key] = every
+    return every[every["indicator_id"].isin(indicator_ids)].reset_index(drop=True)
+
+
+def _neighbour_averages(
+    data: OutcomeData, indicator_ids: list[str], area_code: str, upto: int
+) -> pd.DataFrame:
     codes = data.neighbours.loc[data.neighbours["area_code"] == area_code, "neighbour_code"]
     sel = series(data, indicator_ids, list(codes), upto).dropna(subset=["value"])
     out = sel.groupby(["indicator_id", "year"], as_index=False).agg(
