@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from needsbook.errors import InputError
 from needsbook.stats._core import (
@@ -45,6 +44,12 @@ def _check_nquantiles(nquantiles: Any, argument: str = "nquantiles") -> int:
     return int(nquantiles)
 
 
+def _min_ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank, ties sharing their lowest (``scipy.stats.rankdata(method="min")``,
+    without importing scipy.stats): one more than the number of smaller values."""
+    return np.searchsorted(np.sort(values), values, side="left").astype(np.int64) + 1
+
+
 def _phe_quantile(values: np.ndarray, nq: int, invert: bool) -> tuple[np.ndarray, bool]:
     """Quantile per value (NaN if missing); flag True when there were too few values."""
     out = np.full(values.shape, np.nan)
@@ -52,7 +57,7 @@ def _phe_quantile(values: np.ndarray, nq: int, invert: bool) -> tuple[np.ndarray
     n = int(ok.sum())
     if n < nq:
         return out, n > 0
-    rank = stats.rankdata(-values[ok] if invert else values[ok], method="min")
+    rank = _min_ranks(-values[ok] if invert else values[ok])
     q = np.floor((nq + 1) - np.ceil(((n + 1) - rank) / (n / nq)))
     out[ok] = np.where(q == 0, 1, q)
     return out, False
