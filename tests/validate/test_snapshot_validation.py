@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from needsbook.cli import main
 from needsbook.snapshot.build import write_parquet
 from needsbook.validate import validate_snapshot
+from tests.conftest import ROOT
 
 
 def corrupt(data_dir: Path, table: str, change) -> pd.DataFrame:
@@ -130,6 +132,41 @@ def test_cached_pass_never_hides_a_changed_table(data_copy: Path, tmp_path: Path
     after = validate_snapshot(data_copy, cache_dir=cache)
     assert not after.success and not after.from_cache
     assert any(f.expectation == "sha256_matches_manifest" for f in after.failures)
+    # only the changed table is validated again, and it fails its own expectations
+    rerun = {t.table for t in after.tables if not t.reused}
+    assert rerun == {"population_0_17"}
+    (changed,) = [t for t in after.tables if t.table == "population_0_17"]
+    assert any(f.column == "population" for f in changed.failures)
+    passed = {t.table: t for t in first.tables}
+    for t in after.tables:  # the tables kept report what they passed
+        if t.reused:
+            assert (t.rows, t.evaluated, t.success) == (
+                passed[t.table].rows,
+                passed[t.table].evaluated,
+                True,
+            )
+
+
+def test_a_changed_suite_validates_its_table_again(data_copy: Path, tmp_path: Path) -> None:
+    """A table that passed is checked again once its suite changes (and only that table)."""
+    expectations = tmp_path / "expectations"
+    shutil.copytree(ROOT / "expectations", expectations)
+    cache = tmp_path / "cache"
+    tables = ["areas", "statistical_neighbours"]
+    first = validate_snapshot(data_copy, tables, expectations_dir=expectations, cache_dir=cache)
+    assert first.success and not any(t.reused for t in first.tables)
+    suite = expectations / "areas.json"
+    suite.write_text(suite.read_text().replace('"value": 153', '"value": 154', 1))
+    again = validate_snapshot(data_copy, tables, expectations_dir=expectations, cache_dir=cache)
+    assert {t.table: t.reused for t in again.tables} == {
+        "areas": False,
+        "statistical_neighbours": True,
+    }
+    assert [f.expectation for f in again.failures] == ["expect_table_row_count_to_equal"]
+    suite.write_text(suite.read_text().replace('"value": 154', '"value": 153', 1))
+    back = validate_snapshot(data_copy, tables, expectations_dir=expectations, cache_dir=cache)
+    assert back.success and all(t.reused for t in back.tables)
+    assert "2 unchanged since they last passed" in back.text()
 
 
 def test_a_misspelt_expectation_is_an_error_not_silently_dropped() -> None:

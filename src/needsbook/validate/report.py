@@ -38,6 +38,7 @@ class TableReport:
     rows: int
     evaluated: int
     failures: list[Failure] = field(default_factory=list)
+    reused: bool = False  # the same content, suite and checks passed before (not re-run)
 
     @property
     def success(self) -> bool:
@@ -77,8 +78,10 @@ class SnapshotReport:
                 f"{len(self.tables)} tables."
             )
         if self.success:
+            reused = sum(t.reused for t in self.tables)
+            unchanged = f" ({reused} unchanged since they last passed)" if reused else ""
             return (
-                f"Validation passed: {len(self.tables)} tables, "
+                f"Validation passed: {len(self.tables)} tables{unchanged}, "
                 f"{n_exp} expectations, {sum(t.rows for t in self.tables):,} rows."
             )
         head = (

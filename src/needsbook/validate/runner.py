@@ -186,6 +186,31 @@ def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = No
     return h.hexdigest()[:32]
 
 
+def table_key(table: str, sha256: str, expectations_dir: Path | None = None) -> str:
+    """A key that changes when one table's content, its suite or the check code changes."""
+    h = hashlib.sha256(f"{table}:{sha256}\n".encode())
+    suite = (expectations_dir or paths.expectations_dir()) / f"{table}.json"
+    h.update(suite.read_bytes() if suite.is_file() else b"missing")
+    h.update(_check_code())
+    return h.hexdigest()[:32]
+
+
+def _cached_table(cache_dir: Path, table: str, key: str) -> TableReport | None:
+    """The pass remembered for this table's content (see :func:`_remember_table`), if any."""
+    try:
+        seen = json.loads((cache_dir / f"table-{table}-{key}.json").read_text())
+        return TableReport(table, int(seen["rows"]), int(seen["evaluated"]), reused=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember_table(cache_dir: Path, key: str, report: TableReport) -> None:
+    if report.success:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        stamp = {"rows": report.rows, "evaluated": report.evaluated}
+        (cache_dir / f"table-{report.table}-{key}.json").write_text(json.dumps(stamp))
+
+
 def national_problems(data_dir: Path | None = None) -> list[Failure]:
     """The national tables beside the snapshot (:mod:`needsbook.national`), when there are
     any: each problem (out of date for this data or code, a file missing or changed)."""
@@ -212,8 +237,10 @@ def validate_snapshot(
     With ``cache_dir`` (builds), a passing result is remembered under a key made of every
     table's (verified) sha256, every suite and the check code, so unchanged data is not
     re-validated; the snapshot's own record (``VALIDATED``, written by ``needsbook snapshot``
-    or ``record=True``) is accepted when its key matches exactly. Without ``cache_dir`` every
-    table is validated in full; ``record=True`` then writes the record if all pass.
+    or ``record=True``) is accepted when its key matches exactly. Otherwise each table that
+    passed before with the same content, suite and check code (:func:`table_key`) is not
+    re-validated, so changing one table re-validates that table only. Without ``cache_dir``
+    every table is validated in full; ``record=True`` then writes the record if all pass.
     """
     snap = paths.snapshot_dir(data_dir)
     report = SnapshotReport()
@@ -247,7 +274,8 @@ def validate_snapshot(
                 )
             )
             continue
-        if (actual.get(entry.table) if stamp else _sha256(path)) != entry.sha256:
+        sha = actual.get(entry.table) or _sha256(path)
+        if sha != entry.sha256:
             report.problems.append(
                 Failure(
                     entry.table,
@@ -257,6 +285,10 @@ def validate_snapshot(
                     "re-run `needsbook snapshot` or restore the file",
                 )
             )
+        key = table_key(entry.table, sha, expectations_dir) if cache_dir is not None else ""
+        if cache_dir is not None and (seen := _cached_table(Path(cache_dir), entry.table, key)):
+            report.tables.append(seen)
+            continue
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow's own error types for a damaged or truncated file
@@ -270,7 +302,10 @@ def validate_snapshot(
                 )
             )
             continue
-        report.tables.append(validate_frame(entry.table, frame, expectations_dir=expectations_dir))
+        table = validate_frame(entry.table, frame, expectations_dir=expectations_dir)
+        if cache_dir is not None:
+            _remember_table(Path(cache_dir), key, table)
+        report.tables.append(table)
     if tables is None and cache_dir is None:  # a build reads stale tables never: no failure
         report.problems += national_problems(data_dir)
     if stamp is not None and report.success:
