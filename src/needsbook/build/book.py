@@ -183,10 +183,10 @@ def run_jupyter_book(staging: Path, quiet: bool = True, in_process: bool = False
     if in_process:
         code, output = _jupyter_book_here(args)
     else:
-        cmd = [
+        cmd = [  # needsbook first: its start-up skips an import (see needsbook/__init__.py)
             sys.executable,
             "-c",
-            "from jupyter_book.cli.main import main; main()",
+            "import needsbook; from jupyter_book.cli.main import main; main()",
             "build",
             *args,
         ]
