@@ -12,6 +12,7 @@ import json
 import urllib.error
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlparse
@@ -58,6 +59,48 @@ def visit(page: Any, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+@dataclass
+class Seen:
+    """What one visit to a page found: its problems, its links (absolute, as the browser
+    resolved them) and its downloads (href, link text), and how many data tables it has."""
+
+    url: str
+    problems: list[str]
+    hrefs: list[str]
+    downloads: list[tuple[str, str]]
+    tables: int
+
+
+_TOURS: dict[str, dict[str, Seen]] = {}
+
+
+def tour(code: str, page: tuple[Any, Any], server: str, site: Path) -> dict[str, Seen]:
+    """Every page of the area's book (and its area page), each visited once per session:
+    the tests that read pages (errors, links, downloads) assert on the same visits."""
+    if code not in _TOURS:
+        pg, watch = page
+        seen = {}
+        for path in [f"{code}/index.html", *book_pages(book(site, code))]:
+            watch.clear()
+            visit(pg, server + path)
+            seen[path] = Seen(
+                url=pg.url,
+                problems=watch.problems(),
+                hrefs=pg.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"),
+                downloads=[
+                    (h, t)
+                    for h, t in pg.eval_on_selector_all(
+                        "a[href*='downloads/']",
+                        "els => els.map(e => [e.href, e.textContent.trim()])",
+                    )
+                ],
+                tables=pg.locator("details.needsbook-table").count(),
+            )
+        watch.clear()
+        _TOURS[code] = seen
+    return _TOURS[code]
+
+
 def status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:  # only ever the local server
@@ -70,13 +113,9 @@ def status(url: str) -> int:
 def test_every_page_renders_offline_without_errors(
     code: str, page: tuple[Any, Any], server: str, site: Path
 ) -> None:
-    pg, watch = page
-    problems = []
-    for path in [f"{code}/index.html", *book_pages(book(site, code))]:
-        watch.clear()
-        visit(pg, server + path)
-        problems += [f"{path}: {p}" for p in watch.problems()]
-    assert problems == []
+    seen = tour(code, page, server, site)
+    assert len(seen) == 2 + len(STATIC_PAGES) + len(CHAPTERS)
+    assert [f"{path}: {p}" for path, visit in seen.items() for p in visit.problems] == []
 
 
 @pytest.mark.parametrize("code", AREAS)
@@ -106,15 +145,14 @@ def test_every_chart_container_draws_svg_or_canvas(
 def test_navigation_links_resolve(
     code: str, page: tuple[Any, Any], server: str, site: Path
 ) -> None:
-    pg, _ = page
+    seen = tour(code, page, server, site)
     checked: dict[str, int] = {}
     broken = []
     for path in book_pages(book(site, code)):
-        visit(pg, server + path)
-        hrefs = pg.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        hrefs = seen[path].hrefs
         assert any("notebooks/" in h for h in hrefs), f"{path} has no link to a chapter"
         for href in hrefs:
-            url = urldefrag(urljoin(pg.url, href)).url
+            url = urldefrag(urljoin(seen[path].url, href)).url
             if urlparse(url).netloc != urlparse(server).netloc:
                 continue  # an external link (e.g. the licence): not followed offline
             if url not in checked:
@@ -132,12 +170,12 @@ def test_downloads_exist_and_the_zip_holds_data_and_notebooks(
     pg, watch = page
     zip_url = None
     prefix = book(site, code)
+    seen = tour(code, page, server, site)
     for chapter in CHAPTERS:
-        visit(pg, f"{server}{prefix}/{chapter.html}")
-        links = pg.eval_on_selector_all(
-            "a[href*='downloads/']", "els => els.map(e => [e.href, e.textContent.trim()])"
+        links, tables = (
+            seen[f"{prefix}/{chapter.html}"].downloads,
+            seen[f"{prefix}/{chapter.html}"].tables,
         )
-        tables = pg.locator("details.needsbook-table").count()
         csvs = [h for h, _ in links if h.endswith(".csv")]
         assert len(csvs) >= tables > 0, chapter.slug
         for href, text in links:
@@ -145,6 +183,7 @@ def test_downloads_exist_and_the_zip_holds_data_and_notebooks(
             assert status(href) == 200, href
         zip_url = next(h for h, _ in links if h.endswith("-data.zip"))
     # the browser really downloads a CSV when the link is clicked
+    visit(pg, f"{server}{prefix}/{CHAPTERS[-1].html}")
     with pg.expect_download() as info:
         pg.locator("a[download][href*='downloads/'][href$='.csv']").first.click()
     saved = Path(info.value.path())
