@@ -162,14 +162,19 @@ def _check_code() -> bytes:
     return b"".join((Path(__file__).parent / module).read_bytes() for module in CHECK_CODE)
 
 
+def _suite_bytes(table: str, expectations_dir: Path | None = None) -> bytes:
+    """The table's expectation suite as stored, for the keys below (``missing`` if none)."""
+    suite = (expectations_dir or paths.expectations_dir()) / f"{table}.json"
+    return suite.read_bytes() if suite.is_file() else b"missing"
+
+
 def frame_key(table: str, df: pd.DataFrame, expectations_dir: Path | None = None) -> str:
     """A key that changes when the frame's content, its suite or the check code changes: a
     pass recorded under it (:mod:`needsbook.national`) need not be repeated."""
     h = hashlib.sha256(f"{table}\n".encode())
     h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
     h.update(df.to_csv(index=False).encode())
-    suite = (expectations_dir or paths.expectations_dir()) / f"{table}.json"
-    h.update(suite.read_bytes() if suite.is_file() else b"missing")
+    h.update(_suite_bytes(table, expectations_dir))
     h.update(_check_code())
     return h.hexdigest()[:32]
 
@@ -177,11 +182,9 @@ def frame_key(table: str, df: pd.DataFrame, expectations_dir: Path | None = None
 def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = None) -> str:
     """A key that changes when any table, suite or check changes (tables hashed by caller)."""
     h = hashlib.sha256()
-    exp_dir = expectations_dir or paths.expectations_dir()
     for entry in sorted(entries, key=lambda e: e.table):
         h.update(f"{entry.table}:{entry.sha256}\n".encode())
-        suite = exp_dir / f"{entry.table}.json"
-        h.update(suite.read_bytes() if suite.is_file() else b"missing")
+        h.update(_suite_bytes(entry.table, expectations_dir))
     h.update(_check_code())
     return h.hexdigest()[:32]
 
@@ -189,8 +192,7 @@ def content_key(entries: list[ManifestEntry], expectations_dir: Path | None = No
 def table_key(table: str, sha256: str, expectations_dir: Path | None = None) -> str:
     """A key that changes when one table's content, its suite or the check code changes."""
     h = hashlib.sha256(f"{table}:{sha256}\n".encode())
-    suite = (expectations_dir or paths.expectations_dir()) / f"{table}.json"
-    h.update(suite.read_bytes() if suite.is_file() else b"missing")
+    h.update(_suite_bytes(table, expectations_dir))
     h.update(_check_code())
     return h.hexdigest()[:32]
 
@@ -285,7 +287,7 @@ def validate_snapshot(
                     "re-run `needsbook snapshot` or restore the file",
                 )
             )
-        key = table_key(entry.table, sha, expectations_dir) if cache_dir is not None else ""
+        key = table_key(entry.table, sha, expectations_dir)
         if cache_dir is not None and (seen := _cached_table(Path(cache_dir), entry.table, key)):
             report.tables.append(seen)
             continue
